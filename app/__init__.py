@@ -1,0 +1,94 @@
+"""Sổ Đoàn — application factory."""
+import importlib
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, g, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import Config
+from .extensions import babel, compress, csrf, db, htmx, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+# Domains in the order their blueprints are registered. Each is a package app/<name>/ exposing `bp`.
+DOMAINS = ("units", "auth", "audit", "members", "classes", "inspections")
+
+
+def create_app(overrides=None):
+    app = Flask(
+        __name__,
+        instance_path=str(Path(os.environ.get("INSTANCE_PATH", ROOT / "instance")).resolve()),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(Config)
+    if overrides:
+        app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _configure_secret_key(app)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "sodoan.db")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    compress.init_app(app)
+    from .web import init_web, select_locale
+
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
+    init_web(app)
+
+    for name in DOMAINS:
+        module = importlib.import_module(f"app.{name}")
+        if hasattr(module, "bp"):
+            app.register_blueprint(module.bp)
+        routes = getattr(module, "register_extra", None)
+        if routes:
+            routes(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _configure_secret_key(app):
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config.get("APP_ENV") in ("development", "testing"):
+        # Development: generate once into instance/ and reuse, so sessions survive restarts.
+        key_file = Path(app.instance_path) / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+        return
+    raise RuntimeError(
+        "SECRET_KEY chưa được đặt. Outside development Sổ Đoàn needs SECRET_KEY in the environment, "
+        "e.g. export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+    )
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    # SQLite: enforce foreign keys and use WAL so readers do not block the writer.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _count_statements(conn, cursor, statement, parameters, context, executemany):
+    # Per-request SQL statement counter: the page budget tests and the benchmark read it.
+    try:
+        if request:
+            g.sql_count = g.get("sql_count", 0) + 1
+    except RuntimeError:
+        pass

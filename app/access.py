@@ -1,0 +1,75 @@
+"""Access in one place: which units a user may see or act on, for which role.
+
+A role granted on a unit covers that unit's whole subtree. Grants are read once per request;
+list queries filter in SQL with `in_scope(Model.path_column, user, roles)`.
+"""
+from flask import abort, g
+from sqlalchemy import false, or_, select
+
+from .extensions import db
+
+ANY_ROLE = ("admin", "officer", "organizer", "inspector", "viewer")
+
+
+def grants_of(user):
+    """[(role, unit_id, unit_path)] of the user's active grants on open units — cached for the request."""
+    from .auth.models import RoleGrant
+    from .units.models import Unit
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cache = g.setdefault("_grants", {})
+    if user.id not in cache:
+        rows = db.session.execute(
+            select(RoleGrant.role, Unit.id, Unit.path)
+            .join(Unit, Unit.id == RoleGrant.unit_id)
+            .where(RoleGrant.user_id == user.id, RoleGrant.revoked_at.is_(None), Unit.status != "closed")
+        ).all()
+        cache[user.id] = [tuple(r) for r in rows]
+    return cache[user.id]
+
+
+def forget_grants():
+    g.pop("_grants", None)
+
+
+def _roles(roles):
+    if roles is None:
+        return ANY_ROLE
+    return (roles,) if isinstance(roles, str) else tuple(roles)
+
+
+def scope_paths(user, roles=None):
+    """The minimal set of subtree prefixes the user holds one of `roles` on."""
+    roles = _roles(roles)
+    paths = sorted({p for r, _, p in grants_of(user) if r in roles}, key=len)
+    minimal = []
+    for p in paths:
+        if not any(p.startswith(m) for m in minimal):
+            minimal.append(p)
+    return minimal
+
+
+def in_scope(path_column, user, roles=None):
+    """SQL condition: `path_column` lies inside one of the user's subtrees for `roles`."""
+    paths = scope_paths(user, roles)
+    if not paths:
+        return false()
+    return or_(*[path_column.like(p + "%") for p in paths])
+
+
+def has_role(user, unit, roles=None):
+    """Does the user hold one of `roles` on this unit or one of its ancestors?"""
+    if unit is None:
+        return False
+    return any(unit.path.startswith(p) for p in scope_paths(user, roles))
+
+
+def roles_on(user, unit):
+    """Roles the user holds on this unit (through it or an ancestor)."""
+    return sorted({r for r, _, p in grants_of(user) if unit.path.startswith(p)})
+
+
+def authorize(allowed):
+    if not allowed:
+        abort(403)

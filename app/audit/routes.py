@@ -1,0 +1,47 @@
+from datetime import timedelta
+
+from flask import request
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from ..access import authorize, in_scope, scope_paths
+from ..auth.models import User
+from ..forms import parse_date
+from ..web import paginate, render
+from . import bp
+from .models import AuditEntry
+
+
+@bp.get("/")
+def index():
+    """The audit of the admin's subtree, filtered by date, user and object."""
+    authorize(bool(scope_paths(current_user, "admin")))
+    stmt = (
+        select(AuditEntry)
+        .where(or_(in_scope(AuditEntry.unit_path, current_user, "admin"),
+                   # account changes carry no unit: show those about accounts this admin created or made
+                   (AuditEntry.unit_path.is_(None) & AuditEntry.user_id.in_(
+                       select(User.id).where(or_(User.id == current_user.id, User.created_by_id == current_user.id))))))
+        .options(joinedload(AuditEntry.user), joinedload(AuditEntry.unit))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    )
+    errors = {}
+    args = request.args
+    for key in ("from", "to"):
+        if args.get(key):
+            try:
+                day = parse_date(args[key])
+            except ValueError:
+                errors[key] = "Ngày không hợp lệ — nhập theo dạng ngày/tháng/năm."
+                continue
+            stmt = stmt.where(AuditEntry.at >= day) if key == "from" else stmt.where(AuditEntry.at < day + timedelta(days=1))
+    if args.get("user"):
+        stmt = stmt.where(AuditEntry.user_id.in_(select(User.id).where(User.username.ilike(f"%{args['user'].strip()}%"))))
+    if args.get("object"):
+        stmt = stmt.where(AuditEntry.object_type == args["object"].strip())
+        if args.get("id", "").isdigit():
+            stmt = stmt.where(AuditEntry.object_id == int(args["id"]))
+    page = paginate(stmt)
+    return render("audit/index.html", block="results", page=page, errors=errors,
+                  status=422 if errors else 200)

@@ -1,0 +1,79 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
+
+from ..forms import VersionedForm, choices
+from .models import ROLES
+from .passwords import password_problem
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(_l("Vui lòng nhập tên đăng nhập."))],
+                           render_kw={"autocomplete": "username", "autocapitalize": "none"})
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Vui lòng nhập mật khẩu."))],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField(_l("Ghi nhớ đăng nhập 30 ngày"))
+    next = HiddenField()
+
+
+class StrongPassword:
+    def __init__(self, username_field=None):
+        self.username_field = username_field
+
+    def __call__(self, form, field):
+        username = form[self.username_field].data if self.username_field else getattr(form, "_username", "")
+        problem = password_problem(field.data or "", username or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired(_l("Vui lòng nhập mật khẩu hiện tại."))],
+                            render_kw={"autocomplete": "current-password"})
+    new = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(_l("Vui lòng nhập mật khẩu mới.")), StrongPassword()],
+                        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Nhập lại mật khẩu mới"),
+                            validators=[EqualTo("new", message=_l("Hai mật khẩu không khớp."))],
+                            render_kw={"autocomplete": "new-password"})
+
+
+class UserForm(VersionedForm):
+    username = StringField(
+        _l("Tên đăng nhập"),
+        validators=[DataRequired(_l("Vui lòng nhập tên đăng nhập.")), Length(min=3, max=64, message=_l("Từ 3 đến 64 ký tự.")),
+                    Regexp(r"^[a-z0-9._-]+$", message=_l("Chỉ gồm chữ thường không dấu, số, dấu chấm, gạch ngang."))],
+        render_kw={"autocapitalize": "none", "autocomplete": "off"},
+    )
+    full_name = StringField(_l("Họ và tên"), validators=[DataRequired(_l("Vui lòng nhập họ và tên.")), Length(max=200)])
+    phone = StringField(_l("Số điện thoại"), validators=[Optional(), Regexp(r"^0\d{9,10}$", message=_l("Số điện thoại gồm 10–11 chữ số, bắt đầu bằng 0."))],
+                        render_kw={"inputmode": "tel"})
+    password = PasswordField(_l("Mật khẩu ban đầu"), validators=[DataRequired(_l("Vui lòng đặt mật khẩu.")), StrongPassword("username")],
+                             render_kw={"autocomplete": "new-password"})
+    unit_id = SelectField(_l("Đơn vị"), coerce=int, validate_choice=False)
+    role = SelectField(_l("Vai trò"), choices=choices(ROLES.items()))
+
+    def validate_username(self, field):
+        from sqlalchemy import select
+
+        from ..extensions import db
+        from .models import User
+
+        if db.session.scalar(select(User.id).where(User.username == (field.data or "").strip().lower())):
+            raise ValidationError(_l("Tên đăng nhập này đã có người dùng."))
+
+
+class EditUserForm(VersionedForm):
+    full_name = StringField(_l("Họ và tên"), validators=[DataRequired(_l("Vui lòng nhập họ và tên.")), Length(max=200)])
+    phone = StringField(_l("Số điện thoại"), validators=[Optional(), Regexp(r"^0\d{9,10}$", message=_l("Số điện thoại gồm 10–11 chữ số, bắt đầu bằng 0."))],
+                        render_kw={"inputmode": "tel"})
+
+
+class GrantForm(FlaskForm):
+    unit_id = SelectField(_l("Đơn vị"), coerce=int, validate_choice=False)
+    role = SelectField(_l("Vai trò"), choices=choices(ROLES.items()))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(_l("Vui lòng đặt mật khẩu.")), StrongPassword()],
+                             render_kw={"autocomplete": "new-password"})

@@ -1,0 +1,216 @@
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from ..access import authorize, has_role
+from ..errors import ConflictError
+from ..extensions import db
+from ..forms import choices
+from ..units.models import Unit
+from ..web import paginate, render, see_other
+from . import bp, permissions, queries, services
+from .forms import ChangePasswordForm, EditUserForm, GrantForm, LoginForm, ResetPasswordForm, UserForm
+
+
+def _safe_next(target):
+    # Only same-site relative paths: never an open redirect.
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    status = 200
+    if form.validate_on_submit():
+        cfg = current_app.config
+        ip = request.remote_addr
+        wait = services.login_blocked_for(username=form.username.data, ip=ip, max_failures=cfg["LOGIN_MAX_FAILURES"],
+                                          window=cfg["LOGIN_FAILURE_WINDOW"])
+        if wait:
+            form.password.errors = [_("Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau %(n)s phút.", n=wait)]
+            return render("auth/login.html", status=429, form=form)
+        user = services.authenticate(username=form.username.data, password=form.password.data)
+        services.note_login_attempt(username=form.username.data, ip=ip, success=user is not None)
+        if user is None:
+            db.session.commit()
+            form.password.errors = [_("Tên đăng nhập hoặc mật khẩu không đúng.")]
+            return render("auth/login.html", status=422, form=form)
+        login_user(user, remember=form.remember.data)
+        services.mark_logged_in(user=user)
+        db.session.commit()
+        return redirect(_safe_next(form.next.data) or url_for("home"), code=303)
+    if form.is_submitted():
+        status = 422
+    return render("auth/login.html", status=status, form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("Bạn đã đăng xuất."), "info")
+    return see_other("auth.login")
+
+
+@bp.post("/language")
+def set_language():
+    lang = request.form.get("lang")
+    target = _safe_next(request.form.get("next")) or url_for("home")
+    resp = make_response(redirect(target, code=303))
+    if lang in current_app.config["LANGUAGES"]:
+        resp.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax", httponly=True)
+    return resp
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def change_password():
+    form = ChangePasswordForm()
+    form._username = current_user.username
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors = [_("Mật khẩu hiện tại không đúng.")]
+        else:
+            services.set_password(user=current_user, password=form.new.data)
+            db.session.commit()
+            flash(_("Đã đổi mật khẩu."), "success")
+            return see_other("home")
+    return render("auth/password.html", status=422 if form.errors else 200, form=form)
+
+
+# ---- account administration -------------------------------------------------------------------------
+@bp.get("/users")
+def users():
+    authorize(permissions.can_manage_accounts(current_user))
+    unit = None
+    if request.args.get("unit", "").isdigit():
+        unit = db.session.get(Unit, int(request.args["unit"]))
+        authorize(unit is not None and has_role(current_user, unit, "admin"))
+    q = request.args.get("q", "").strip()
+    page = paginate(queries.users_in_scope_stmt(current_user, q=q, unit=unit))
+    return render("auth/users.html", block="results", page=page, q=q, unit=unit)
+
+
+def _unit_choices(form_field, selected=None):
+    units = queries.grantable_units(current_user)
+    pairs = [(u.id, ("· " * u.depth) + u.name) for u in units]
+    if selected is not None and selected.level == "branch":
+        pairs.insert(0, (selected.id, selected.name))
+    form_field.choices = choices(pairs)
+
+
+def _allowed_unit(unit_id, role):
+    unit = db.session.get(Unit, unit_id) if unit_id else None
+    if unit is None or not permissions.can_grant(current_user, unit, role):
+        return None
+    return unit
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def create_user():
+    authorize(permissions.can_manage_accounts(current_user))
+    form = UserForm()
+    preset = db.session.get(Unit, int(request.args["unit"])) if request.args.get("unit", "").isdigit() else None
+    _unit_choices(form.unit_id, preset if preset and has_role(current_user, preset, "admin") else None)
+    if request.method == "GET" and preset:
+        form.unit_id.data = preset.id
+    if form.validate_on_submit():
+        unit = _allowed_unit(form.unit_id.data, form.role.data)
+        if unit is None:
+            form.role.errors = [_("Bạn không thể cấp vai trò này tại đơn vị đã chọn (ngoài phạm vi hoặc bạn không giữ vai trò đó).")]
+        else:
+            user = services.create_user(username=form.username.data, full_name=form.full_name.data,
+                                        phone=form.phone.data, password=form.password.data, created_by=current_user)
+            services.grant_role(user=user, unit=unit, role=form.role.data, granted_by=current_user)
+            db.session.commit()
+            flash(_("Đã tạo tài khoản %(u)s.", u=user.username), "success")
+            return see_other("auth.user_detail", user_id=user.id)
+    return render("auth/user_form.html", status=422 if form.errors else 200, form=form, user=None)
+
+
+@bp.get("/users/<int:user_id>")
+def user_detail(user_id):
+    user = queries.get_user_for(current_user, user_id)
+    form = GrantForm()
+    _unit_choices(form.unit_id)
+    return render("auth/user_detail.html", user=user, grant_form=form, reset_form=ResetPasswordForm(),
+                  revocable={g.id for g in user.grants if permissions.can_revoke(current_user, g)})
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+def edit_user(user_id):
+    user = queries.get_user_for(current_user, user_id)
+    form = EditUserForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            services.update_user(user=user, expected_version=form.version.data, full_name=form.full_name.data, phone=form.phone.data)
+        except ConflictError:
+            db.session.rollback()
+            return render("errors/conflict.html", status=409, back=url_for("auth.edit_user", user_id=user_id))
+        db.session.commit()
+        flash(_("Đã lưu thay đổi."), "success")
+        return see_other("auth.user_detail", user_id=user.id)
+    return render("auth/user_form.html", status=422 if form.errors else 200, form=form, user=user)
+
+
+@bp.post("/users/<int:user_id>/grants")
+def add_grant(user_id):
+    user = queries.get_user_for(current_user, user_id)
+    form = GrantForm()
+    _unit_choices(form.unit_id)
+    if form.validate_on_submit():
+        unit = _allowed_unit(form.unit_id.data, form.role.data)
+        if unit is not None:
+            services.grant_role(user=user, unit=unit, role=form.role.data, granted_by=current_user)
+            db.session.commit()
+            flash(_("Đã cấp quyền."), "success")
+            return see_other("auth.user_detail", user_id=user.id)
+        form.role.errors = [_("Bạn không thể cấp vai trò này tại đơn vị đã chọn (ngoài phạm vi hoặc bạn không giữ vai trò đó).")]
+    return render("auth/user_detail.html", status=422, user=user, grant_form=form, reset_form=ResetPasswordForm(),
+                  revocable={g.id for g in user.grants if permissions.can_revoke(current_user, g)})
+
+
+@bp.post("/grants/<int:grant_id>/revoke")
+def revoke_grant(grant_id):
+    grant = queries.get_grant_for(current_user, grant_id)
+    services.revoke_grant(grant=grant, revoked_by=current_user)
+    db.session.commit()
+    flash(_("Đã thu hồi quyền."), "success")
+    return see_other("auth.user_detail", user_id=grant.user_id)
+
+
+@bp.post("/users/<int:user_id>/active")
+def set_active(user_id):
+    user = queries.get_user_for(current_user, user_id)
+    active = request.form.get("active") == "1"
+    services.set_active(user=user, active=active)
+    db.session.commit()
+    flash(_("Đã mở lại tài khoản.") if active else _("Đã khoá tài khoản. Tài khoản không bị xoá."), "success")
+    return see_other("auth.user_detail", user_id=user.id)
+
+
+@bp.post("/users/<int:user_id>/password")
+def reset_password(user_id):
+    user = queries.get_user_for(current_user, user_id)
+    form = ResetPasswordForm()
+    form._username = user.username
+    if form.validate_on_submit():
+        services.set_password(user=user, password=form.password.data, by_admin=True)
+        db.session.commit()
+        flash(_("Đã đặt lại mật khẩu."), "success")
+        return see_other("auth.user_detail", user_id=user.id)
+    grant_form = GrantForm()
+    _unit_choices(grant_form.unit_id)
+    return render("auth/user_detail.html", status=422, user=user, grant_form=grant_form, reset_form=form,
+                  revocable={g.id for g in user.grants if permissions.can_revoke(current_user, g)})
+
+

@@ -1,0 +1,32 @@
+"""Defaults only. Secrets and the database come from the environment."""
+import os
+from datetime import timedelta
+
+
+class Config:
+    APP_ENV = os.environ.get("APP_ENV", "production")
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None → SQLite in instance/
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+    WTF_CSRF_TIME_LIMIT = None  # a form opened in the morning must still save at dusk
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "text/javascript", "text/csv"]
+    COMPRESS_ALGORITHM = ["gzip"]
+    COMPRESS_LEVEL = 6
+    COMPRESS_MIN_SIZE = 500
+    # Failed-login throttling: this many failures for one username (or one address) inside the window
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+    PAGE_SIZE = 25
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024

@@ -1,0 +1,65 @@
+"""Form pieces every domain shares: a date field that reads dd/mm/yyyy, Vietnamese messages."""
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField, IntegerField
+from wtforms.validators import ValidationError
+from wtforms.widgets import TextInput
+
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
+
+
+def parse_date(text):
+    """dd/mm/yyyy (or ISO from a date picker) → date; None if blank; ValueError if not a real date."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+class VNDateField(Field):
+    """A text field for dates typed as dd/mm/yyyy, so cheap phones and paper records agree."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "numeric", "placeholder": "dd/mm/yyyy", "autocomplete": "off"})
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.strftime("%d/%m/%Y") if isinstance(self.data, date) else ""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            self.data = parse_date(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Ngày không hợp lệ — nhập theo dạng ngày/tháng/năm, ví dụ 05/03/2004."))
+
+
+class VersionedForm(FlaskForm):
+    """Carries the record's version so two people editing the same record cannot overwrite each other."""
+
+    version = IntegerField(widget=HiddenField.widget)
+
+
+def not_in_future(form, field):
+    if field.data and field.data > date.today():
+        raise ValidationError(_l("Ngày không được ở tương lai."))
+
+
+def choices(pairs, optgroup=None):
+    """[(value, label)] → WTForms SelectChoice list (tuples are deprecated in WTForms 3.3)."""
+    from wtforms.fields.choices import SelectChoice
+
+    return [SelectChoice(str(v) if not isinstance(v, int) else v, str(label), optgroup=optgroup) for v, label in pairs]

@@ -1,0 +1,104 @@
+"""The tree of Youth Union units. Levels are data: a commune may sit directly under the province."""
+from datetime import datetime, timezone
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+LEVELS = {
+    "province": _l("Tỉnh đoàn"),
+    "district": _l("Huyện đoàn"),
+    "commune": _l("Cơ sở đoàn"),
+    "branch": _l("Chi đoàn / chi hội"),
+}
+LEVEL_RANK = {"province": 0, "district": 1, "commune": 2, "branch": 3}
+# Which levels may sit directly under which.
+CHILD_LEVELS = {"province": ("district", "commune"), "district": ("commune",), "commune": ("branch",), "branch": ()}
+
+KINDS = {
+    "province": {"province": _l("Tỉnh / thành phố")},
+    "district": {"district": _l("Huyện"), "town": _l("Thị xã"), "city": _l("Thành phố")},
+    "commune": {
+        "commune": _l("Xã"),
+        "ward": _l("Phường"),
+        "township": _l("Thị trấn"),
+        "school": _l("Trường học"),
+        "enterprise": _l("Doanh nghiệp"),
+        "agency": _l("Cơ quan"),
+    },
+    "branch": {
+        "residential": _l("Thôn / khu phố"),
+        "worker_residential": _l("Công nhân khu dân cư"),
+        "enterprise": _l("Doanh nghiệp ngoài nhà nước"),
+        "school": _l("Trường học"),
+        "agency": _l("Cơ quan"),
+        "other": _l("Khác"),
+    },
+}
+ORG_TYPES = {"union": _l("Chi đoàn"), "federation": _l("Chi hội")}
+STATUSES = {"active": _l("Đang hoạt động"), "closed": _l("Đã giải thể"), "merged": _l("Đã sáp nhập")}
+
+
+def utcnow():
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Unit(db.Model):
+    __tablename__ = "unit"
+    __table_args__ = (
+        UniqueConstraint("parent_id", "code", name="uq_unit_parent_id_code"),
+        # varchar_pattern_ops lets PostgreSQL use the index for LIKE '/1/5/%' whatever the collation.
+        Index("ix_unit_path", "path", postgresql_ops={"path": "varchar_pattern_ops"}),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    # Materialised path of ids, "/1/5/23/": a subtree is one indexed LIKE '/1/5/%'.
+    path: Mapped[str] = mapped_column(String(255), default="")
+    depth: Mapped[int] = mapped_column(default=0)
+    level: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))
+    org_type: Mapped[str | None] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(40))
+    official_code: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    founded_on: Mapped[datetime | None] = mapped_column(db.Date)
+    closed_on: Mapped[datetime | None] = mapped_column(db.Date)
+    close_reason: Mapped[str | None] = mapped_column(String(500))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    parent = relationship("Unit", remote_side=[id], foreign_keys=[parent_id])
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def ancestor_ids(self):
+        return [int(x) for x in self.path.strip("/").split("/") if x][:-1]
+
+    @property
+    def level_label(self):
+        return LEVELS.get(self.level, self.level)
+
+    @property
+    def kind_label(self):
+        return KINDS.get(self.level, {}).get(self.kind, self.kind)
+
+    @property
+    def org_type_label(self):
+        return ORG_TYPES.get(self.org_type, "") if self.org_type else ""
+
+    @property
+    def status_label(self):
+        return STATUSES.get(self.status, self.status)
+
+    @property
+    def is_active(self):
+        return self.status == "active"
+
+    def __repr__(self):
+        return f"<Unit {self.id} {self.name}>"

@@ -1,0 +1,117 @@
+"""Reads for the unit pages, each a fixed number of statements whatever the tree's size."""
+from flask import abort
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from ..access import authorize, in_scope, scope_paths
+from ..extensions import db
+from . import permissions
+from .models import Unit
+
+ACTIONS = {
+    "view": permissions.can_view_unit,
+    "edit": permissions.can_edit_unit,
+    "create_child": permissions.can_create_child,
+    "close": permissions.can_close_unit,
+}
+
+
+def get_unit_for(user, unit_id, action="view"):
+    """Load, then authorise: 404 when missing, 403 when outside the user's rights."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        abort(404)
+    authorize(ACTIONS[action](user, unit))
+    return unit
+
+
+def list_root_units(user, roles=None):
+    """The top of each subtree the user holds a role on."""
+    paths = scope_paths(user, roles)
+    if not paths:
+        return []
+    return db.session.scalars(select(Unit).where(Unit.path.in_(paths)).order_by(Unit.path)).all()
+
+
+def get_ancestors(unit):
+    ids = unit.ancestor_ids
+    if not ids:
+        return []
+    return db.session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.depth)).all()
+
+
+def list_children_with_counts(unit, include_closed=False):
+    """Children with their count of open children and of open branches below them — one statement."""
+    child = aliased(Unit)
+    sub = aliased(Unit)
+    direct = (
+        select(func.count(sub.id))
+        .where(sub.parent_id == child.id, sub.status == "active")
+        .correlate(child)
+        .scalar_subquery()
+    )
+    branches = (
+        select(func.count(sub.id))
+        .where(sub.path.like(child.path + "%"), sub.level == "branch", sub.status == "active", sub.id != child.id)
+        .correlate(child)
+        .scalar_subquery()
+    )
+    stmt = select(child, direct, branches).where(child.parent_id == unit.id)
+    if not include_closed:
+        stmt = stmt.where(child.status == "active")
+    stmt = stmt.order_by(child.status, child.level, child.name)
+    return db.session.execute(stmt).all()
+
+
+def count_subtree_by_level(unit):
+    rows = db.session.execute(
+        select(Unit.level, func.count(Unit.id))
+        .where(Unit.path.like(unit.path + "%"), Unit.id != unit.id, Unit.status == "active")
+        .group_by(Unit.level)
+    ).all()
+    return dict(rows)
+
+
+def count_closed_children(unit):
+    return db.session.scalar(
+        select(func.count(Unit.id)).where(Unit.parent_id == unit.id, Unit.status != "active")
+    )
+
+
+def sibling_code_taken(parent_id, code, exclude_id=None):
+    stmt = select(Unit.id).where(Unit.parent_id == parent_id, func.lower(Unit.code) == code.lower())
+    if exclude_id:
+        stmt = stmt.where(Unit.id != exclude_id)
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
+def list_units_in_scope(user, roles=None, levels=None, q=None, limit=50):
+    """Units the user may act on (for pickers), filtered in SQL."""
+    stmt = select(Unit).where(in_scope(Unit.path, user, roles), Unit.status == "active")
+    if levels:
+        stmt = stmt.where(Unit.level.in_(levels))
+    if q:
+        stmt = stmt.where(Unit.name.ilike(f"%{q}%"))
+    return db.session.scalars(stmt.order_by(Unit.path).limit(limit)).all()
+
+
+def official_wards_for(unit):
+    """Official communes/wards of the province a unit belongs to (from the vietnam-provinces package)."""
+    province = unit
+    if unit.level != "province":
+        ids = unit.ancestor_ids
+        province = db.session.get(Unit, ids[0]) if ids else None
+    if not province or not province.official_code:
+        return []
+    from vietnam_provinces import Ward
+
+    code = int(province.official_code)
+    return sorted(
+        ((str(int(w.code)), w.name) for w in Ward.iter_all() if int(w.province_code) == code),
+        key=lambda x: x[1],
+    )
+
+
+def is_ancestor_of(a, b):
+    return b.path.startswith(a.path) and a.id != b.id
+

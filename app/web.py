@@ -1,0 +1,247 @@
+"""Shared request helpers: partial rendering, assets, headers, filters, errors, pagination."""
+import hashlib
+import math
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import abort, current_app, g, redirect, request, send_from_directory, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+from flask import render_template
+from sqlalchemy import func, select
+
+from .extensions import db, login_manager
+
+HTMX_FILE = "js/htmx-2.0.8.min.js"
+ASSETS = ("css/app.css", "css/print.css", HTMX_FILE, "js/app.js")
+
+
+def is_partial():
+    """True for an htmx request that wants a fragment — not boosted navigation, not history restore."""
+    h = request.headers
+    return h.get("HX-Request") == "true" and h.get("HX-Boosted") != "true" and h.get("HX-History-Restore-Request") != "true"
+
+
+def render(template, block=None, status=200, **context):
+    """Render the page, or only `block` of it for an htmx fragment request."""
+    if block and is_partial():
+        return render_block(template, block, **context), status
+    return render_template(template, **context), status
+
+
+def see_other(endpoint, **values):
+    """POST-redirect-GET."""
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+def select_locale():
+    lang = request.cookies.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        return lang
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+# ---- pagination -------------------------------------------------------------------------------------
+class Page:
+    def __init__(self, items, total, page, per_page):
+        self.items, self.total, self.page, self.per_page = items, total, page, per_page
+        self.pages = max(1, math.ceil(total / per_page)) if per_page else 1
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+    def url(self, page):
+        args = request.args.to_dict()
+        args["page"] = page
+        return request.path + "?" + urlencode(args)
+
+
+def paginate(stmt, page=None, per_page=None):
+    """Two statements whatever the size: a COUNT and one page of rows."""
+    per_page = per_page or current_app.config["PAGE_SIZE"]
+    try:
+        page = max(1, int(page if page is not None else request.args.get("page", 1)))
+    except (TypeError, ValueError):
+        page = 1
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(items, total, page, per_page)
+
+
+# ---- formatting --------------------------------------------------------------------------------------
+def date_vn(value):
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def money_vn(value):
+    if value is None:
+        return ""
+    return f"{int(value):,}".replace(",", ".") + " đ"
+
+
+def number_vn(value):
+    return f"{int(value or 0):,}".replace(",", ".")
+
+
+# ---- assets: content-hashed URLs, cached immutably ---------------------------------------------------
+def _asset_hashes(app):
+    hashes = {}
+    for name in ASSETS:
+        path = Path(app.static_folder) / name
+        if path.exists():
+            hashes[name] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return hashes
+
+
+def asset_url(name):
+    h = current_app.extensions["asset_hashes"].get(name, "0")
+    return url_for("asset", digest=h, filename=name)
+
+
+def init_web(app):
+    app.extensions["asset_hashes"] = _asset_hashes(app)
+
+    @app.route("/assets/<digest>/<path:filename>")
+    def asset(digest, filename):
+        # The digest is part of the name, so a changed file gets a new URL: cache forever.
+        resp = send_from_directory(app.static_folder, filename, max_age=31536000)
+        resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return resp
+
+    @app.get("/")
+    def home():
+        return redirect(url_for("units.index"))
+
+    app.jinja_env.filters.update(date_vn=date_vn, money_vn=money_vn, number_vn=number_vn)
+    app.jinja_env.globals.update(asset_url=asset_url, HTMX_FILE=HTMX_FILE, get_locale=get_locale)
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        from .auth.models import User
+
+        user = db.session.get(User, int(user_id))
+        return user if user and user.active else None
+
+    @app.before_request
+    def fresh_request_state():
+        # Tests may reuse one app context across requests: start every request from a clean slate.
+        g.sql_count = 0
+        g.pop("_grants", None)
+        db.session.expire_all()
+
+    @app.before_request
+    def require_login():
+        # Every page but login and static assets needs a signed-in user.
+        if request.endpoint in (None, "static", "asset", "auth.login", "auth.set_language"):
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
+
+    @app.after_request
+    def security_headers(resp):
+        resp.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
+        )
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.vary.add("HX-Request")
+        if current_app.config.get("SQL_COUNT_HEADER"):
+            resp.headers["X-SQL-Count"] = str(g.get("sql_count", 0))
+        if resp.mimetype == "text/html" and "Cache-Control" not in resp.headers:
+            resp.headers["Cache-Control"] = "no-store" if current_user.is_authenticated else "no-cache"
+        return resp
+
+    @app.context_processor
+    def shell_context():
+        return {"is_partial": is_partial(), "nav_items": _nav_items, "header_grant": _header_grant}
+
+    for code in (400, 403, 404, 405, 413, 429):
+        app.register_error_handler(code, _error_page)
+
+    @app.errorhandler(500)
+    def internal_error(err):
+        db.session.rollback()
+        return render_template("errors/error.html", code=500), 500
+
+
+def _error_page(err):
+    code = getattr(err, "code", 500) or 500
+    if code == 400 and "CSRF" in str(getattr(err, "description", "")):
+        return render_template("errors/error.html", code=400, csrf=True), 400
+    return render_template("errors/error.html", code=code), code
+
+
+def get_or_404(model, ident):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def require(allowed):
+    """403 unless the permission predicate said yes."""
+    if not allowed:
+        abort(403)
+
+
+# Main navigation: (endpoint, label, roles that see it). A domain not yet installed is skipped.
+NAV = (
+    ("units.index", _l("Đơn vị"), None),
+    ("members.index", _l("Đoàn viên"), None),
+    ("classes.index", _l("Lớp học"), None),
+    ("inspections.index", _l("Kiểm tra"), None),
+    ("auth.users", _l("Tài khoản"), "admin"),
+    ("audit.index", _l("Nhật ký"), "admin"),
+)
+
+
+def _nav_items():
+    from .access import scope_paths
+
+    items = []
+    for endpoint, label, role in NAV:
+        if endpoint not in current_app.view_functions:
+            continue
+        if role and not scope_paths(current_user, role):
+            continue
+        items.append((endpoint, label, request.endpoint and request.endpoint.split(".")[0] == endpoint.split(".")[0]))
+    return items
+
+
+def _header_grant():
+    """The user's highest unit and its roles, for the header."""
+    from .access import grants_of
+    from .auth.models import ROLES
+    from .units.models import Unit
+
+    grants = grants_of(current_user)
+    if not grants:
+        return None
+    top_path = min((p for _, _, p in grants), key=len)
+    unit_id = next(uid for _, uid, p in grants if p == top_path)
+    roles = sorted({str(ROLES.get(r, r)) for r, _, p in grants if p == top_path})
+    unit = db.session.get(Unit, unit_id)
+    return {"unit": unit, "roles": ", ".join(roles), "more": len({p for _, _, p in grants}) - 1}

@@ -1,0 +1,168 @@
+"""Fixtures: one app per test session on its own database (SQLite by default, PostgreSQL when
+TEST_DATABASE_URL is set); every test starts from empty tables. Factories are callables."""
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from werkzeug.security import generate_password_hash
+
+from app import create_app
+from app.extensions import db as _db
+
+PASSWORD = "mat-khau-2026"
+# A cheap hash keeps factories fast; real accounts use Werkzeug's default (scrypt).
+FAST_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+_TMP = Path(tempfile.mkdtemp(prefix="sodoan-test-"))
+
+
+def database_url():
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.db'}"
+
+
+def is_postgres():
+    return database_url().startswith("postgresql")
+
+
+def make_app(**overrides):
+    config = {
+        "TESTING": True,
+        "APP_ENV": "testing",
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url(),
+        "WTF_CSRF_ENABLED": False,
+        "INSTANCE_PATH": str(_TMP),
+        "SQL_COUNT_HEADER": True,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def app():
+    app = make_app()
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request):
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        _db.session.remove()
+        tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+        with _db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                conn.execute(text("PRAGMA foreign_keys=OFF"))
+                for t in tables:
+                    conn.execute(text(f'DELETE FROM "{t}"'))
+                conn.execute(text("PRAGMA foreign_keys=ON"))
+
+
+@pytest.fixture
+def db(app):
+    with app.app_context():
+        yield _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# ---- factories --------------------------------------------------------------------------------------
+@pytest.fixture
+def make_unit(db):
+    from app.units.models import Unit
+
+    counter = {"n": 0}
+
+    def factory(parent=None, level=None, kind=None, name=None, code=None, org_type=None, **kw):
+        counter["n"] += 1
+        n = counter["n"]
+        if level is None:
+            level = {None: "province", "province": "district", "district": "commune", "commune": "branch"}[
+                parent.level if parent else None]
+        kind = kind or {"province": "province", "district": "district", "commune": "commune", "branch": "residential"}[level]
+        unit = Unit(parent_id=parent.id if parent else None, depth=(parent.depth + 1) if parent else 0, level=level,
+                    kind=kind, name=name or f"Đơn vị {n}", code=code or f"U{n}",
+                    org_type=org_type or ("union" if level == "branch" else None), **kw)
+        db.session.add(unit)
+        db.session.flush()
+        unit.path = (parent.path if parent else "/") + f"{unit.id}/"
+        db.session.commit()
+        return unit
+
+    return factory
+
+
+@pytest.fixture
+def make_user(db):
+    from app.auth.models import RoleGrant, User
+
+    def factory(username, *grants, full_name=None, active=True):
+        """make_user("xa.officer", (commune, "officer"), (branch, "viewer"))"""
+        user = User(username=username, full_name=full_name or f"Người dùng {username}", password_hash=FAST_HASH, active=active)
+        db.session.add(user)
+        db.session.flush()
+        for unit, role in grants:
+            db.session.add(RoleGrant(user_id=user.id, unit_id=unit.id, role=role))
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def tree(make_unit):
+    """Province P; district D under P; communes C1, C2 under D and C3 directly under P; branches B1–B3."""
+    class T:
+        pass
+
+    t = T()
+    t.P = make_unit(name="Tỉnh đoàn Thử", code="P")
+    t.D = make_unit(t.P, name="Huyện đoàn Một", code="D")
+    t.C1 = make_unit(t.D, name="Đoàn xã An Phú", code="C1")
+    t.C2 = make_unit(t.D, name="Đoàn xã Bình Minh", code="C2")
+    t.C3 = make_unit(t.P, level="commune", kind="ward", name="Đoàn phường Hạc Thành", code="C3")
+    t.B1 = make_unit(t.C1, name="Chi đoàn Thôn 1", code="B1")
+    t.B2 = make_unit(t.C2, name="Chi đoàn Thôn 2", code="B2")
+    t.B3 = make_unit(t.C3, name="Chi hội Khu phố 3", code="B3", org_type="federation")
+    return t
+
+
+@pytest.fixture
+def login(client):
+    def do(user_or_name, password=PASSWORD):
+        username = user_or_name if isinstance(user_or_name, str) else user_or_name.username
+        resp = client.post("/auth/login", data={"username": username, "password": password})
+        assert resp.status_code == 303, resp.status_code
+        return resp
+
+    return do
+
+
+def errors_in(html):
+    """The Vietnamese error messages shown beside fields."""
+    if isinstance(html, bytes):
+        html = html.decode()
+    return re.findall(r'class="error"[^>]*>([^<]*)<', html)
+
+
+HTMX = {"HX-Request": "true"}
+
+
+def sql_count(resp):
+    return int(resp.headers["X-SQL-Count"])

@@ -1,0 +1,134 @@
+"""People on record: Union members (đoàn viên), Federation members (hội viên) and youth (thanh niên).
+
+History is rows (PersonEvent), never overwritten columns: joined, transferred, away working, back,
+matured, removed, expelled, deceased, moved away — each with a date, a reason and who recorded it.
+"""
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..units.models import utcnow
+
+MEMBER_TYPES = {"union": _l("Đoàn viên"), "federation": _l("Hội viên"), "youth": _l("Thanh niên")}
+# Current standing on the roll; derived from the latest event but stored for indexed filtering.
+STATUSES = {
+    "active": _l("Đang sinh hoạt"),
+    "away": _l("Đi làm ăn xa"),
+    "transferred_out": _l("Đã chuyển sinh hoạt"),
+    "matured": _l("Đã trưởng thành"),
+    "removed": _l("Đã xoá tên"),
+    "expelled": _l("Đã khai trừ"),
+    "deceased": _l("Đã mất"),
+    "moved_away": _l("Đã chuyển đi nơi khác"),
+}
+ON_ROLL = ("active", "away")  # statuses that still count on a branch roll
+SEXES = {"male": _l("Nam"), "female": _l("Nữ")}
+OCCUPATIONS = {
+    "worker": _l("Công nhân"),
+    "farmer": _l("Nông dân"),
+    "student": _l("Học sinh, sinh viên"),
+    "civil_servant": _l("Cán bộ, công chức, viên chức"),
+    "police_militia": _l("Công an, dân quân"),
+    "self_employed": _l("Lao động tự do, kinh doanh"),
+    "unemployed": _l("Chưa có việc làm"),
+    "other": _l("Khác"),
+}
+EVENT_KINDS = {
+    "registered": _l("Ghi vào sổ"),
+    "joined": _l("Kết nạp"),
+    "transferred_in": _l("Chuyển sinh hoạt đến"),
+    "transferred_out": _l("Chuyển sinh hoạt đi"),
+    "away": _l("Đi làm ăn xa"),
+    "back": _l("Trở về địa phương"),
+    "matured": _l("Trưởng thành"),
+    "removed": _l("Xoá tên"),
+    "expelled": _l("Khai trừ"),
+    "deceased": _l("Từ trần"),
+    "moved_away": _l("Chuyển đi nơi khác"),
+    "confirmed": _l("Xác nhận có người"),
+    "post_started": _l("Nhận chức vụ"),
+    "post_ended": _l("Thôi chức vụ"),
+}
+POSTS = {"secretary": _l("Bí thư"), "deputy": _l("Phó bí thư"), "committee": _l("Uỷ viên BCH")}
+
+
+class Person(db.Model):
+    __tablename__ = "person"
+    __table_args__ = (
+        Index("ix_person_unit_path", "unit_path", postgresql_ops={"unit_path": "varchar_pattern_ops"}),
+        Index("ix_person_name_key", "name_key", postgresql_ops={"name_key": "varchar_pattern_ops"}),
+        Index("ix_person_citizen_id", "citizen_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)  # the branch
+    # Copy of the branch's path, kept in step by the services: subtree lists are one indexed LIKE.
+    unit_path: Mapped[str] = mapped_column(String(255))
+    full_name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))  # app.text.fold(full_name)
+    sex: Mapped[str | None] = mapped_column(String(8))
+    birth_date: Mapped[date | None]
+    ethnicity: Mapped[str | None] = mapped_column(String(40))
+    religion: Mapped[str | None] = mapped_column(String(40))
+    citizen_id: Mapped[str | None] = mapped_column(String(12))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    permanent_address: Mapped[str | None] = mapped_column(String(300))
+    current_address: Mapped[str | None] = mapped_column(String(300))
+    occupation: Mapped[str | None] = mapped_column(String(24))
+    workplace: Mapped[str | None] = mapped_column(String(200))
+    schooling: Mapped[str | None] = mapped_column(String(20))
+    member_type: Mapped[str] = mapped_column(String(12), default="union")
+    status: Mapped[str] = mapped_column(String(20), default="active", index=True)
+    joined_on: Mapped[date | None]  # date joined the Union
+    admission_decision: Mapped[str | None] = mapped_column(String(60))
+    card_number: Mapped[str | None] = mapped_column(String(40))
+    away_place: Mapped[str | None] = mapped_column(String(200))
+    away_since: Mapped[date | None]
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    unit = relationship("Unit")
+
+    @property
+    def member_type_label(self):
+        return MEMBER_TYPES.get(self.member_type, self.member_type)
+
+    @property
+    def status_label(self):
+        return STATUSES.get(self.status, self.status)
+
+    @property
+    def on_roll(self):
+        return self.status in ON_ROLL
+
+
+class PersonEvent(db.Model):
+    """One row per change in a person's standing. Never updated or deleted."""
+
+    __tablename__ = "person_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    on: Mapped[date]
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))  # the branch at the time
+    other_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))  # transfer counterpart
+    reason: Mapped[str | None] = mapped_column(String(500))
+    detail: Mapped[str | None] = mapped_column(String(200))  # decision number, post, place…
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    person = relationship("Person", backref="events")
+    unit = relationship("Unit", foreign_keys=[unit_id])
+    other_unit = relationship("Unit", foreign_keys=[other_unit_id])
+    recorded_by = relationship("User")
+
+    @property
+    def kind_label(self):
+        return EVENT_KINDS.get(self.kind, self.kind)

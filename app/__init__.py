@@ -13,7 +13,7 @@ from .extensions import babel, compress, csrf, db, htmx, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 # Domains in the order their blueprints are registered. Each is a package app/<name>/ exposing `bp`.
-DOMAINS = ("units", "auth", "audit", "members", "classes", "inspections")
+DOMAINS = ("units", "auth", "audit", "members", "activities", "classes", "inspections")
 
 
 def create_app(overrides=None):

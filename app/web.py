@@ -211,6 +211,7 @@ def require(allowed):
 NAV = (
     ("units.index", _l("Đơn vị"), None),
     ("members.index", _l("Đoàn viên"), None),
+    ("activities.index", _l("Sinh hoạt"), None),
     ("classes.index", _l("Lớp học"), None),
     ("inspections.index", _l("Kiểm tra"), None),
     ("auth.users", _l("Tài khoản"), "admin"),

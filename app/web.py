@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import abort, current_app, g, redirect, request, send_from_directory, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -148,6 +148,7 @@ def init_web(app):
         g.sql_count = 0
         g.pop("_grants", None)
         db.session.expire_all()
+        refresh()  # Flask-Babel caches the locale on the app context
 
     @app.before_request
     def require_login():

@@ -147,6 +147,7 @@ def init_web(app):
         # Tests may reuse one app context across requests: start every request from a clean slate.
         g.sql_count = 0
         g.pop("_grants", None)
+        g.pop("_login_user", None)
         db.session.expire_all()
         refresh()  # Flask-Babel caches the locale on the app context
 

@@ -25,6 +25,7 @@ class Config:
     COMPRESS_ALGORITHM = ["gzip"]
     COMPRESS_LEVEL = 6
     COMPRESS_MIN_SIZE = 500
+    COMPRESS_STREAMS = False  # streamed (file) responses are not ours to buffer
     # Failed-login throttling: this many failures for one username (or one address) inside the window
     LOGIN_MAX_FAILURES = 5
     LOGIN_FAILURE_WINDOW = timedelta(minutes=15)

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, IntegerField
-from wtforms.validators import ValidationError
+from wtforms.validators import Optional, ValidationError
 from wtforms.widgets import TextInput
 
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
@@ -50,7 +50,7 @@ class VNDateField(Field):
 class VersionedForm(FlaskForm):
     """Carries the record's version so two people editing the same record cannot overwrite each other."""
 
-    version = IntegerField(widget=HiddenField.widget)
+    version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
 
 
 def not_in_future(form, field):

@@ -1,16 +1,18 @@
 """Shared request helpers: partial rendering, assets, headers, filters, errors, pagination."""
 import hashlib
+import mimetypes
 import math
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import abort, current_app, g, redirect, request, send_from_directory, url_for
+from flask import Response, abort, current_app, g, redirect, request, url_for
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
+from werkzeug.security import safe_join
 from flask import render_template
 from sqlalchemy import func, select
 
@@ -119,7 +121,12 @@ def init_web(app):
     @app.route("/assets/<digest>/<path:filename>")
     def asset(digest, filename):
         # The digest is part of the name, so a changed file gets a new URL: cache forever.
-        resp = send_from_directory(app.static_folder, filename, max_age=31536000)
+        # Read into memory (the files are small) so Flask-Compress can gzip them.
+        path = safe_join(app.static_folder, filename)
+        if path is None or not Path(path).is_file():
+            abort(404)
+        mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        resp = Response(Path(path).read_bytes(), mimetype=mimetype)
         resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return resp
 

@@ -143,3 +143,12 @@ def test_children_listing_is_not_n_plus_one(client, make_unit, make_user, login)
         make_unit(p, level="commune")
     resp = client.get(f"/units/{p.id}")
     assert resp.status_code == 200 and sql_count(resp) == small
+
+
+def test_create_form_as_a_browser_sends_it(client, db, tree, make_user, login):
+    """A real form posts every input, the empty hidden version included."""
+    make_user("xa.admin", (tree.C1, "admin"))
+    login("xa.admin")
+    resp = client.post(f"/units/{tree.C1.id}/new", data={
+        "version": "", "level_kind": "branch:residential", "name": "Chi đoàn Thôn 7", "code": "T7", "org_type": "union", "founded_on": ""})
+    assert resp.status_code == 303, errors_in(resp.data)

@@ -37,7 +37,23 @@ def make_app(**overrides):
         "SQL_COUNT_HEADER": True,
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    _APPS.append(app)
+    return app
+
+
+_APPS = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dispose_engines():
+    """Close every pooled connection of every app a test made (PostgreSQL warns about open ones)."""
+    yield
+    for app in _APPS:
+        with app.app_context():
+            _db.session.remove()
+            for engine in _db.engines.values():
+                engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,4 @@
 import click
-from flask import current_app
 from sqlalchemy import func, select
 
 from .extensions import db
@@ -48,8 +47,7 @@ def register_cli(app):
             root = create_unit(parent=None, name=province_name, code=code, level="province", kind="province")
         if db.session.scalar(select(User).where(User.username == username)):
             raise click.ClickException("That username exists.")
-        user = create_user(username=username, full_name=full_name, phone=None, password=password,
-                           created_by=type("System", (), {"id": None})())
+        user = create_user(username=username, full_name=full_name, phone=None, password=password, created_by=None)
         for role in ("admin", "officer", "organizer", "inspector", "viewer"):
             grant_role(user=user, unit=root, role=role, granted_by=None)
         db.session.commit()

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Response, abort, current_app, g, redirect, request, url_for
+from flask import Response, abort, current_app, g, has_request_context, redirect, request, url_for
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -41,6 +41,8 @@ def see_other(endpoint, **values):
 
 
 def select_locale():
+    if not has_request_context():  # CLI commands speak Vietnamese
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     lang = request.cookies.get("lang")
     if lang in current_app.config["LANGUAGES"]:
         return lang

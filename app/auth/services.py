@@ -55,7 +55,8 @@ def mark_logged_in(*, user):
 
 
 def create_user(*, username, full_name, phone, password, created_by):
-    user = User(username=username.strip().lower(), full_name=nfc(full_name), phone=phone or None, created_by_id=created_by.id)
+    user = User(username=username.strip().lower(), full_name=nfc(full_name), phone=phone or None,
+                created_by_id=created_by.id if created_by else None)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()

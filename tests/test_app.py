@@ -1,0 +1,54 @@
+import pytest
+
+from app import create_app
+from app.auth.models import RoleGrant, User
+
+
+
+def test_production_without_secret_key_refuses_to_start(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"APP_ENV": "production", "SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_development_generates_and_reuses_a_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    a = create_app({"APP_ENV": "development", "SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    b = create_app({"APP_ENV": "development", "SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert a.config["SECRET_KEY"] == b.config["SECRET_KEY"] and len(a.config["SECRET_KEY"]) == 64
+    assert (tmp_path / "secret_key").exists()
+
+
+def test_error_pages_are_vietnamese(client, tree, make_user, login):
+    make_user("u1", (tree.C1, "officer"))
+    login("u1")
+    resp = client.get("/khong-co-trang-nay")
+    assert resp.status_code == 404 and "Không tìm thấy trang" in resp.get_data(as_text=True)
+
+
+def test_create_admin_command(app, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-admin", "quantri", "--full-name", "Quản trị tỉnh", "--province", "Tỉnh đoàn Mới",
+                                 "--code", "TM", "--password", "Quan-tri-2026"])
+    assert result.exit_code == 0, result.output
+    user = db.session.query(User).filter_by(username="quantri").one()
+    assert {g.role for g in db.session.query(RoleGrant).filter_by(user_id=user.id)} == {"admin", "officer", "organizer", "inspector", "viewer"}
+    weak = runner.invoke(args=["create-admin", "x2", "--full-name", "X", "--province", "Tỉnh đoàn Mới", "--password", "123"])
+    assert weak.exit_code != 0 and "10 ký tự" in weak.output
+
+
+def test_seed_demo_small_shape(app, db):
+    from app.seed import seed_demo
+    from app.units.models import Unit
+
+    seed_demo(size="small", seed=1, echo=lambda *a: None)
+    levels = {}
+    for u in db.session.query(Unit):
+        levels[u.level] = levels.get(u.level, 0) + 1
+    assert levels["province"] == 1 and levels["district"] == 2 and levels["commune"] == 6
+    assert 50 <= levels["branch"] <= 70
+    direct = db.session.query(Unit).filter(Unit.level == "commune", Unit.depth == 1).count()
+    assert direct == 1  # one commune directly under the province
+    assert db.session.query(User).filter_by(username="xa.officer").one()
+
+

@@ -254,6 +254,8 @@ def _header_grant():
         return None
     top_path = min((p for _, _, p in grants), key=len)
     unit_id = next(uid for _, uid, p in grants if p == top_path)
-    roles = sorted({str(ROLES.get(r, r)) for r, _, p in grants if p == top_path})
+    held = {r for r, _, p in grants if p == top_path}
+    roles = [str(label) for key, label in ROLES.items() if key in held]
+    label = roles[0] + (f" +{len(roles) - 1}" if len(roles) > 1 else "")
     unit = db.session.get(Unit, unit_id)
-    return {"unit": unit, "roles": ", ".join(roles), "more": len({p for _, _, p in grants}) - 1}
+    return {"unit": unit, "roles": label, "more": len({p for _, _, p in grants}) - 1}

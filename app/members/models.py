@@ -6,7 +6,7 @@ matured, removed, expelled, deceased, moved away — each with a date, a reason 
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -51,6 +51,7 @@ EVENT_KINDS = {
     "confirmed": _l("Xác nhận có người"),
     "post_started": _l("Nhận chức vụ"),
     "post_ended": _l("Thôi chức vụ"),
+    "kept": _l("Giữ lại, không xoá tên"),
 }
 POSTS = {"secretary": _l("Bí thư"), "deputy": _l("Phó bí thư"), "committee": _l("Uỷ viên BCH")}
 
@@ -87,6 +88,8 @@ class Person(db.Model):
     card_number: Mapped[str | None] = mapped_column(String(40))
     away_place: Mapped[str | None] = mapped_column(String(200))
     away_since: Mapped[date | None]
+    # The hidden per-form token of the create form that made this row: a double-tapped submit makes one person.
+    form_token: Mapped[str | None] = mapped_column(String(40), unique=True)
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -132,3 +135,72 @@ class PersonEvent(db.Model):
     @property
     def kind_label(self):
         return EVENT_KINDS.get(self.kind, self.kind)
+
+
+TRANSFER_STATUSES = {"requested": _l("Chờ tiếp nhận"), "accepted": _l("Đã tiếp nhận"), "refused": _l("Bị từ chối")}
+
+
+class Transfer(db.Model):
+    """A request to move a person to another commune; the receiving commune accepts (choosing a branch) or refuses."""
+
+    __tablename__ = "member_transfer"
+    __table_args__ = (Index("ix_member_transfer_to_path", "to_commune_path",
+                            postgresql_ops={"to_commune_path": "varchar_pattern_ops"}),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    from_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))  # the branch the person leaves
+    from_unit_path: Mapped[str] = mapped_column(String(255))
+    to_commune_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    to_commune_path: Mapped[str] = mapped_column(String(255))
+    to_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))  # the branch chosen on accept
+    status: Mapped[str] = mapped_column(String(12), default="requested", index=True)
+    on: Mapped[date]  # the date asked for
+    reason: Mapped[str | None] = mapped_column(String(500))
+    refusal_reason: Mapped[str | None] = mapped_column(String(500))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    person = relationship("Person")
+    from_unit = relationship("Unit", foreign_keys=[from_unit_id])
+    to_commune = relationship("Unit", foreign_keys=[to_commune_id])
+    to_unit = relationship("Unit", foreign_keys=[to_unit_id])
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    @property
+    def status_label(self):
+        return TRANSFER_STATUSES.get(self.status, self.status)
+
+
+IMPORT_STATUSES = {"preview": _l("Chờ xác nhận"), "importing": _l("Đang ghi"), "imported": _l("Đã nhập"),
+                   "cancelled": _l("Đã huỷ")}
+
+
+class ImportBatch(db.Model):
+    """One uploaded roll file: the parsed rows (JSON) wait here until an officer confirms; then all or nothing."""
+
+    __tablename__ = "member_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)  # the commune or branch imported into
+    unit_path: Mapped[str] = mapped_column(String(255))
+    filename: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(12), default="preview")
+    payload: Mapped[dict | None] = mapped_column(JSON)  # {"rows": [{"row": n, "cells": {...}}], "results": [...]}
+    counts: Mapped[dict | None] = mapped_column(JSON)  # {"new": n, "update": n, "error": n}
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    imported_at: Mapped[datetime | None]
+    seconds: Mapped[float | None]  # how long the confirmed import took
+
+    unit = relationship("Unit")
+    created_by = relationship("User")
+
+    @property
+    def status_label(self):
+        return IMPORT_STATUSES.get(self.status, self.status)

@@ -54,3 +54,237 @@ def admit_member(*, person, joined_on, decision_number, branch=None):
     record(action="person.admit", obj=person, unit=person.unit, before=before, after=snapshot(person, PERSON_FIELDS),
            summary=person.full_name)
     return person
+
+
+# ---- people: create and edit ---------------------------------------------------------------------------
+from ..errors import ConflictError  # noqa: E402
+from .models import ON_ROLL, Transfer  # noqa: E402
+
+EDIT_FIELDS = ("full_name", "sex", "birth_date", "ethnicity", "religion", "citizen_id", "phone", "permanent_address",
+               "current_address", "occupation", "workplace", "schooling", "member_type", "joined_on",
+               "admission_decision", "card_number", "notes")
+
+
+def find_by_form_token(token):
+    if not token:
+        return None
+    from sqlalchemy import select
+
+    return db.session.scalar(select(Person).where(Person.form_token == token))
+
+
+def create_person(*, branch, form_token=None, **fields):
+    """A person typed in by an officer. The form's token makes a double-tapped submit create one row."""
+    existing = find_by_form_token(form_token)
+    if existing is not None:
+        return existing, False
+    fields = {k: v for k, v in fields.items() if k in EDIT_FIELDS}
+    full_name = fields.pop("full_name")
+    member_type = fields.pop("member_type", None) or "union"
+    person = register_person(branch=branch, full_name=full_name, member_type=member_type, form_token=form_token or None,
+                             **{k: _clean(v) for k, v in fields.items()})
+    return person, True
+
+
+def _clean(value):
+    if isinstance(value, str):
+        value = nfc(value.strip())
+        return value or None
+    return value
+
+
+def update_person(*, person, expected_version=None, **changes):
+    if expected_version is not None and expected_version != person.version:
+        raise ConflictError(person)
+    before = snapshot(person, PERSON_FIELDS)
+    for key, value in changes.items():
+        if key not in EDIT_FIELDS:
+            continue
+        value = _clean(value)
+        if key == "full_name":
+            person.name_key = fold(value)
+        setattr(person, key, value)
+    db.session.flush()
+    after = snapshot(person, PERSON_FIELDS)
+    if after != before:
+        record(action="person.update", obj=person, unit=person.unit, before=before, after=after, summary=person.full_name)
+    return person
+
+
+# ---- history events that change the standing ------------------------------------------------------------
+STATUS_AFTER = {"away": "away", "back": "active", "matured": "matured", "removed": "removed", "expelled": "expelled",
+                "deceased": "deceased", "moved_away": "moved_away"}
+ALLOWED_FROM = {"away": ("active",), "back": ("away",), "matured": ON_ROLL, "removed": ON_ROLL, "expelled": ON_ROLL,
+                "deceased": ON_ROLL, "moved_away": ON_ROLL, "confirmed": ON_ROLL, "kept": ON_ROLL}
+HISTORY_KINDS = ("confirmed", "away", "back", "matured", "removed", "expelled", "deceased", "moved_away")
+
+
+class EventNotAllowed(Exception):
+    pass
+
+
+def event_allowed(person, kind):
+    return person.status in ALLOWED_FROM.get(kind, ())
+
+
+def _same_event(person, kind, on, detail=None):
+    from sqlalchemy import select
+
+    stmt = select(PersonEvent).where(PersonEvent.person_id == person.id, PersonEvent.kind == kind, PersonEvent.on == on)
+    if detail is not None:
+        stmt = stmt.where(PersonEvent.detail == detail)
+    return db.session.scalar(stmt.limit(1))
+
+
+def record_event(*, person, kind, on, reason=None, detail=None, expected_version=None, by=None):
+    """A history row, and the person's standing moved to match. A repeated submit of the same event is a no-op."""
+    same = _same_event(person, kind, on)
+    if same is not None:
+        return same
+    if not event_allowed(person, kind):
+        raise EventNotAllowed(kind)
+    if expected_version is not None and expected_version != person.version:
+        raise ConflictError(person)
+    before = snapshot(person, PERSON_FIELDS)
+    reason, detail = _clean(reason), _clean(detail)
+    if kind in STATUS_AFTER:
+        person.status = STATUS_AFTER[kind]
+    if kind == "away":
+        person.away_place, person.away_since = detail, on
+    elif kind == "back":
+        person.away_place, person.away_since = None, None
+    if person.status not in ON_ROLL:
+        end_all_posts(person=person, on=on, by=by)
+    db.session.flush()
+    ev = add_event(person=person, kind=kind, on=on, reason=reason, detail=detail, by=by)
+    record(action=f"person.{kind}", obj=person, unit=person.unit, before=before, after=snapshot(person, PERSON_FIELDS),
+           summary=f"{person.full_name}: {reason or detail or ''}".strip(": "))
+    return ev
+
+
+# ---- branch posts (secretary, deputy, committee member) ---------------------------------------------------
+def start_post(*, person, post, on, by=None):
+    from .queries import current_posts
+
+    if post in current_posts([person.id]).get(person.id, {}):
+        return None
+    ev = add_event(person=person, kind="post_started", on=on, detail=post, by=by)
+    record(action="person.post_started", obj=person, unit=person.unit, after={"post": post, "on": on.isoformat()},
+           summary=person.full_name)
+    return ev
+
+
+def end_post(*, person, post, on, reason=None, by=None):
+    from .queries import current_posts
+
+    if post not in current_posts([person.id]).get(person.id, {}):
+        return None
+    ev = add_event(person=person, kind="post_ended", on=on, detail=post, reason=_clean(reason), by=by)
+    record(action="person.post_ended", obj=person, unit=person.unit, before={"post": post}, after={"post": None},
+           summary=person.full_name)
+    return ev
+
+
+def end_all_posts(*, person, on, by=None):
+    from .queries import current_posts
+
+    db.session.flush()
+    for post in current_posts([person.id]).get(person.id, {}):
+        add_event(person=person, kind="post_ended", on=on, detail=post, by=by)
+
+
+# ---- transfers ---------------------------------------------------------------------------------------------
+def _move(*, person, branch, on, reason, by=None):
+    old = person.unit
+    before = snapshot(person, PERSON_FIELDS)
+    end_all_posts(person=person, on=on, by=by)
+    add_event(person=person, kind="transferred_out", on=on, reason=reason, other_unit=branch, by=by)
+    person.unit_id, person.unit_path = branch.id, branch.path
+    person.unit = branch
+    db.session.flush()
+    add_event(person=person, kind="transferred_in", on=on, reason=reason, other_unit=old, by=by)
+    record(action="person.transfer", obj=person, unit=branch, before=before, after=snapshot(person, PERSON_FIELDS),
+           summary=f"{person.full_name}: {old.name} → {branch.name}")
+
+
+def transfer_within_commune(*, person, branch, on, reason=None, expected_version=None, by=None):
+    if person.unit_id == branch.id:
+        return person  # already there: a repeated submit changes nothing
+    if expected_version is not None and expected_version != person.version:
+        raise ConflictError(person)
+    if branch.level != "branch" or branch.parent_id != person.unit.parent_id or not branch.is_active:
+        raise ValueError("branch outside the commune")
+    _move(person=person, branch=branch, on=on, reason=_clean(reason), by=by)
+    return person
+
+
+def open_transfer(person):
+    from sqlalchemy import select
+
+    return db.session.scalar(select(Transfer).where(Transfer.person_id == person.id, Transfer.status == "requested"))
+
+
+def request_transfer(*, person, to_commune, on, reason=None, by=None):
+    """Ask another commune to take the person. One open request per person: a double submit returns the first."""
+    existing = open_transfer(person)
+    if existing is not None:
+        return existing
+    by = by or _by()
+    tr = Transfer(person_id=person.id, from_unit_id=person.unit_id, from_unit_path=person.unit_path,
+                  to_commune_id=to_commune.id, to_commune_path=to_commune.path, on=on, reason=_clean(reason),
+                  requested_by_id=by.id if by else None)
+    db.session.add(tr)
+    db.session.flush()
+    record(action="transfer.request", obj=tr, unit=person.unit, after={"person": person.full_name, "to": to_commune.name},
+           summary=f"{person.full_name} → {to_commune.name}")
+    return tr
+
+
+def accept_transfer(*, transfer, branch, expected_version=None, by=None):
+    from ..units.models import utcnow
+
+    if transfer.status != "requested":
+        return transfer
+    if expected_version is not None and expected_version != transfer.version:
+        raise ConflictError(transfer)
+    if branch.level != "branch" or branch.parent_id != transfer.to_commune_id or not branch.is_active:
+        raise ValueError("branch outside the receiving commune")
+    by = by or _by()
+    _move(person=transfer.person, branch=branch, on=transfer.on, reason=transfer.reason, by=by)
+    transfer.status, transfer.to_unit_id = "accepted", branch.id
+    transfer.decided_by_id, transfer.decided_at = (by.id if by else None), utcnow()
+    db.session.flush()
+    record(action="transfer.accept", obj=transfer, unit=branch, before={"status": "requested"},
+           after={"status": "accepted", "to_unit_id": branch.id}, summary=transfer.person.full_name)
+    return transfer
+
+
+def refuse_transfer(*, transfer, reason, expected_version=None, by=None):
+    from ..units.models import utcnow
+
+    if transfer.status != "requested":
+        return transfer
+    if expected_version is not None and expected_version != transfer.version:
+        raise ConflictError(transfer)
+    by = by or _by()
+    transfer.status, transfer.refusal_reason = "refused", _clean(reason)
+    transfer.decided_by_id, transfer.decided_at = (by.id if by else None), utcnow()
+    db.session.flush()
+    record(action="transfer.refuse", obj=transfer, unit=transfer.to_commune, before={"status": "requested"},
+           after={"status": "refused", "refusal_reason": transfer.refusal_reason}, summary=transfer.person.full_name)
+    return transfer
+
+
+# ---- maturity and removal ------------------------------------------------------------------------------------
+def mature_people(*, people, on, reason=None, by=None):
+    """Bulk "matured at 30" on the ceremony date. People no longer on the roll are skipped."""
+    done = []
+    for person in people:
+        if event_allowed(person, "matured"):
+            record_event(person=person, kind="matured", on=on, reason=reason, by=by)
+            done.append(person)
+    return done
+
+
+def decide_removal(*, person, remove, on, reason, by=None):
+    return record_event(person=person, kind="removed" if remove else "kept", on=on, reason=reason, by=by)

@@ -1,0 +1,228 @@
+"""Forms of the registry. Every validator carries its Vietnamese message."""
+import re
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from ..forms import VersionedForm, VNDateField, choices, not_in_future
+from .models import MEMBER_TYPES, OCCUPATIONS, POSTS, SEXES
+
+CITIZEN_ID = re.compile(r"^\d{12}$")
+PHONE = re.compile(r"^(0|\+84)\d{9,10}$")
+
+
+def clean_digits(value):
+    return re.sub(r"[\s.\-]", "", value or "")
+
+
+def citizen_id_problem(value):
+    """None when `value` is blank or a valid 12-digit citizen ID, else the Vietnamese reason."""
+    if not value:
+        return None
+    if not value.isdigit():
+        return _l("Số CCCD chỉ gồm chữ số.")
+    if not CITIZEN_ID.match(value):
+        return _l("Số CCCD phải có đúng 12 chữ số (đang có %(n)s).", n=len(value))
+    return None
+
+
+def birth_date_problem(value, today=None):
+    if value is None:
+        return None
+    today = today or date.today()
+    if value > today:
+        return _l("Ngày sinh không được ở tương lai.")
+    age = today.year - value.year - ((today.month, today.day) < (value.month, value.day))
+    if age < 10 or age > 60:
+        return _l("Ngày sinh không hợp lý (tuổi %(n)s).", n=age)
+    return None
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _digits(value):
+    return clean_digits(value) if isinstance(value, str) else value
+
+
+class PersonForm(VersionedForm):
+    form_token = HiddenField()
+    branch = SelectField(_l("Chi đoàn / chi hội"), validate_choice=False)
+    full_name = StringField(_l("Họ và tên"), filters=[_strip], validators=[
+        DataRequired(_l("Vui lòng nhập họ và tên.")), Length(max=200, message=_l("Họ tên quá dài (tối đa 200 ký tự)."))])
+    sex = RadioField(_l("Giới tính"), choices=choices(SEXES.items()), validators=[Optional()])
+    birth_date = VNDateField(_l("Ngày sinh"), validators=[InputRequired(_l("Vui lòng nhập ngày sinh."))])
+    member_type = SelectField(_l("Đối tượng"), choices=choices(MEMBER_TYPES.items()), default="union")
+    citizen_id = StringField(_l("Số CCCD"), filters=[_digits], render_kw={"inputmode": "numeric", "autocomplete": "off"},
+                             validators=[Optional()])
+    phone = StringField(_l("Số điện thoại"), filters=[_digits], render_kw={"inputmode": "tel"}, validators=[Optional()])
+    ethnicity = StringField(_l("Dân tộc"), filters=[_strip], default="Kinh",
+                            validators=[Optional(), Length(max=40, message=_l("Tối đa 40 ký tự."))])
+    religion = StringField(_l("Tôn giáo"), filters=[_strip], default="Không",
+                           validators=[Optional(), Length(max=40, message=_l("Tối đa 40 ký tự."))])
+    permanent_address = StringField(_l("Thường trú (thôn / tổ, đường)"), filters=[_strip],
+                                    validators=[Optional(), Length(max=300, message=_l("Tối đa 300 ký tự."))])
+    current_address = StringField(_l("Nơi ở hiện nay"), filters=[_strip],
+                                  validators=[Optional(), Length(max=300, message=_l("Tối đa 300 ký tự."))])
+    occupation = SelectField(_l("Nghề nghiệp"), choices=choices([("", _l("— chọn —"))] + list(OCCUPATIONS.items())),
+                             validators=[Optional()])
+    workplace = StringField(_l("Nơi làm việc / học tập"), filters=[_strip],
+                            validators=[Optional(), Length(max=200, message=_l("Tối đa 200 ký tự."))])
+    schooling = StringField(_l("Trình độ văn hoá"), filters=[_strip], render_kw={"placeholder": "12/12"},
+                            validators=[Optional(), Length(max=20, message=_l("Tối đa 20 ký tự."))])
+    joined_on = VNDateField(_l("Ngày vào Đoàn"), validators=[Optional(), not_in_future])
+    admission_decision = StringField(_l("Số quyết định kết nạp"), filters=[_strip],
+                                     validators=[Optional(), Length(max=60, message=_l("Tối đa 60 ký tự."))])
+    card_number = StringField(_l("Số thẻ đoàn viên"), filters=[_strip],
+                              validators=[Optional(), Length(max=40, message=_l("Tối đa 40 ký tự."))])
+    notes = TextAreaField(_l("Ghi chú"), filters=[_strip], validators=[Optional(), Length(max=2000, message=_l("Tối đa 2000 ký tự."))])
+
+    def __init__(self, *args, person=None, branches=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        self.branch.choices = choices([(b.id, b.name) for b in branches])
+        self.branch_ids = {str(b.id) for b in branches}
+
+    def validate_branch(self, field):
+        if self.person is None and str(field.data) not in self.branch_ids:
+            raise ValidationError(_l("Vui lòng chọn chi đoàn / chi hội."))
+
+    def validate_birth_date(self, field):
+        problem = birth_date_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_citizen_id(self, field):
+        problem = citizen_id_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+        from .queries import citizen_id_owner
+
+        owner = citizen_id_owner(field.data, exclude_id=self.person.id if self.person else None)
+        if owner is not None:
+            raise ValidationError(_l("Số CCCD này đã có trong sổ (%(who)s).", who=owner))
+
+    def validate_phone(self, field):
+        if field.data and not PHONE.match(field.data):
+            raise ValidationError(_l("Số điện thoại không hợp lệ (10 chữ số, bắt đầu bằng 0)."))
+
+    def validate_joined_on(self, field):
+        if field.data and self.birth_date.data and field.data < self.birth_date.data:
+            raise ValidationError(_l("Ngày vào Đoàn phải sau ngày sinh."))
+
+
+EVENT_DETAIL_LABELS = {"away": _l("Nơi làm ăn"), "removed": _l("Số quyết định"), "expelled": _l("Số quyết định"),
+                       "matured": _l("Số quyết định")}
+REASON_REQUIRED = ("removed", "expelled", "moved_away", "kept")
+
+
+class EventForm(VersionedForm):
+    on = VNDateField(_l("Ngày"), validators=[DataRequired(_l("Vui lòng nhập ngày.")), not_in_future])
+    detail = StringField(_l("Chi tiết"), filters=[_strip], validators=[Length(max=200, message=_l("Tối đa 200 ký tự."))])
+    reason = TextAreaField(_l("Lý do / ghi chú"), filters=[_strip],
+                           validators=[Length(max=500, message=_l("Tối đa 500 ký tự."))])
+
+    def __init__(self, *args, kind=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        if kind in EVENT_DETAIL_LABELS:
+            self.detail.label.text = EVENT_DETAIL_LABELS[kind]
+
+    def validate_reason(self, field):
+        if self.kind in REASON_REQUIRED and not field.data:
+            raise ValidationError(_l("Vui lòng ghi lý do."))
+
+    def validate_detail(self, field):
+        if self.kind == "away" and not field.data:
+            raise ValidationError(_l("Vui lòng ghi nơi làm ăn (tỉnh / thành phố, công ty …)."))
+
+
+class PostForm(FlaskForm):
+    post = SelectField(_l("Chức vụ"), choices=choices(POSTS.items()))
+    action = RadioField(_l("Ghi nhận"), choices=choices([("start", _l("Nhận chức vụ")), ("end", _l("Thôi chức vụ"))]),
+                        default="start")
+    on = VNDateField(_l("Ngày"), validators=[DataRequired(_l("Vui lòng nhập ngày.")), not_in_future])
+
+
+class MoveForm(VersionedForm):
+    branch = SelectField(_l("Chuyển đến chi đoàn"), validate_choice=False)
+    on = VNDateField(_l("Ngày chuyển"), validators=[DataRequired(_l("Vui lòng nhập ngày.")), not_in_future])
+    reason = TextAreaField(_l("Lý do"), filters=[_strip], validators=[Optional(), Length(max=500, message=_l("Tối đa 500 ký tự."))])
+
+    def __init__(self, *args, branches=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.branch.choices = choices([("", _l("— chọn —"))] + [(b.id, b.name) for b in branches])
+        self.branch_ids = {str(b.id) for b in branches}
+
+    def validate_branch(self, field):
+        if str(field.data) not in self.branch_ids:
+            raise ValidationError(_l("Vui lòng chọn chi đoàn khác trong cùng cơ sở đoàn."))
+
+
+class TransferRequestForm(FlaskForm):
+    to_commune = SelectField(_l("Chuyển đến cơ sở đoàn"), validate_choice=False)
+    on = VNDateField(_l("Ngày chuyển"), validators=[DataRequired(_l("Vui lòng nhập ngày."))])
+    reason = TextAreaField(_l("Lý do"), filters=[_strip], validators=[
+        DataRequired(_l("Vui lòng ghi lý do.")), Length(max=500, message=_l("Tối đa 500 ký tự."))])
+
+    def __init__(self, *args, communes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.to_commune.choices = choices([("", _l("— chọn —"))] + [(c.id, c.name) for c in communes])
+        self.commune_ids = {str(c.id) for c in communes}
+
+    def validate_to_commune(self, field):
+        if str(field.data) not in self.commune_ids:
+            raise ValidationError(_l("Vui lòng chọn cơ sở đoàn nhận."))
+
+
+class AcceptTransferForm(VersionedForm):
+    branch = SelectField(_l("Tiếp nhận vào chi đoàn"), validate_choice=False)
+
+    def __init__(self, *args, branches=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.branch.choices = choices([("", _l("— chọn —"))] + [(b.id, b.name) for b in branches])
+        self.branch_ids = {str(b.id) for b in branches}
+
+    def validate_branch(self, field):
+        if str(field.data) not in self.branch_ids:
+            raise ValidationError(_l("Vui lòng chọn chi đoàn tiếp nhận."))
+
+
+class RefuseTransferForm(VersionedForm):
+    refusal_reason = TextAreaField(_l("Lý do từ chối"), filters=[_strip], validators=[
+        DataRequired(_l("Vui lòng ghi lý do từ chối.")), Length(max=500, message=_l("Tối đa 500 ký tự."))])
+
+
+class MaturityForm(FlaskForm):
+    on = VNDateField(_l("Ngày lễ trưởng thành"), validators=[DataRequired(_l("Vui lòng nhập ngày lễ.")), not_in_future])
+    reason = StringField(_l("Ghi chú"), filters=[_strip], validators=[Optional(), Length(max=500, message=_l("Tối đa 500 ký tự."))])
+
+
+class RemovalDecisionForm(FlaskForm):
+    decision = RadioField(_l("Quyết định"), choices=choices([("remove", _l("Xoá tên khỏi danh sách")),
+                                                              ("keep", _l("Giữ lại"))]),
+                          validators=[DataRequired(_l("Vui lòng chọn quyết định."))])
+    on = VNDateField(_l("Ngày"), validators=[DataRequired(_l("Vui lòng nhập ngày.")), not_in_future])
+    reason = TextAreaField(_l("Lý do"), filters=[_strip], validators=[
+        DataRequired(_l("Vui lòng ghi lý do.")), Length(max=500, message=_l("Tối đa 500 ký tự."))])
+
+
+class ImportForm(FlaskForm):
+    unit = SelectField(_l("Nhập vào đơn vị"), validate_choice=False)
+    file = FileField(_l("Tệp danh sách (.xlsx hoặc .csv)"), validators=[
+        FileRequired(_l("Vui lòng chọn tệp.")),
+        FileAllowed(["xlsx", "csv"], _l("Chỉ nhận tệp .xlsx hoặc .csv."))])
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit.choices = choices([(u.id, u.name) for u in units])
+        self.unit_ids = {str(u.id) for u in units}
+
+    def validate_unit(self, field):
+        if str(field.data) not in self.unit_ids:
+            raise ValidationError(_l("Vui lòng chọn cơ sở đoàn hoặc chi đoàn."))

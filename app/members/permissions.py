@@ -1,0 +1,51 @@
+"""Who may do what to a person on record. Small predicates; routes call them, templates get the booleans."""
+from ..access import has_role
+
+OFFICER = ("officer", "admin")
+
+
+def can_view_person(user, person):
+    return has_role(user, person.unit)
+
+
+def can_edit_person(user, person):
+    return has_role(user, person.unit, OFFICER)
+
+
+def can_see_citizen_id(user, person):
+    """The whole citizen ID only for officers / admins of the person's unit; everyone else sees ********1234."""
+    return has_role(user, person.unit, OFFICER)
+
+
+def can_record_event(user, person):
+    return has_role(user, person.unit, OFFICER)
+
+
+def can_transfer_person(user, person):
+    return person.on_roll and has_role(user, person.unit, OFFICER)
+
+
+def can_add_person(user, unit):
+    return unit is not None and unit.is_active and has_role(user, unit, OFFICER)
+
+
+def can_view_transfer(user, transfer):
+    return has_role(user, transfer.from_unit) or has_role(user, transfer.to_commune)
+
+
+def can_decide_transfer(user, transfer):
+    return transfer.status == "requested" and has_role(user, transfer.to_commune, OFFICER)
+
+
+def can_import_into(user, unit):
+    return unit is not None and unit.is_active and unit.level in ("commune", "branch") and has_role(user, unit, OFFICER)
+
+
+def can_view_import(user, batch):
+    return has_role(user, batch.unit, OFFICER)
+
+
+def mask_citizen_id(value):
+    if not value:
+        return ""
+    return "*" * (len(value) - 4) + value[-4:]

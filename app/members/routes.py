@@ -200,6 +200,8 @@ def transfer(person_id):
         move.on.data = req.on.data = date.today()
     open_request = services.open_transfer(person)
     mode = request.form.get("mode")
+    if request.method == "POST" and mode == "move" and request.form.get("move-branch") == str(person.unit_id):
+        return see_other("members.detail", person_id=person_id)  # already there: a repeated submit
     if request.method == "POST" and mode == "move" and move.validate():
         branch = db.session.get(type(person.unit), int(move.branch.data))
         try:
@@ -225,7 +227,7 @@ def transfer(person_id):
 def transfers():
     incoming, outgoing = queries.transfers_for(current_user, status=request.args.get("status", "requested") or None)
     return render("members/transfers.html", incoming=incoming, outgoing=outgoing,
-                  status=request.args.get("status", "requested"))
+                  shown=request.args.get("status", "requested"))
 
 
 @bp.route("/transfers/<int:transfer_id>", methods=["GET", "POST"])

@@ -476,9 +476,7 @@ def grid_pdf(class_id):
 
 
 def _certified(klass, enrolment_id=None):
-    if klass.status != "finished":
-        return []
-    people = [e for e in queries.enrolments(klass) if e.passed and e.certificate_no]
+    people = [e for e in queries.enrolments(klass) if e.passed and e.certificate_no] if klass.status == "finished" else []
     if enrolment_id is not None:
         people = [e for e in people if e.id == enrolment_id]
         if not people:

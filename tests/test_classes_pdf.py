@@ -1,0 +1,49 @@
+"""Printables: an 80-person sign-in sheet repeats its header on every page and renders fast."""
+import time
+
+from sqlalchemy import select
+
+from app.classes.models import Enrolment
+from tests.factories_classes import *  # noqa: F403
+from tests.test_classes_flow import pdf_text
+
+
+def test_eighty_person_sign_in_sheet(client, db, class_world, make_people, make_class, login, capsys):
+    people = make_people(class_world.tree.B1, 80)
+    klass = make_class(class_world.tree.C1, people=people, capacity=100)
+    s = klass.sessions[0]
+    login(class_world.organizer)
+    client.get(f"/classes/{klass.id}/sessions/{s.id}/sign-in.pdf")  # warm up fonts
+    started = time.perf_counter()
+    resp = client.get(f"/classes/{klass.id}/sessions/{s.id}/sign-in.pdf")
+    elapsed = time.perf_counter() - started
+    with capsys.disabled():
+        print(f"\n80-person sign-in sheet: {elapsed * 1000:.0f} ms (render {resp.headers['X-Render-Ms']} ms)")
+    assert resp.status_code == 200 and elapsed < 10
+    pages = pdf_text(resp.data)
+    assert len(pages) >= 3
+    for text in pages:  # the table header on every page, the unit in the footer
+        assert "Họ và tên" in text and "Ký tên" in text and "Đoàn xã An Phú" in text
+    all_text = "\n".join(pages)
+    for p in people:
+        assert p.full_name in all_text
+    assert "\n80 " in all_text or " 80 " in all_text or "80" in pages[-1]
+
+
+def test_grid_is_landscape_and_previews_exist(client, db, class_world, make_people, make_class, login):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    people = make_people(class_world.tree.B1, 6)
+    klass = make_class(class_world.tree.C1, people=people)
+    login(class_world.organizer)
+    resp = client.get(f"/classes/{klass.id}/grid.pdf")
+    page = PdfReader(BytesIO(resp.data)).pages[0]
+    assert page.mediabox.width > page.mediabox.height  # landscape
+    for url in (f"/classes/{klass.id}/grid", f"/classes/{klass.id}/sessions/{klass.sessions[0].id}/sign-in",
+                f"/classes/{klass.id}/certificates"):
+        resp = client.get(url)
+        assert resp.status_code == 200 and "Tải PDF" in resp.get_data(as_text=True)
+    e = db.session.scalar(select(Enrolment))
+    assert client.get(f"/classes/{klass.id}/people/{e.id}/certificate.pdf").status_code == 404  # not finished yet

@@ -373,6 +373,7 @@ def apply(*, batch, user):
             db.session.execute(insert(PersonEvent), events)
         if audits:
             db.session.execute(insert(AuditEntry), audits)
+    _refresh_standing(unit)
     batch.status, batch.imported_at = "imported", now
     batch.seconds = round(time.perf_counter() - started, 2)
     batch.payload = {"rows": [], "results": [dict(r, values=None) for r in results]}  # keep the outcome, drop raw cells
@@ -383,6 +384,16 @@ def apply(*, batch, user):
                               changes={"new": [None, counts["new"]], "update": [None, counts["update"]]}))
     db.session.flush()
     return results, counts, True
+
+
+def _refresh_standing(unit):
+    """Bulk inserts bypass the criteria helper's session hook: recompute the standing of the unit's people."""
+    from .queries import criteria_module
+
+    crit = criteria_module()
+    if crit is not None and hasattr(crit, "refresh_standing"):
+        db.session.flush()
+        crit.refresh_standing(unit_path=unit.path)
 
 
 # ---- the template ---------------------------------------------------------------------------------------------

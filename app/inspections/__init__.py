@@ -1,0 +1,15 @@
+from flask import Blueprint
+
+bp = Blueprint("inspections", __name__, url_prefix="/inspections")
+
+from . import routes  # noqa: E402,F401
+from ..panels import register_unit_panel  # noqa: E402
+
+
+def _unit_panel(unit, user):
+    from .queries import unit_panel
+
+    return unit_panel(unit, user)
+
+
+register_unit_panel("inspections/_unit_panel.html", _unit_panel, order=40)

@@ -1,0 +1,151 @@
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..forms import VersionedForm, VNDateField, choices
+from .models import ANSWER_TYPES, PLAN_KINDS
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class NewTemplateForm(FlaskForm):
+    owner_unit = SelectField(_l("Đơn vị quản lý mẫu phiếu"), coerce=_int, validate_choice=False)
+    title = StringField(_l("Tên mẫu phiếu"), validators=[
+        DataRequired(_l("Vui lòng nhập tên mẫu phiếu.")), Length(max=200, message=_l("Tên quá dài (tối đa 200 ký tự)."))])
+    purpose = TextAreaField(_l("Mục đích, yêu cầu"), validators=[Optional(), Length(max=2000, message=_l("Quá dài (tối đa 2000 ký tự)."))])
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = {u.id: u for u in units}
+        self.owner_unit.choices = choices((u.id, u.name) for u in units)
+
+    def validate_owner_unit(self, field):
+        if field.data not in self.units:
+            raise ValidationError(_l("Vui lòng chọn đơn vị cấp tỉnh hoặc cấp huyện nơi bạn là cán bộ kiểm tra."))
+
+
+class TemplateMetaForm(VersionedForm):
+    title = StringField(_l("Tên mẫu phiếu"), validators=[
+        DataRequired(_l("Vui lòng nhập tên mẫu phiếu.")), Length(max=200, message=_l("Tên quá dài (tối đa 200 ký tự)."))])
+    purpose = TextAreaField(_l("Mục đích, yêu cầu"), validators=[Optional(), Length(max=2000, message=_l("Quá dài (tối đa 2000 ký tự)."))])
+
+
+class SectionForm(VersionedForm):
+    title = StringField(_l("Tên phần"), validators=[
+        DataRequired(_l("Vui lòng nhập tên phần.")), Length(max=300, message=_l("Tên quá dài (tối đa 300 ký tự)."))])
+
+
+class ItemForm(VersionedForm):
+    text = TextAreaField(_l("Nội dung kiểm tra"), validators=[
+        DataRequired(_l("Vui lòng nhập nội dung kiểm tra.")), Length(max=500, message=_l("Quá dài (tối đa 500 ký tự)."))])
+    guidance = StringField(_l("Hướng dẫn (không bắt buộc)"), validators=[Optional(), Length(max=500, message=_l("Quá dài (tối đa 500 ký tự)."))])
+    answer_type = SelectField(_l("Kiểu trả lời"), choices=choices(ANSWER_TYPES.items()), default="choice",
+                              validators=[DataRequired(_l("Vui lòng chọn kiểu trả lời."))])
+    weight = IntegerField(_l("Trọng số khi chấm điểm"), default=1, validators=[
+        InputRequired(_l("Vui lòng nhập trọng số (0–10).")), NumberRange(0, 10, message=_l("Trọng số từ 0 đến 10."))])
+    note_required = BooleanField(_l("Bắt buộc ghi chú khi không đạt"), default=True)
+
+    def validate_answer_type(self, field):
+        if field.data not in ANSWER_TYPES:
+            raise ValidationError(_l("Vui lòng chọn kiểu trả lời."))
+
+
+class PlanForm(FlaskForm):
+    kind = SelectField(_l("Hình thức"), choices=choices(PLAN_KINDS.items()), default="periodic")
+    title = StringField(_l("Nội dung kiểm tra"), validators=[
+        DataRequired(_l("Vui lòng nhập nội dung kiểm tra.")), Length(max=300, message=_l("Quá dài (tối đa 300 ký tự)."))])
+    decision_number = StringField(_l("Số quyết định"), validators=[
+        DataRequired(_l("Vui lòng nhập số quyết định.")), Length(max=60, message=_l("Quá dài (tối đa 60 ký tự)."))],
+        render_kw={"placeholder": "12-QĐ/HĐTN"})
+    decision_date = VNDateField(_l("Ngày quyết định"), validators=[DataRequired(_l("Vui lòng nhập ngày quyết định."))])
+    inspecting_unit = SelectField(_l("Đơn vị kiểm tra"), coerce=_int, validate_choice=False)
+    template = SelectField(_l("Mẫu phiếu kiểm tra"), coerce=_int, validate_choice=False)
+    units = MultiCheckboxField(_l("Đơn vị được kiểm tra"), coerce=_int, validate_choice=False)
+    team = MultiCheckboxField(_l("Thành viên đoàn kiểm tra"), coerce=_int, validate_choice=False)
+    lead = SelectField(_l("Trưởng đoàn"), coerce=_int, validate_choice=False)
+    planned_start = VNDateField(_l("Từ ngày"), validators=[DataRequired(_l("Vui lòng nhập ngày bắt đầu."))])
+    planned_end = VNDateField(_l("Đến ngày"), validators=[DataRequired(_l("Vui lòng nhập ngày kết thúc."))])
+    class_id = SelectField(_l("Lớp cảm tình Đoàn được giám sát (nếu có)"), coerce=_int, validate_choice=False)
+
+    def validate_kind(self, field):
+        if field.data not in PLAN_KINDS:
+            raise ValidationError(_l("Vui lòng chọn hình thức kiểm tra."))
+
+    def validate_planned_end(self, field):
+        if field.data and self.planned_start.data and field.data < self.planned_start.data:
+            raise ValidationError(_l("Ngày kết thúc không được trước ngày bắt đầu."))
+
+
+class ConclusionForm(VersionedForm):
+    inspected_on = VNDateField(_l("Ngày kiểm tra"), validators=[DataRequired(_l("Vui lòng nhập ngày kiểm tra."))])
+    strengths = TextAreaField(_l("Ưu điểm"), validators=[Optional(), Length(max=5000, message=_l("Quá dài."))])
+    shortcomings = TextAreaField(_l("Hạn chế, thiếu sót"), validators=[Optional(), Length(max=5000, message=_l("Quá dài."))])
+    conclusion = TextAreaField(_l("Kết luận"), validators=[Optional(), Length(max=5000, message=_l("Quá dài."))])
+
+
+class ActionForm(FlaskForm):
+    token = HiddenField()
+    finding = TextAreaField(_l("Thiếu sót phát hiện"), validators=[
+        DataRequired(_l("Vui lòng ghi thiếu sót phát hiện.")), Length(max=2000, message=_l("Quá dài."))])
+    remedy = TextAreaField(_l("Yêu cầu khắc phục"), validators=[
+        DataRequired(_l("Vui lòng ghi yêu cầu khắc phục.")), Length(max=2000, message=_l("Quá dài."))])
+    owner_unit = SelectField(_l("Đơn vị thực hiện"), coerce=_int, validate_choice=False)
+    due_on = VNDateField(_l("Hạn hoàn thành"), validators=[DataRequired(_l("Vui lòng nhập hạn hoàn thành."))])
+
+    def __init__(self, *args, units=(), visit_date=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit_map = {u.id: u for u in units}
+        self.visit_date = visit_date
+        self.owner_unit.choices = choices((u.id, u.name) for u in units)
+        if not self.token.data:
+            self.token.data = secrets.token_urlsafe(16)
+
+    def validate_owner_unit(self, field):
+        if field.data not in self.unit_map:
+            raise ValidationError(_l("Đơn vị thực hiện phải là đơn vị được kiểm tra hoặc đơn vị trực thuộc."))
+
+    def validate_due_on(self, field):
+        if field.data and self.visit_date and field.data < self.visit_date:
+            raise ValidationError(_l("Hạn hoàn thành không được trước ngày kiểm tra (%(d)s).",
+                                     d=self.visit_date.strftime("%d/%m/%Y")))
+
+
+class CloseForm(VersionedForm):
+    pass
+
+
+class AckForm(VersionedForm):
+    ack_name = StringField(_l("Họ và tên người đại diện"), validators=[
+        DataRequired(_l("Vui lòng nhập họ tên người đại diện.")), Length(max=200, message=_l("Quá dài."))])
+    ack_post = StringField(_l("Chức vụ"), validators=[
+        DataRequired(_l("Vui lòng nhập chức vụ.")), Length(max=200, message=_l("Quá dài."))],
+        render_kw={"placeholder": "Bí thư Đoàn xã"})
+    ack_on = VNDateField(_l("Ngày xác nhận"), validators=[DataRequired(_l("Vui lòng nhập ngày xác nhận."))])
+
+
+class DoneForm(VersionedForm):
+    note = TextAreaField(_l("Đã khắc phục thế nào"), validators=[
+        DataRequired(_l("Vui lòng ghi rõ đã khắc phục thế nào.")), Length(max=2000, message=_l("Quá dài."))])
+
+
+class VerifyForm(VersionedForm):
+    note = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=2000, message=_l("Quá dài."))])
+
+
+class ReopenForm(VersionedForm):
+    note = TextAreaField(_l("Lý do yêu cầu khắc phục lại"), validators=[
+        DataRequired(_l("Vui lòng ghi lý do.")), Length(max=2000, message=_l("Quá dài."))])

@@ -1,0 +1,84 @@
+"""Who may do what with checklists, plans, inspections and corrective actions.
+
+- Any role on the inspected unit or on the inspecting unit lets you view an inspection (and its actions).
+- Checklist templates are maintained by inspectors of the province or district that owns them: those levels
+  set the standards every commune is checked against, so scores stay comparable; a commune uses them.
+- Plans are made by inspectors of the inspecting unit; recording and conclusions by the plan's team (who must
+  still hold the inspector role there); closing by the team lead.
+- Corrective actions are completed by officers of the owning unit and verified or reopened by inspectors of
+  the inspecting unit.
+"""
+from ..access import has_role
+
+MANAGING_LEVELS = ("province", "district")
+
+
+def can_view_template(user, template):
+    owner = template.owner_unit
+    # Inside the owner's subtree, or above it (a province inspector sees a district's checklists).
+    return has_role(user, owner) or _holds_below(user, owner)
+
+
+def _holds_below(user, unit):
+    from ..access import scope_paths
+
+    return any(p.startswith(unit.path) for p in scope_paths(user))
+
+
+def can_manage_template(user, template):
+    owner = template.owner_unit
+    return owner.is_active and owner.level in MANAGING_LEVELS and has_role(user, owner, "inspector")
+
+
+def can_manage_templates_at(user, unit):
+    return unit is not None and unit.is_active and unit.level in MANAGING_LEVELS and has_role(user, unit, "inspector")
+
+
+def can_view_plan(user, plan):
+    return has_role(user, plan.inspecting_unit) or any(has_role(user, i.unit) for i in plan.inspections)
+
+
+def can_plan_at(user, unit):
+    return unit is not None and unit.is_active and has_role(user, unit, "inspector")
+
+
+def is_team_member(user, plan):
+    return any(m.user_id == user.id for m in plan.members) and has_role(user, plan.inspecting_unit, "inspector")
+
+
+def is_lead(user, plan):
+    return any(m.user_id == user.id and m.is_lead for m in plan.members) and has_role(user, plan.inspecting_unit, "inspector")
+
+
+def can_view_inspection(user, inspection):
+    return has_role(user, inspection.unit) or has_role(user, inspection.plan.inspecting_unit)
+
+
+def can_record(user, inspection):
+    return not inspection.is_closed and is_team_member(user, inspection.plan)
+
+
+def can_close(user, inspection):
+    return not inspection.is_closed and is_lead(user, inspection.plan)
+
+
+def can_acknowledge(user, inspection):
+    if not inspection.is_closed or inspection.ack_name:
+        return False
+    return is_team_member(user, inspection.plan) or has_role(user, inspection.unit, ("officer", "admin"))
+
+
+def can_view_action(user, action):
+    return has_role(user, action.owner_unit) or can_view_inspection(user, action.inspection)
+
+
+def can_complete_action(user, action):
+    return action.status == "open" and has_role(user, action.owner_unit, "officer")
+
+
+def can_verify_action(user, action):
+    return action.status == "done" and has_role(user, action.inspection.plan.inspecting_unit, "inspector")
+
+
+def can_reopen_action(user, action):
+    return action.status in ("done", "verified") and has_role(user, action.inspection.plan.inspecting_unit, "inspector")

@@ -1,0 +1,311 @@
+"""Reads for activities, attendance, dues and the standing dashboards — a fixed number of statements each."""
+from dataclasses import dataclass
+from datetime import date
+
+from flask import abort, current_app
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from ..access import authorize, has_role, in_scope
+from ..extensions import db
+from ..members.criteria import add_months, month_start, setting
+from ..members.models import ON_ROLL, Person
+from ..units.models import Unit
+from . import permissions
+from .models import KINDS, Activity, Attendance, DuesPayment, PersonStanding
+
+ACTIVITY_ACTIONS = {"view": permissions.can_view_activity, "edit": permissions.can_edit_activity}
+ROLL_PAGE = 100
+
+
+def get_activity_for(user, activity_id, action="view"):
+    """Load, then authorise: 404 when missing, 403 when outside the user's rights."""
+    activity = db.session.get(Activity, activity_id, options=[joinedload(Activity.unit)])
+    if activity is None:
+        abort(404)
+    authorize(ACTIVITY_ACTIONS[action](user, activity))
+    return activity
+
+
+def get_unit_for(user, unit_id, action="view"):
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        abort(404)
+    check = {"view": permissions.can_view_unit_records, "dues": permissions.can_record_dues,
+             "activities": permissions.can_manage_activities}[action]
+    authorize(check(user, unit))
+    return unit
+
+
+def get_person_on_roll(activity, person_id):
+    """A person of the activity's roll (or already marked at it); 404 otherwise."""
+    person = db.session.get(Person, person_id)
+    if person is None:
+        abort(404)
+    on_roll = person.unit_path.startswith(activity.unit_path) and person.status in ON_ROLL
+    if not on_roll and db.session.scalar(select(Attendance.id).where(
+            Attendance.activity_id == activity.id, Attendance.person_id == person.id)) is None:
+        abort(404)
+    return person
+
+
+# ---- the list of activities ----------------------------------------------------------------------------------
+@dataclass
+class ActivityFilters:
+    unit: int | None = None
+    kind: str = ""
+    month: date | None = None
+
+    @classmethod
+    def from_args(cls, args):
+        try:
+            unit = int(args.get("unit")) if args.get("unit") else None
+        except ValueError:
+            unit = None
+        kind = args.get("kind", "") if args.get("kind", "") in KINDS else ""
+        return cls(unit=unit, kind=kind, month=parse_month(args.get("month")))
+
+
+def parse_month(text):
+    """"2026-03" → date(2026, 3, 1); None when blank or malformed."""
+    try:
+        y, m = (text or "").split("-")[:2]
+        return date(int(y), int(m), 1)
+    except (ValueError, TypeError):
+        return None
+
+
+def month_choices(today=None, back=12, ahead=0):
+    today = today or date.today()
+    this = month_start(today)
+    return [add_months(this, -k) for k in range(-ahead, back + 1)]
+
+
+def activities_stmt(user, filters, unit=None):
+    stmt = select(Activity).where(in_scope(Activity.unit_path, user))
+    if unit is not None:
+        stmt = stmt.where(Activity.unit_path.like(unit.path + "%"))
+    if filters.kind:
+        stmt = stmt.where(Activity.kind == filters.kind)
+    if filters.month:
+        stmt = stmt.where(Activity.held_on >= filters.month, Activity.held_on < add_months(filters.month, 1))
+    return stmt.options(joinedload(Activity.unit)).order_by(Activity.held_on.desc(), Activity.id.desc())
+
+
+def attendance_counts(activity_ids):
+    """{activity_id: {status: n}} for a page of activities — one statement."""
+    if not activity_ids:
+        return {}
+    rows = db.session.execute(
+        select(Attendance.activity_id, Attendance.status, func.count(Attendance.id))
+        .where(Attendance.activity_id.in_(list(activity_ids))).group_by(Attendance.activity_id, Attendance.status)
+    ).all()
+    out = {}
+    for aid, status, n in rows:
+        out.setdefault(aid, {})[status] = n
+    return out
+
+
+def units_for_filter(user, unit=None, limit=60):
+    """Units offered in pickers: the given unit and the communes / branches below it (or in the user's scope)."""
+    stmt = select(Unit).where(in_scope(Unit.path, user), Unit.status == "active", Unit.level.in_(("commune", "branch")))
+    if unit is not None:
+        stmt = stmt.where(Unit.path.like(unit.path + "%"))
+    return db.session.scalars(stmt.order_by(Unit.path).limit(limit)).all()
+
+
+def officer_units(user, unit=None, limit=80):
+    stmt = select(Unit).where(in_scope(Unit.path, user, permissions.OFFICER), Unit.status == "active",
+                              Unit.level.in_(("commune", "branch")))
+    if unit is not None:
+        stmt = stmt.where(Unit.path.like(unit.path + "%"))
+    return db.session.scalars(stmt.order_by(Unit.path).limit(limit)).all()
+
+
+# ---- attendance of one activity -------------------------------------------------------------------------------
+def roll_stmt(activity):
+    """People on the activity's roll (its branch, or the commune's branches), plus anyone already marked."""
+    marked = select(Attendance.person_id).where(Attendance.activity_id == activity.id)
+    on_roll = and_(Person.unit_path.like(activity.unit_path + "%"), Person.status.in_(ON_ROLL))
+    if activity.unit.level == "branch":
+        on_roll = and_(Person.unit_id == activity.unit_id, Person.status.in_(ON_ROLL))
+    return (select(Person).where(or_(on_roll, Person.id.in_(marked)))
+            .options(joinedload(Person.unit)).order_by(Person.unit_path, Person.name_key, Person.id))
+
+
+def statuses_for(activity, person_ids):
+    if not person_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Attendance.person_id, Attendance.status)
+        .where(Attendance.activity_id == activity.id, Attendance.person_id.in_(list(person_ids)))
+    ).all())
+
+
+def attendance_summary(activity):
+    return dict(db.session.execute(
+        select(Attendance.status, func.count(Attendance.id)).where(Attendance.activity_id == activity.id)
+        .group_by(Attendance.status)).all())
+
+
+# ---- dues ---------------------------------------------------------------------------------------------------
+def dues_amount_for(person):
+    salaried = person.occupation in tuple(setting("DUES_SALARIED_OCCUPATIONS"))
+    return int(setting("DUES_AMOUNT_SALARIED") if salaried else setting("DUES_AMOUNT_NO_SALARY"))
+
+
+def dues_roll(branch, month):
+    """[(person, amount paid for `month` or None, last month paid)] for the branch roll — one statement."""
+    paid = (select(DuesPayment.amount).where(DuesPayment.person_id == Person.id, DuesPayment.month == month)
+            .correlate(Person).scalar_subquery())
+    through = (select(func.max(DuesPayment.month)).where(DuesPayment.person_id == Person.id)
+               .correlate(Person).scalar_subquery())
+    return db.session.execute(
+        select(Person, paid, through)
+        .where(Person.unit_id == branch.id, Person.status.in_(ON_ROLL),
+               Person.member_type.in_(tuple(setting("DUES_MEMBER_TYPES"))))
+        .order_by(Person.name_key, Person.id)
+    ).all()
+
+
+def dues_roll_people(branch, person_ids):
+    """The people among `person_ids` who owe dues on this branch's roll (others are ignored)."""
+    if not person_ids:
+        return []
+    return db.session.scalars(
+        select(Person).where(Person.id.in_(list(person_ids)), Person.unit_id == branch.id, Person.status.in_(ON_ROLL),
+                             Person.member_type.in_(tuple(setting("DUES_MEMBER_TYPES"))))
+    ).all()
+
+
+def branches_of(unit, limit=200):
+    return db.session.scalars(
+        select(Unit).where(Unit.parent_id == unit.id, Unit.level == "branch", Unit.status == "active")
+        .order_by(Unit.name).limit(limit)).all()
+
+
+# ---- standing: real / incomplete / paper over a subtree -------------------------------------------------------
+@dataclass
+class Tally:
+    id: int
+    name: str
+    level: str = ""
+    total: int = 0
+    real: int = 0
+    incomplete: int = 0
+    paper: int = 0
+    secretary_bad: int = 0
+    last_activity: date | None = None
+    is_branch: bool = False
+
+    @property
+    def real_share(self):
+        return self.real / self.total if self.total else 0.0
+
+    def add(self, other):
+        self.total += other.total
+        self.real += other.real
+        self.incomplete += other.incomplete
+        self.paper += other.paper
+
+    def warnings(self, today=None):
+        """Branch warnings: codes of WARNINGS."""
+        if not self.is_branch:
+            return []
+        today = today or date.today()
+        out = []
+        if self.secretary_bad:
+            out.append("secretary")
+        if self.last_activity is None or self.last_activity <= add_months(today, -setting("CRITERIA_GATHERED_MONTHS")):
+            out.append("silent")
+        if self.total < current_app.config.get("BRANCH_MIN_MEMBERS", 3):
+            out.append("small")
+        return out
+
+
+def branch_tallies(unit):
+    """{branch_id: Tally} for every branch of the subtree (open ones, and closed ones that still hold people).
+
+    Two statements whatever the subtree's size: the standing aggregated per branch, and the open branches with
+    the date of their last activity.
+    """
+    S = PersonStanding
+    sec_bad = case((and_(S.is_secretary == True, or_(S.is_away == True, S.verdict != "real")), 1), else_=0)  # noqa: E712
+    agg = (select(S.unit_id, func.count().label("total"),
+                  func.sum(case((S.verdict == "real", 1), else_=0)).label("real"),
+                  func.sum(case((S.verdict == "incomplete", 1), else_=0)).label("incomplete"),
+                  func.sum(case((S.verdict == "paper", 1), else_=0)).label("paper"),
+                  func.sum(sec_bad).label("sec_bad"))
+           .where(S.unit_path.like(unit.path + "%")).group_by(S.unit_id).subquery())
+    rows = db.session.execute(
+        select(Unit.id, Unit.name, Unit.path, Unit.status, agg.c.total, agg.c.real, agg.c.incomplete, agg.c.paper,
+               agg.c.sec_bad).join(agg, agg.c.unit_id == Unit.id)
+    ).all()
+    last = (select(func.max(Activity.held_on)).where(Activity.unit_id == Unit.id).correlate(Unit).scalar_subquery())
+    open_branches = db.session.execute(
+        select(Unit.id, Unit.name, Unit.path, last)
+        .where(Unit.path.like(unit.path + "%"), Unit.level == "branch", Unit.status == "active")
+    ).all()
+    out, paths = {}, {}
+    for uid, name, path, last_on in open_branches:
+        out[uid] = Tally(uid, name, "branch", last_activity=last_on, is_branch=True)
+        paths[uid] = path
+    for uid, name, path, status, total, real, incomplete, paper, sec_bad in rows:
+        t = out.get(uid) or Tally(uid, name, "branch", is_branch=status == "active")
+        t.total, t.real, t.incomplete, t.paper, t.secretary_bad = total, real or 0, incomplete or 0, paper or 0, sec_bad or 0
+        out[uid] = t
+        paths[uid] = path
+    return out, paths
+
+
+def child_tallies(unit, by_branch=False):
+    """(total Tally of the subtree, [Tally per child unit or per branch], all branch tallies) — 3 statements."""
+    branches, paths = branch_tallies(unit)
+    total = Tally(unit.id, unit.name, unit.level)
+    for t in branches.values():
+        total.add(t)
+    if by_branch or unit.level == "branch":
+        return total, list(branches.values()), branches
+    children = {u.id: Tally(u.id, u.name, u.level) for u in db.session.scalars(
+        select(Unit).where(Unit.parent_id == unit.id, Unit.status == "active"))}
+    for bid, t in branches.items():
+        ids = [int(x) for x in paths[bid].strip("/").split("/")]
+        if len(ids) <= unit.depth + 1:
+            continue
+        cid = ids[unit.depth + 1]
+        if cid == bid and t.is_branch:
+            children[cid] = t
+            continue
+        if cid not in children:
+            children[cid] = Tally(cid, t.name, "")
+        children[cid].add(t)
+    return total, list(children.values()), branches
+
+
+SORTS = {
+    "real_share": lambda t: (t.real_share, t.total),
+    "paper": lambda t: (t.paper, t.total),
+    "total": lambda t: (t.total,),
+    "name": lambda t: (t.name,),
+}
+
+
+def standing_panel(unit, user):
+    """Context for the unit page panel: counts over the subtree and branch warnings. Three statements."""
+    if unit.level not in ("province", "district", "commune", "branch") or not has_role(user, unit):
+        return None
+    total, _children, branches = child_tallies(unit, by_branch=True)
+    today = date.today()
+    warned = []
+    counts = {"secretary": 0, "silent": 0, "small": 0}
+    for t in branches.values():
+        w = t.warnings(today)
+        for code in w:
+            counts[code] += 1
+        if w:
+            warned.append((t, w))
+    warned.sort(key=lambda x: (-len(x[1]), x[0].name))
+    return {"standing_total": total, "standing_warned": warned[:8], "standing_warned_more": max(0, len(warned) - 8),
+            "standing_warn_counts": counts, "standing_branches": len(branches),
+            "can_add_activity": permissions.can_manage_activities(user, unit),
+            "can_record_dues": permissions.can_record_dues(user, unit)}

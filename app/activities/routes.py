@@ -1,0 +1,194 @@
+import math
+import uuid
+from datetime import date
+from urllib.parse import urlencode
+
+from flask import abort, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..errors import ConflictError
+from ..extensions import db
+from ..members.criteria import VERDICTS, month_start
+from ..units.queries import get_ancestors
+from ..web import is_partial, paginate, render, see_other
+from . import bp, permissions, queries, services
+from .forms import ActivityForm
+from .models import ATTENDANCE, KINDS, WARNINGS
+
+
+# ---- activities ----------------------------------------------------------------------------------------------
+@bp.get("/")
+def index():
+    filters = queries.ActivityFilters.from_args(request.args)
+    unit = queries.get_unit_for(current_user, filters.unit, "view") if filters.unit else None
+    page = paginate(queries.activities_stmt(current_user, filters, unit))
+    return render("activities/index.html", block="results", page=page, filters=filters, unit=unit,
+                  counts=queries.attendance_counts([a.id for a in page.items]),
+                  units=queries.units_for_filter(current_user, unit), months=queries.month_choices(),
+                  kinds=KINDS, can_create=bool(queries.officer_units(current_user, unit, limit=1)))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    preset = request.args.get("unit", type=int)
+    base = queries.get_unit_for(current_user, preset, "view") if preset else None
+    units = queries.officer_units(current_user, base)
+    if not units:
+        abort(403)
+
+    def allowed(unit_id):
+        unit = db.session.get(queries.Unit, unit_id) if unit_id else None
+        return unit if permissions.can_manage_activities(current_user, unit) else None
+
+    form = ActivityForm(units=units, allowed=allowed)
+    if request.method == "GET":
+        form.form_token.data = uuid.uuid4().hex
+        form.held_on.data = date.today()
+        form.unit_id.data = base.id if base and permissions.can_manage_activities(current_user, base) else units[0].id
+    status = 200
+    if form.is_submitted():
+        if form.validate():
+            activity = services.create_activity(
+                unit=allowed(form.unit_id.data), held_on=form.held_on.data, kind=form.kind.data, title=form.title.data,
+                notes=form.notes.data, form_token=form.form_token.data or None)
+            db.session.commit()
+            flash(_("Đã ghi buổi sinh hoạt. Bây giờ có thể điểm danh."), "success")
+            return see_other("activities.detail", activity_id=activity.id)
+        status = 422
+    return render("activities/form.html", block="form", status=status, form=form, activity=None, base=base)
+
+
+@bp.get("/<int:activity_id>")
+def detail(activity_id):
+    activity = queries.get_activity_for(current_user, activity_id, "view")
+    roll = paginate(queries.roll_stmt(activity), per_page=queries.ROLL_PAGE)
+    return render("activities/detail.html", activity=activity, roll=roll,
+                  statuses=queries.statuses_for(activity, [p.id for p in roll.items]),
+                  summary=queries.attendance_summary(activity), ancestors=get_ancestors(activity.unit) + [activity.unit],
+                  can_mark=permissions.can_edit_activity(current_user, activity), choices=ATTENDANCE)
+
+
+@bp.route("/<int:activity_id>/edit", methods=["GET", "POST"])
+def edit(activity_id):
+    activity = queries.get_activity_for(current_user, activity_id, "edit")
+    form = ActivityForm(obj=activity, units=[activity.unit],
+                        allowed=lambda uid: activity.unit if uid == activity.unit_id else None)
+    status = 200
+    if form.is_submitted():
+        form.unit_id.data = activity.unit_id
+        if form.validate():
+            try:
+                services.update_activity(activity=activity, expected_version=form.version.data, held_on=form.held_on.data,
+                                         kind=form.kind.data, title=form.title.data, notes=form.notes.data)
+            except ConflictError:
+                db.session.rollback()
+                return render("errors/conflict.html", status=409, back=url_for("activities.edit", activity_id=activity_id))
+            db.session.commit()
+            flash(_("Đã lưu thay đổi."), "success")
+            return see_other("activities.detail", activity_id=activity.id)
+        status = 422
+    return render("activities/form.html", block="form", status=status, form=form, activity=activity, base=activity.unit)
+
+
+@bp.post("/<int:activity_id>/attendance")
+def attendance(activity_id):
+    """The plain form: one radio group per person, one submit — works without JavaScript."""
+    activity = queries.get_activity_for(current_user, activity_id, "edit")
+    wanted = {}
+    for key, value in request.form.items():
+        if key.startswith("s-") and key[2:].isdigit() and value in ATTENDANCE:
+            wanted[int(key[2:])] = value
+    allowed = {p.id for p in db.session.scalars(queries.roll_stmt(activity).where(queries.Person.id.in_(list(wanted))))} \
+        if wanted else set()
+    services.set_attendance(activity=activity, marks={pid: s for pid, s in wanted.items() if pid in allowed})
+    db.session.commit()
+    flash(_("Đã lưu điểm danh %(n)s người.", n=len(allowed)), "success")
+    page = request.form.get("page", type=int)
+    return see_other("activities.detail", activity_id=activity.id, **({"page": page} if page and page > 1 else {}))
+
+
+@bp.post("/<int:activity_id>/attendance/<int:person_id>")
+def mark(activity_id, person_id):
+    """One tap (htmx): set one person's status; the response is that row only. Without htmx: 303 back."""
+    activity = queries.get_activity_for(current_user, activity_id, "edit")
+    person = queries.get_person_on_roll(activity, person_id)
+    status = request.form.get(f"s-{person.id}") or request.form.get("status")
+    if status not in ATTENDANCE:
+        if is_partial():
+            return render_template("activities/_row.html", activity=activity, person=person, can_mark=True,
+                                   status=queries.statuses_for(activity, [person.id]).get(person.id), choices=ATTENDANCE,
+                                   error=_("Trạng thái không hợp lệ.")), 422
+        abort(400)
+    services.set_attendance(activity=activity, marks={person.id: status})
+    db.session.commit()
+    if is_partial():
+        return render_template("activities/_row.html", activity=activity, person=person, status=status, can_mark=True,
+                               choices=ATTENDANCE, error=None)
+    return see_other("activities.detail", activity_id=activity.id)
+
+
+# ---- dues ---------------------------------------------------------------------------------------------------
+@bp.route("/dues/<int:unit_id>", methods=["GET", "POST"])
+def dues(unit_id):
+    unit = queries.get_unit_for(current_user, unit_id, "dues" if request.method == "POST" else "view")
+    month = queries.parse_month(request.values.get("month")) or month_start(date.today())
+    if unit.level != "branch":
+        if request.method == "POST":
+            abort(404)
+        return render("activities/dues_pick.html", unit=unit, branches=queries.branches_of(unit), month=month,
+                      ancestors=get_ancestors(unit) + [unit])
+    if request.method == "POST":
+        if request.form.get("all") == "1":
+            people = [p for p, paid, _t in queries.dues_roll(unit, month) if paid is None]
+        else:
+            ids = [int(x) for x in request.form.getlist("person") if x.isdigit()]
+            people = queries.dues_roll_people(unit, ids)
+        added = services.mark_dues_paid(branch=unit, month=month, people=people)
+        db.session.commit()
+        flash(_("Đã ghi đoàn phí tháng %(m)s cho %(n)s người.", m=month.strftime("%m/%Y"), n=added), "success")
+        return see_other("activities.dues", unit_id=unit.id, month=month.strftime("%Y-%m"))
+    rows = queries.dues_roll(unit, month)
+    return render("activities/dues.html", unit=unit, month=month, rows=rows, months=queries.month_choices(ahead=1),
+                  paid_count=sum(1 for _p, paid, _t in rows if paid is not None),
+                  paid_total=sum(paid or 0 for _p, paid, _t in rows), amount_for=queries.dues_amount_for,
+                  can_record=permissions.can_record_dues(current_user, unit), ancestors=get_ancestors(unit))
+
+
+# ---- standing: the per-unit table, sortable by share of real members --------------------------------------------
+STANDING_PAGE = 50
+
+
+@bp.get("/units/<int:unit_id>/standing")
+def standing(unit_id):
+    unit = queries.get_unit_for(current_user, unit_id, "view")
+    by_branch = request.args.get("by") == "branch" or unit.level == "commune"
+    sort = request.args.get("sort") if request.args.get("sort") in queries.SORTS else "real_share"
+    desc = request.args.get("dir", "asc" if sort in ("real_share", "name") else "desc") == "desc"
+    warn = request.args.get("warn") if request.args.get("warn") in WARNINGS else ""
+    total, rows, _branches = queries.child_tallies(unit, by_branch=by_branch)
+    today = date.today()
+    if warn:
+        rows = [t for t in rows if warn in t.warnings(today)]
+    rows.sort(key=queries.SORTS[sort], reverse=desc)
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    pages = max(1, math.ceil(len(rows) / STANDING_PAGE))
+    page = min(page, pages)
+    args = {k: v for k, v in request.args.items() if k != "page"}
+
+    def page_url(n):
+        return request.path + "?" + urlencode(dict(args, page=n))
+
+    def sort_url(key):
+        flip = "asc" if (key == sort and desc) else "desc"
+        return request.path + "?" + urlencode(dict({k: v for k, v in args.items() if k not in ("sort", "dir")},
+                                                   sort=key, dir=flip))
+
+    return render("activities/standing.html", unit=unit, total=total,
+                  rows=rows[(page - 1) * STANDING_PAGE: page * STANDING_PAGE], count=len(rows), page=page, pages=pages,
+                  page_url=page_url, sort_url=sort_url, sort=sort, desc=desc, by_branch=by_branch, warn=warn,
+                  warnings=WARNINGS, verdicts=VERDICTS, today=today, ancestors=get_ancestors(unit))
+

@@ -1,0 +1,131 @@
+"""Writes for activities, attendance and dues. Keyword-only; they flush, the route commits once.
+
+The people's standing (PersonStanding) is recomputed before the commit by the session hook in
+app.members.criteria, for exactly the people these writes touched.
+"""
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..audit.services import record, snapshot
+from ..errors import ConflictError
+from ..extensions import db
+from ..text import nfc
+from ..units.models import utcnow
+from .models import ATTENDANCE, Activity, Attendance, DuesPayment
+from .queries import dues_amount_for
+
+ACTIVITY_FIELDS = ("unit_id", "held_on", "kind", "title", "notes")
+
+
+def _by(by=None):
+    if by is not None:
+        return by
+    return current_user if getattr(current_user, "is_authenticated", False) else None
+
+
+def create_activity(*, unit, held_on, kind, title, notes=None, form_token=None, by=None):
+    """A new activity; the same form token twice gives back the first activity (a double-tapped submit)."""
+    if form_token:
+        existing = db.session.scalar(select(Activity).where(Activity.form_token == form_token))
+        if existing is not None:
+            return existing
+    by = _by(by)
+    activity = Activity(unit_id=unit.id, unit_path=unit.path, held_on=held_on, kind=kind, title=nfc(title),
+                        notes=nfc(notes) or None, form_token=form_token or None, created_by_id=by.id if by else None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(activity)
+            db.session.flush()
+    except IntegrityError:
+        return db.session.scalar(select(Activity).where(Activity.form_token == form_token))
+    record(action="activity.create", obj=activity, unit=unit, after=snapshot(activity, ACTIVITY_FIELDS),
+           summary=activity.title, user=by)
+    return activity
+
+
+def update_activity(*, activity, expected_version, held_on, kind, title, notes=None, by=None):
+    if expected_version is not None and expected_version != activity.version:
+        raise ConflictError(activity)
+    before = snapshot(activity, ACTIVITY_FIELDS)
+    activity.held_on, activity.kind, activity.title, activity.notes = held_on, kind, nfc(title), nfc(notes) or None
+    db.session.flush()
+    record(action="activity.update", obj=activity, unit=activity.unit, before=before,
+           after=snapshot(activity, ACTIVITY_FIELDS), summary=activity.title, user=_by(by))
+    return activity
+
+
+def set_attendance(*, activity, marks, by=None):
+    """Set the status of several people at once: {person_id: "present" | "absent" | "excused"}.
+
+    "Set state" semantics: a repeated request changes nothing; one row per (activity, person), updated in place.
+    One audit entry lists every change (old → new), so late corrections say who changed what and when.
+    Returns {person_id: status} for the rows now stored.
+    """
+    marks = {int(pid): s for pid, s in marks.items() if s in ATTENDANCE}
+    if not marks:
+        return {}
+    by = _by(by)
+    now = utcnow()
+    existing = {a.person_id: a for a in db.session.scalars(
+        select(Attendance).where(Attendance.activity_id == activity.id, Attendance.person_id.in_(list(marks))))}
+    before, after = {}, {}
+    for pid, status in marks.items():
+        row = existing.get(pid)
+        if row is not None and row.status == status:
+            continue
+        if row is None:
+            row = Attendance(activity_id=activity.id, person_id=pid, status=status, marked_by_id=by.id if by else None,
+                             marked_at=now)
+            try:
+                with db.session.begin_nested():  # a concurrent tap may have inserted it a moment ago
+                    db.session.add(row)
+                    db.session.flush()
+            except IntegrityError:
+                row = db.session.scalar(select(Attendance).where(Attendance.activity_id == activity.id,
+                                                                 Attendance.person_id == pid))
+                if row.status == status:
+                    continue
+                before[str(pid)] = row.status
+                row.status, row.marked_by_id, row.marked_at = status, by.id if by else None, now
+            else:
+                before[str(pid)] = None
+        else:
+            before[str(pid)] = row.status
+            row.status, row.marked_by_id, row.marked_at = status, by.id if by else None, now
+        after[str(pid)] = status
+    if after:
+        db.session.flush()
+        record(action="attendance.set", obj=activity, unit=activity.unit, before=before, after=after,
+               summary=f"{activity.title} ({activity.held_on:%d/%m/%Y}): {len(after)}", user=by)
+    return marks
+
+
+def mark_dues_paid(*, branch, month, people, by=None):
+    """Record `month` as paid for each person (default amount by occupation). Idempotent: months already paid
+    are left as they are. Returns the number of new payments."""
+    by = _by(by)
+    if not people:
+        return 0
+    ids = [p.id for p in people]
+    paid = set(db.session.scalars(select(DuesPayment.person_id).where(DuesPayment.person_id.in_(ids),
+                                                                      DuesPayment.month == month)))
+    now = utcnow()
+    added = {}
+    for person in people:
+        if person.id in paid or str(person.id) in added:
+            continue
+        amount = dues_amount_for(person)
+        try:
+            with db.session.begin_nested():
+                db.session.add(DuesPayment(person_id=person.id, month=month, amount=amount, recorded_at=now,
+                                           recorded_by_id=by.id if by else None))
+                db.session.flush()
+        except IntegrityError:  # paid by a concurrent request
+            continue
+        added[str(person.id)] = amount
+    if added:
+        record(action="dues.mark_paid", object_type="unit", object_id=branch.id, unit=branch,
+               after={"month": month.isoformat(), "paid": added},
+               summary=f"{branch.name}: {month:%m/%Y} × {len(added)}", user=by)
+    return len(added)

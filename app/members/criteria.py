@@ -1,0 +1,401 @@
+"""The five criteria that tell a real member from a paper one (có người, có tên, có tập hợp, có đóng đoàn phí,
+có tham gia sinh hoạt), computed from the records as of a date, each with the reason when it fails.
+
+One definition, three uses:
+- criteria_for(person, as_of): one statement, the person page's five rows with reasons;
+- filter_people(stmt, verdict=…, failing=…, as_of=…): SQL conditions on a select(Person);
+  as_of=None reads the PersonStanding table (fast, province-wide), a date computes live;
+- refresh_standing(...): rewrites PersonStanding rows from the same SQL expressions (INSERT … SELECT).
+  It runs automatically before every commit that touched people, events, attendance, dues, activities or
+  units (a session hook, see install_standing_hook), at the end of the demo seed, and from
+  `flask refresh-standing` (nightly: the windows slide with the calendar).
+
+Thresholds are settings (app.config) with the issue's defaults — see SETTINGS.
+"""
+from datetime import date
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, delete, event, exists, false, func, insert, inspect, literal, not_, or_, select, true
+from sqlalchemy.orm import Session, aliased
+
+from ..extensions import db
+from ..units.models import Unit, utcnow
+from .models import ON_ROLL, Person, PersonEvent
+
+CRITERIA = {
+    "person": _l("Có người"),
+    "name": _l("Có tên"),
+    "gathered": _l("Có tập hợp"),
+    "dues": _l("Có đóng đoàn phí"),
+    "activity": _l("Có tham gia sinh hoạt"),
+}
+VERDICTS = {"real": _l("Thực chất"), "incomplete": _l("Chưa đủ tiêu chí"), "paper": _l("Hình thức (“áo”)")}
+
+SETTINGS = {
+    "CRITERIA_PERSON_MONTHS": 12,  # has a person: confirmed or present within this many months
+    "CRITERIA_GATHERED_MONTHS": 3,  # is gathered: the branch held an activity within this many months
+    "CRITERIA_DUES_WINDOW_MONTHS": 12,  # pays dues: look at this many complete months before the current one
+    "CRITERIA_DUES_MAX_UNPAID": 3,  # … and fail at this many unpaid months
+    "CRITERIA_ABSENCE_MONTHS": 12,  # takes part: unexcused absences within this many months
+    "CRITERIA_ABSENCE_MAX": 3,  # … fail at this many
+    "DUES_MEMBER_TYPES": ("union", "federation"),  # who owes dues; youth outside an organisation do not
+    "DUES_AMOUNT_NO_SALARY": 2000,
+    "DUES_AMOUNT_SALARIED": 5000,
+    "DUES_SALARIED_OCCUPATIONS": ("civil_servant", "police_militia", "worker"),
+}
+
+
+def setting(name):
+    return current_app.config.get(name, SETTINGS[name])
+
+
+# ---- dates -------------------------------------------------------------------------------------------------
+def month_start(d):
+    return date(d.year, d.month, 1)
+
+
+def add_months(d, n):
+    """The same day n months later (clamped to the month's end)."""
+    y, m = divmod(d.year * 12 + d.month - 1 + n, 12)
+    m += 1
+    for day in (d.day, 30, 29, 28):
+        try:
+            return date(y, m, day)
+        except ValueError:
+            continue
+    raise ValueError(d)
+
+
+def dues_window(as_of):
+    """(first month, last month) counted for dues: the complete months before as_of's month."""
+    n = setting("CRITERIA_DUES_WINDOW_MONTHS")
+    this = month_start(as_of)
+    return add_months(this, -n), add_months(this, -1)
+
+
+# ---- the facts, as SQL expressions correlated to a Person row -------------------------------------------------
+def _facts(P, as_of):
+    """Labelled scalar subqueries / expressions, correlated to the Person entity or alias P."""
+    from ..activities.models import Activity, Attendance, DuesPayment
+
+    E = aliased(PersonEvent)
+    person_since = add_months(as_of, -setting("CRITERIA_PERSON_MONTHS"))
+    absence_since = add_months(as_of, -setting("CRITERIA_ABSENCE_MONTHS"))
+    first_month, last_month = dues_window(as_of)
+
+    last_confirmed = (select(func.max(E.on)).where(E.person_id == P.id, E.kind == "confirmed", E.on <= as_of)
+                      .correlate(P).scalar_subquery())
+    last_present = (select(func.max(Activity.held_on)).join(Attendance, Attendance.activity_id == Activity.id)
+                    .where(Attendance.person_id == P.id, Attendance.status == "present", Activity.held_on <= as_of)
+                    .correlate(P).scalar_subquery())
+    branch_last = (select(func.max(Activity.held_on)).where(Activity.unit_id == P.unit_id, Activity.held_on <= as_of)
+                   .correlate(P).scalar_subquery())
+    branch_open = (select(func.count(Unit.id)).where(Unit.id == P.unit_id, Unit.status == "active", Unit.level == "branch")
+                   .correlate(P).scalar_subquery())
+    absences = (select(func.count(Attendance.id)).join(Activity, Activity.id == Attendance.activity_id)
+                .where(Attendance.person_id == P.id, Attendance.status == "absent", Activity.held_on > absence_since,
+                       Activity.held_on <= as_of)
+                .correlate(P).scalar_subquery())
+    paid = (select(func.count(DuesPayment.id))
+            .where(DuesPayment.person_id == P.id, DuesPayment.month >= first_month, DuesPayment.month <= last_month)
+            .correlate(P).scalar_subquery())
+    registered = (select(func.min(E.on)).where(E.person_id == P.id, E.kind.in_(("registered", "joined")))
+                  .correlate(P).scalar_subquery())
+    start = func.coalesce(P.joined_on, registered)
+    # Months of the window on or after the month the person joined / was registered: month m counts when
+    # start < first day of m+1. Twelve CASEs, portable between SQLite and PostgreSQL.
+    n = setting("CRITERIA_DUES_WINDOW_MONTHS")
+    owed = sum((case((or_(start.is_(None), start < add_months(first_month, k + 1)), 1), else_=0) for k in range(n)),
+               literal(0))
+    owes_dues = P.member_type.in_(tuple(setting("DUES_MEMBER_TYPES")))
+    return {
+        "last_confirmed": last_confirmed, "last_present": last_present, "branch_last": branch_last,
+        "branch_open": branch_open, "absences": absences, "paid": paid, "owed": owed, "owes_dues": owes_dues,
+        "person_since": person_since,
+    }
+
+
+def _required_fields_ok(P):
+    return and_(P.full_name != "", P.birth_date.isnot(None), P.sex.isnot(None),
+                or_(P.member_type != "union", P.joined_on.isnot(None)))
+
+
+def _conditions(P, as_of):
+    """{code: SQL boolean expression} — True when the criterion passes (NULLs count as failing)."""
+    f = _facts(P, as_of)
+    gathered_since = add_months(as_of, -setting("CRITERIA_GATHERED_MONTHS"))
+    max_unpaid = setting("CRITERIA_DUES_MAX_UNPAID")
+    return {
+        "person": or_(f["last_confirmed"] > f["person_since"], f["last_present"] > f["person_since"]),
+        "name": and_(P.status.in_(ON_ROLL), f["branch_open"] > 0, _required_fields_ok(P)),
+        "gathered": and_(f["branch_open"] > 0, f["branch_last"] > gathered_since),
+        "dues": or_(not_(f["owes_dues"]), (f["owed"] - f["paid"]) < max_unpaid),
+        "activity": f["absences"] < setting("CRITERIA_ABSENCE_MAX"),
+    }
+
+
+def _flag(cond):
+    return case((cond, true()), else_=false())
+
+
+def _verdict_expr(flags):
+    fails = sum((case((flags[c] == false(), 1), else_=0) for c in ("name", "gathered", "dues", "activity")), literal(0))
+    return case((flags["person"] == false(), "paper"), (fails >= 3, "paper"), (fails == 0, "real"), else_="incomplete")
+
+
+def verdict_of(oks):
+    """{code: bool} → "real" / "incomplete" / "paper"."""
+    if not oks["person"]:
+        return "paper"
+    fails = sum(1 for c in ("name", "gathered", "dues", "activity") if not oks[c])
+    return "real" if fails == 0 else ("paper" if fails >= 3 else "incomplete")
+
+
+# ---- the contract used by the members domain ----------------------------------------------------------------------
+def filter_people(stmt, *, verdict=None, failing=None, as_of=None):
+    """Add the criteria conditions to a select(Person). Only people on a roll have a verdict.
+
+    as_of=None reads PersonStanding (kept current by the services); a date computes live from the records.
+    """
+    if not verdict and not failing:
+        return stmt
+    if verdict not in (None, "", *VERDICTS) or failing not in (None, "", *CRITERIA):
+        return stmt.where(false())
+    if as_of is None:
+        from ..activities.models import PersonStanding as S
+
+        conds = [S.person_id == Person.id]
+        if verdict:
+            conds.append(S.verdict == verdict)
+        if failing:
+            conds.append(getattr(S, f"{failing}_ok") == false())
+        return stmt.where(exists().where(*conds)).where(Person.status.in_(ON_ROLL))
+    conds = _conditions(Person, as_of)
+    stmt = stmt.where(Person.status.in_(ON_ROLL))
+    if failing:
+        stmt = stmt.where(not_(conds[failing]))
+    if verdict:
+        # Each correlated condition appears once: a sum of failures among criteria 2–5, plus criterion 1.
+        pfail = case((conds["person"], 0), else_=1)
+        fails = sum((case((conds[c], 0), else_=1) for c in ("name", "gathered", "dues", "activity")), literal(0))
+        stmt = stmt.where({"real": and_(pfail == 0, fails == 0),
+                           "incomplete": and_(pfail == 0, fails >= 1, fails <= 2),
+                           "paper": or_(pfail == 1, fails >= 3)}[verdict])
+    return stmt
+
+
+def criteria_for(person, as_of=None):
+    """[(code, label, ok, reason)] × 5 for one person — one SQL statement."""
+    as_of = as_of or date.today()
+    f = _facts(Person, as_of)
+    row = db.session.execute(
+        select(f["last_confirmed"], f["last_present"], f["branch_last"], f["branch_open"], f["absences"], f["paid"],
+               f["owed"]).where(Person.id == person.id)
+    ).one()
+    last_confirmed, last_present, branch_last, branch_open, absences, paid, owed = row
+    months = setting("CRITERIA_PERSON_MONTHS")
+    since = f["person_since"]
+    out = []
+
+    seen = [d for d in (last_confirmed, last_present) if d and d > since]
+    if last_present and last_present > since:
+        reason = _("Có mặt buổi sinh hoạt ngày %(d)s.", d=_vn(last_present))
+    elif last_confirmed and last_confirmed > since:
+        reason = _("Được cán bộ xác nhận có người ngày %(d)s.", d=_vn(last_confirmed))
+    else:
+        reason = _("Không có xác nhận có người hay lần có mặt sinh hoạt nào trong %(n)s tháng qua.", n=months)
+    out.append(("person", str(CRITERIA["person"]), bool(seen), reason))
+
+    missing = []
+    if not (person.full_name or "").strip():
+        missing.append(_("họ tên"))
+    if not person.birth_date:
+        missing.append(_("ngày sinh"))
+    if not person.sex:
+        missing.append(_("giới tính"))
+    if person.member_type == "union" and not person.joined_on:
+        missing.append(_("ngày vào Đoàn"))
+    if person.status not in ON_ROLL:
+        ok, reason = False, _("Không còn trong danh sách chi đoàn (%(s)s).", s=person.status_label)
+    elif not branch_open:
+        ok, reason = False, _("Không thuộc một chi đoàn, chi hội đang hoạt động.")
+    elif missing:
+        ok, reason = False, _("Hồ sơ còn thiếu: %(f)s.", f=", ".join(missing))
+    else:
+        ok, reason = True, _("Có trong danh sách chi đoàn, hồ sơ đủ thông tin bắt buộc.")
+    out.append(("name", str(CRITERIA["name"]), ok, reason))
+
+    g_months = setting("CRITERIA_GATHERED_MONTHS")
+    if not branch_open:
+        ok, reason = False, _("Chi đoàn, chi hội đã giải thể hoặc không còn hoạt động.")
+    elif branch_last is None:
+        ok, reason = False, _("Chi đoàn chưa có buổi sinh hoạt nào được ghi nhận.")
+    elif branch_last <= add_months(as_of, -g_months):
+        ok, reason = False, _("Chi đoàn không sinh hoạt từ %(d)s (quá %(n)s tháng).", d=_vn(branch_last), n=g_months)
+    else:
+        ok, reason = True, _("Chi đoàn sinh hoạt gần nhất ngày %(d)s.", d=_vn(branch_last))
+    out.append(("gathered", str(CRITERIA["gathered"]), ok, reason))
+
+    window = setting("CRITERIA_DUES_WINDOW_MONTHS")
+    if person.member_type not in setting("DUES_MEMBER_TYPES"):
+        ok, reason = True, _("Không thuộc diện đóng đoàn phí.")
+    else:
+        unpaid = max(0, (owed or 0) - (paid or 0))
+        ok = unpaid < setting("CRITERIA_DUES_MAX_UNPAID")
+        if unpaid:
+            reason = _("Chưa đóng đoàn phí %(u)s trong %(o)s tháng phải đóng (%(n)s tháng gần nhất).", u=unpaid, o=owed, n=window)
+        else:
+            reason = _("Đã đóng đủ đoàn phí %(o)s tháng phải đóng.", o=owed)
+    out.append(("dues", str(CRITERIA["dues"]), ok, reason))
+
+    a_months, a_max = setting("CRITERIA_ABSENCE_MONTHS"), setting("CRITERIA_ABSENCE_MAX")
+    ok = (absences or 0) < a_max
+    if absences:
+        reason = _("Vắng không phép %(k)s buổi trong %(n)s tháng qua.", k=absences, n=a_months)
+    else:
+        reason = _("Không vắng không phép buổi nào trong %(n)s tháng qua.", n=a_months)
+    out.append(("activity", str(CRITERIA["activity"]), ok, reason))
+    return out
+
+
+def verdict_for(person, as_of=None):
+    return verdict_of({code: ok for code, _l_, ok, _r in criteria_for(person, as_of)})
+
+
+def proposed_for_removal_stmt(scope_condition):
+    """Members (Union or Federation) on a roll with ≥3 months without dues or ≥3 unexcused absences in the year."""
+    from ..activities.models import PersonStanding as S
+
+    return (select(Person).join(S, S.person_id == Person.id)
+            .where(scope_condition, Person.status.in_(ON_ROLL), Person.member_type.in_(("union", "federation")),
+                   or_(S.dues_ok == false(), S.activity_ok == false())))
+
+
+def _vn(d):
+    return d.strftime("%d/%m/%Y") if d else ""
+
+
+# ---- the standing table ---------------------------------------------------------------------------------------
+def _secretary_expr(P):
+    start, end = aliased(PersonEvent), aliased(PersonEvent)
+    ended = exists().where(end.person_id == start.person_id, end.kind == "post_ended", end.detail == "secretary",
+                           end.id > start.id)
+    return exists().where(start.person_id == P.id, start.kind == "post_started", start.detail == "secretary", ~ended)
+
+
+def refresh_standing(*, person_ids=None, unit_ids=None, unit_path=None, as_of=None):
+    """Recompute PersonStanding for the given people / branches / subtree (all when nothing is given).
+
+    Two statements: DELETE the old rows, INSERT … SELECT the new ones from the records. People off the roll
+    get no row (they have no verdict).
+    """
+    from ..activities.models import PersonStanding as S
+
+    as_of = as_of or date.today()
+    where = []
+    if person_ids is not None:
+        ids = sorted({int(i) for i in person_ids})
+        if not ids:
+            return
+        where.append(Person.id.in_(ids))
+        old = S.person_id.in_(ids)
+    elif unit_ids is not None:
+        ids = sorted({int(i) for i in unit_ids})
+        if not ids:
+            return
+        where.append(Person.unit_id.in_(ids))
+        old = or_(S.unit_id.in_(ids), S.person_id.in_(select(Person.id).where(Person.unit_id.in_(ids))))
+    elif unit_path is not None:
+        where.append(Person.unit_path.like(unit_path + "%"))
+        old = or_(S.unit_path.like(unit_path + "%"),
+                  S.person_id.in_(select(Person.id).where(Person.unit_path.like(unit_path + "%"))))
+    else:
+        old = true()
+    conds = _conditions(Person, as_of)
+    flags = {c: _flag(cond).label(f"{c}_ok") for c, cond in conds.items()}
+    inner = (select(Person.id.label("person_id"), Person.unit_id, Person.unit_path, *flags.values(),
+                    _flag(_secretary_expr(Person)).label("is_secretary"), _flag(Person.status == "away").label("is_away"))
+             .where(Person.status.in_(ON_ROLL), *where).subquery())
+    verdict = _verdict_expr({c: inner.c[f"{c}_ok"] for c in conds})
+    now = utcnow()
+    cols = ["person_id", "unit_id", "unit_path", *[f"{c}_ok" for c in conds], "is_secretary", "is_away"]
+    sel = select(*[inner.c[c] for c in cols], verdict.label("verdict"), literal(as_of).label("as_of"),
+                 literal(now).label("computed_at"))
+    db.session.execute(delete(S).where(old).execution_options(synchronize_session=False))
+    db.session.execute(insert(S).from_select([*cols, "verdict", "as_of", "computed_at"], sel))
+
+
+# ---- keeping the table current: a session hook ------------------------------------------------------------------
+_KEY = "standing_dirty"
+
+
+def _collect(session, flush_context):
+    from ..activities.models import Activity, Attendance, DuesPayment, PersonStanding
+
+    dirty = session.info.setdefault(_KEY, {"people": set(), "units": set(), "paths": set()})
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, PersonStanding):
+            continue
+        if isinstance(obj, Person):
+            if obj.id is not None:
+                dirty["people"].add(obj.id)
+        elif isinstance(obj, (PersonEvent, Attendance, DuesPayment)):
+            if obj.person_id is not None:
+                dirty["people"].add(obj.person_id)
+        elif isinstance(obj, Activity):
+            if obj.unit_id is not None:
+                dirty["units"].add(obj.unit_id)
+        elif isinstance(obj, Unit):
+            # Closing, moving or re-levelling a unit changes its people's criteria; a renamed unit does not.
+            state = inspect(obj)
+            if obj.path and obj not in session.new and any(
+                    state.attrs[a].history.has_changes() for a in ("status", "path", "level")):
+                dirty["paths"].add(obj.path)
+
+
+def _refresh_before_commit(session):
+    if not current_app or not current_app.config.get("STANDING_AUTO_REFRESH", True):
+        session.info.pop(_KEY, None)
+        return
+    session.flush()  # commit flushes after this hook: flush now so _collect sees the pending changes
+    dirty = session.info.pop(_KEY, None)
+    if not dirty or not any(dirty.values()):
+        return
+    if dirty["people"]:
+        refresh_standing(person_ids=dirty["people"])
+    if dirty["units"]:
+        refresh_standing(unit_ids=dirty["units"])
+    for path in sorted(dirty["paths"]):
+        if not any(path.startswith(p) and p != path for p in dirty["paths"]):
+            refresh_standing(unit_path=path)
+    session.info.pop(_KEY, None)
+
+
+def _forget(session, *args):
+    session.info.pop(_KEY, None)
+
+
+_installed = []
+
+
+def install_standing_hook():
+    """Recompute the standing of the people a transaction touched, just before it commits."""
+    if _installed:
+        return
+    event.listen(Session, "after_flush", _collect)
+    event.listen(Session, "before_commit", _refresh_before_commit)
+    event.listen(Session, "after_rollback", _forget)
+    _installed.append(True)
+
+
+def standing_as_of():
+    """When the standing table was last computed (the oldest row), for the dashboards' footnote."""
+    from ..activities.models import PersonStanding as S
+
+    return db.session.scalar(select(func.min(S.computed_at)))
+
+
+__all__ = ["CRITERIA", "VERDICTS", "SETTINGS", "criteria_for", "filter_people", "proposed_for_removal_stmt",
+           "refresh_standing", "verdict_of", "verdict_for", "month_start", "add_months", "install_standing_hook"]

@@ -1,0 +1,12 @@
+"""Route-walk samples for the activities domain: an activity of branch B1 (commune C1) with one person marked."""
+from app.activities.models import Attendance
+from tests.factories_activities import activity_row, person_row
+
+
+def make_samples(ctx):
+    db, tree = ctx.db, ctx.tree
+    person = person_row(db, tree.B1, "Trần Văn Mẫu")
+    activity = activity_row(db, tree.B1, title="Sinh hoạt mẫu")
+    db.session.add(Attendance(activity_id=activity.id, person_id=person.id, status="present"))
+    db.session.commit()
+    return {"activity_id": activity.id, "person_id": person.id}

@@ -262,22 +262,19 @@ def inspector_units(user):
 
 
 def inspectable_units(user):
-    """Units a user may put under inspection: below any unit they inspect from (communes and districts; branches
-    only when the user inspects from a commune)."""
+    """Units a user may put under inspection: districts and communes below the units they inspect from, and
+    branches only below a commune they inspect from (one statement, filtered in SQL)."""
     paths = scope_paths(user, "inspector")
     if not paths:
         return []
-    stmt = (select(Unit).where(in_scope(Unit.path, user, "inspector"), Unit.status == "active",
-                               Unit.path.not_in(paths))
-            .order_by(Unit.path))
-    units = db.session.scalars(stmt.limit(800)).all()
-    top_levels = dict(db.session.execute(select(Unit.path, Unit.level).where(Unit.path.in_(paths))).all())
-    keep = []
-    for u in units:
-        top = next((p for p in paths if u.path.startswith(p)), None)
-        if u.level != "branch" or top_levels.get(top) == "commune":
-            keep.append(u)
-    return keep
+    commune_paths = list(db.session.scalars(select(Unit.path).where(Unit.path.in_(paths), Unit.level == "commune")))
+    level_ok = Unit.level.in_(("district", "commune"))
+    if commune_paths:
+        level_ok = or_(level_ok, and_(Unit.level == "branch", or_(*[Unit.path.like(p + "%") for p in commune_paths])))
+    return db.session.scalars(
+        select(Unit).where(in_scope(Unit.path, user, "inspector"), Unit.status == "active", Unit.path.not_in(paths),
+                           level_ok)
+        .order_by(Unit.path).limit(1000)).all()
 
 
 def eligible_inspectors(user):

@@ -64,7 +64,7 @@ def index():
     page = paginate(queries.inspections_stmt(current_user, unit=unit, status=status, year=year, level=level, mine=mine))
     progress = queries.progress_for([i.id for i in page.items])
     roots = scope_paths(current_user)
-    return render("inspections/index.html", block="results", page=page, progress=progress, unit=unit, status=status,
+    return render("inspections/index.html", block="results", page=page, progress=progress, unit=unit, state=status,
                   year=year, level=level, mine=mine, statuses=INSPECTION_STATUSES,
                   can_plan=bool(scope_paths(current_user, "inspector")), has_scope=bool(roots))
 
@@ -715,7 +715,7 @@ def actions():
     status = request.args.get("status") or "pending"
     mine = request.args.get("mine") == "1"
     page = paginate(queries.actions_stmt(current_user, unit=unit, status=status, mine=mine))
-    return render("inspections/actions.html", block="results", page=page, unit=unit, status=status, mine=mine,
+    return render("inspections/actions.html", block="results", page=page, unit=unit, state=status, mine=mine,
                   today=date.today())
 
 

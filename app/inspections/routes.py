@@ -186,7 +186,7 @@ def add_section(template_id):
 def edit_section(template_id, section_id):
     template = queries.get_template_for(current_user, template_id, "manage")
     section = queries.get_section_for(current_user, template, section_id)
-    form = SectionForm(obj=section, version=template.version)
+    form = SectionForm(title=section.title, version=template.version)
     if form.validate_on_submit():
         try:
             services.rename_section(template=template, expected_version=form.version.data, section=section,

@@ -257,6 +257,8 @@ def save_answer(*, inspection, item, choice=None, number=None, text=None, note=N
         index_elements=["inspection_id", "item_id"],
         set_={k: stmt.excluded[k] for k in (*values, "answered_by_id", "answered_at")})
     db.session.execute(stmt)
+    if existing is not None:
+        db.session.expire(existing)  # the row changed underneath the ORM copy
     _start(inspection, by)
     record(action="inspection.answer", object_type="inspection", object_id=inspection.id, unit=inspection.unit,
            before=before, after=values, summary=item.text[:120], user=by)

@@ -327,12 +327,12 @@ def apply(*, batch, user):
             upd_rows[r["person_id"]] = (v, branch)
     # new people: one bulk INSERT … RETURNING, then their history rows and audit entries in bulk
     if new_rows:
-        ids = db.session.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True), new_rows).all()
-        db.session.execute(insert(PersonEvent), [
+        ids = db.session.scalars(insert(Person).execution_options(render_nulls=True).returning(Person.id, sort_by_parameter_order=True), new_rows).all()
+        db.session.execute(insert(PersonEvent).execution_options(render_nulls=True), [
             {"person_id": pid, "kind": "registered", "on": today, "unit_id": row["unit_id"], "reason": None,
              "detail": _("Nhập từ tệp %(f)s", f=batch.filename)[:200], "recorded_by_id": uid, "recorded_at": now}
             for pid, row in zip(ids, new_rows)])
-        db.session.execute(insert(AuditEntry), [
+        db.session.execute(insert(AuditEntry).execution_options(render_nulls=True), [
             {"at": now, "user_id": uid, "action": "person.import", "object_type": "person", "object_id": pid,
              "unit_id": row["unit_id"], "unit_path": row["unit_path"], "summary": row["full_name"][:300],
              "changes": {k: [None, (row[k].isoformat() if isinstance(row[k], date) else row[k])]
@@ -370,9 +370,9 @@ def apply(*, batch, user):
                                "summary": person.full_name[:300], "changes": changes})
         db.session.flush()
         if events:
-            db.session.execute(insert(PersonEvent), events)
+            db.session.execute(insert(PersonEvent).execution_options(render_nulls=True), events)
         if audits:
-            db.session.execute(insert(AuditEntry), audits)
+            db.session.execute(insert(AuditEntry).execution_options(render_nulls=True), audits)
     _refresh_standing(unit)
     batch.status, batch.imported_at = "imported", now
     batch.seconds = round(time.perf_counter() - started, 2)

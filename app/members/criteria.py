@@ -329,6 +329,13 @@ def refresh_standing(*, person_ids=None, unit_ids=None, unit_path=None, as_of=No
 
 # ---- keeping the table current: a session hook ------------------------------------------------------------------
 _KEY = "standing_dirty"
+REFRESH_ALL = "standing_refresh_all"
+
+
+def refresh_all_at_commit():
+    """Bulk inserts/updates bypass the session hook: ask for a full recomputation just before the next commit
+    (the demo seed does, so the standing reflects every domain's seeded records)."""
+    db.session.info[REFRESH_ALL] = True
 
 
 def _collect(session, flush_context):
@@ -360,6 +367,10 @@ def _refresh_before_commit(session):
         session.info.pop(_KEY, None)
         return
     session.flush()  # commit flushes after this hook: flush now so _collect sees the pending changes
+    if session.info.pop(REFRESH_ALL, False):  # bulk writes (the demo seed) asked for a full recomputation
+        session.info.pop(_KEY, None)
+        refresh_standing()
+        return
     dirty = session.info.pop(_KEY, None)
     if not dirty or not any(dirty.values()):
         return
@@ -375,6 +386,7 @@ def _refresh_before_commit(session):
 
 def _forget(session, *args):
     session.info.pop(_KEY, None)
+    session.info.pop(REFRESH_ALL, None)
 
 
 _installed = []

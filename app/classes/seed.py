@@ -81,12 +81,15 @@ def seed(*, province, communes, size, rng, echo):
     for i, c in enumerate(chosen):
         month = 2 + (i % 4)
         start = date(year, month, 10 + i % 8)
-        youth = _youth_for(c, rng, 28)
+        youth = _youth_for(c, rng, 36)
         plan.append((c, "sympathizer", f"Lớp cảm tình Đoàn đợt 1 năm {year} — {c.name}", start, youth[:18]))
         start2 = date(year, 9 + i % 3, 5 + i % 10)
         plan.append((c, "sympathizer", f"Lớp cảm tình Đoàn đợt 2 năm {year} — {c.name}", start2, youth[18:28]))
         cadre_start = date(year, 4 + i % 5, 15)
         plan.append((c, "cadre", f"Tập huấn nghiệp vụ bí thư, phó bí thư chi đoàn năm {year}", cadre_start, _cadres_for(c, 12)))
+        if i < 2 or c.code == "TX-XL":  # a class running now, so the demo has sessions to mark and upcoming ones
+            plan.append((c, "sympathizer", f"Lớp cảm tình Đoàn đợt 3 năm {year} — {c.name}", today - timedelta(days=2),
+                         youth[28:] or youth[:8], (0, 2, 9)))
     districts = db.session.scalars(select(Unit).where(Unit.level == "district").order_by(Unit.id)).all()
     for d in districts:
         plan.append((d, "cadre", f"Bồi dưỡng cán bộ Đoàn cơ sở năm {year} — {d.name}", date(year, 6, 20), _cadres_for(d, 25)))
@@ -94,9 +97,10 @@ def seed(*, province, communes, size, rng, echo):
                  _cadres_for(province, 30)))
 
     n_classes = n_enrol = n_marks = n_admitted = 0
-    for unit, kind, title, starts, people in plan:
-        n_sessions = 3 if kind != "party" else 4
-        ends = starts + timedelta(days=n_sessions - 1)
+    for unit, kind, title, starts, people, *rest in plan:
+        offsets = rest[0] if rest else tuple(range(3 if kind != "party" else 4))
+        n_sessions = len(offsets)
+        ends = starts + timedelta(days=offsets[-1])
         status = _status(starts, ends, today)
         org = organizer_of(unit)
         klass = TrainingClass(kind=kind, title=title, unit_id=unit.id, unit_path=unit.path, starts_on=starts, ends_on=ends,
@@ -112,9 +116,9 @@ def seed(*, province, communes, size, rng, echo):
             db.session.add(ClassOrganizer(class_id=klass.id, user_id=org.id))
         topics = SYMPATHIZER_TOPICS if kind == "sympathizer" else CADRE_TOPICS + ["Một số vấn đề cơ bản về Đảng"]
         session_ids = db.session.scalars(insert(ClassSession).returning(ClassSession.id), [
-            dict(class_id=klass.id, held_on=starts + timedelta(days=k), starts_at=time(7, 30) if k % 2 == 0 else time(13, 30),
-                 topic=topics[k % len(topics)], lecturer=rng.choice(LECTURERS)) for k in range(n_sessions)]).all()
-        session_days = [starts + timedelta(days=k) for k in range(n_sessions)]
+            dict(class_id=klass.id, held_on=starts + timedelta(days=k), starts_at=time(7, 30) if j % 2 == 0 else time(13, 30),
+                 topic=topics[j % len(topics)], lecturer=rng.choice(LECTURERS)) for j, k in enumerate(offsets)]).all()
+        session_days = [starts + timedelta(days=k) for k in offsets]
         if not people:
             continue
         enrol_rows = [dict(class_id=klass.id, person_id=p.id, status="enrolled", enrolled_by_id=org.id if org else None,
@@ -125,7 +129,7 @@ def seed(*, province, communes, size, rng, echo):
         present = {eid: 0 for eid in enrol_ids}
         marks = []
         for sid, day in zip(session_ids, session_days):
-            if day > today:
+            if day >= today:  # today's session is for the organizer to mark
                 continue
             at = datetime.combine(day, time(1, 30)) + timedelta(minutes=rng.randint(0, 90))
             for eid in enrol_ids:

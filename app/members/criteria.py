@@ -317,14 +317,46 @@ def refresh_standing(*, person_ids=None, unit_ids=None, unit_path=None, as_of=No
     flags = {c: _flag(cond).label(f"{c}_ok") for c, cond in conds.items()}
     inner = (select(Person.id.label("person_id"), Person.unit_id, Person.unit_path, *flags.values(),
                     _flag(_secretary_expr(Person)).label("is_secretary"), _flag(Person.status == "away").label("is_away"))
-             .where(Person.status.in_(ON_ROLL), *where).subquery())
+             .where(Person.status.in_(ON_ROLL), *where).cte("facts").prefix_with("MATERIALIZED"))
     verdict = _verdict_expr({c: inner.c[f"{c}_ok"] for c in conds})
     now = utcnow()
     cols = ["person_id", "unit_id", "unit_path", *[f"{c}_ok" for c in conds], "is_secretary", "is_away"]
     sel = select(*[inner.c[c] for c in cols], verdict.label("verdict"), literal(as_of).label("as_of"),
                  literal(now).label("computed_at"))
+    everyone = not where
+    touched = set() if everyone else set(db.session.scalars(select(S.unit_id).where(old).distinct()))
     db.session.execute(delete(S).where(old).execution_options(synchronize_session=False))
     db.session.execute(insert(S).from_select([*cols, "verdict", "as_of", "computed_at"], sel))
+    if everyone:
+        _rebuild_branches(None)
+    else:
+        touched |= set(db.session.scalars(select(Person.unit_id).where(Person.status.in_(ON_ROLL), *where).distinct()))
+        _rebuild_branches(touched)
+
+
+def _rebuild_branches(unit_ids):
+    """BranchStanding = PersonStanding summed per branch, for the given branches (all when None)."""
+    from ..activities.models import BranchStanding as B
+    from ..activities.models import PersonStanding as S
+
+    sec_bad = case((and_(S.is_secretary == true(), or_(S.is_away == true(), S.verdict != "real")), 1), else_=0)
+
+    def agg(cond):
+        return (select(S.unit_id, func.max(S.unit_path), func.count(), func.sum(case((S.verdict == "real", 1), else_=0)),
+                       func.sum(case((S.verdict == "incomplete", 1), else_=0)),
+                       func.sum(case((S.verdict == "paper", 1), else_=0)), func.sum(sec_bad), literal(utcnow()))
+                .where(cond).group_by(S.unit_id))
+
+    cols = ["unit_id", "unit_path", "total", "real", "incomplete", "paper", "secretary_bad", "computed_at"]
+    if unit_ids is None:
+        db.session.execute(delete(B).execution_options(synchronize_session=False))
+        db.session.execute(insert(B).from_select(cols, agg(true())))
+        return
+    ids = sorted(unit_ids)
+    for i in range(0, len(ids), 5000):
+        chunk = ids[i:i + 5000]
+        db.session.execute(delete(B).where(B.unit_id.in_(chunk)).execution_options(synchronize_session=False))
+        db.session.execute(insert(B).from_select(cols, agg(S.unit_id.in_(chunk))))
 
 
 # ---- keeping the table current: a session hook ------------------------------------------------------------------

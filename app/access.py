@@ -4,7 +4,7 @@ A role granted on a unit covers that unit's whole subtree. Grants are read once 
 list queries filter in SQL with `in_scope(Model.path_column, user, roles)`.
 """
 from flask import abort, g
-from sqlalchemy import false, or_, select
+from sqlalchemy import and_, false, or_, select
 
 from .extensions import db
 
@@ -55,7 +55,17 @@ def in_scope(path_column, user, roles=None):
     paths = scope_paths(user, roles)
     if not paths:
         return false()
-    return or_(*[path_column.like(p + "%") for p in paths])
+    return or_(*[subtree(path_column, p) for p in paths])
+
+
+def subtree(path_column, path):
+    """SQL: a materialised path lies in the subtree at `path` ("/1/5/"). PostgreSQL's pattern_ops index serves the
+    LIKE; SQLite's LIKE cannot use an index, so below the root the equivalent byte range "/1/5/" <= x < "/1/50" is
+    added (a root's subtree is the whole table, where a plain scan is faster than the index)."""
+    cond = path_column.like(path + "%")
+    if path.count("/") > 2 and db.session.get_bind().dialect.name == "sqlite":
+        cond = and_(cond, path_column >= path, path_column < path[:-1] + "0")
+    return cond
 
 
 def has_role(user, unit, roles=None):

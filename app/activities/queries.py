@@ -6,7 +6,7 @@ from flask import abort, current_app
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from ..access import authorize, has_role, in_scope
+from ..access import authorize, has_role, in_scope, subtree
 from ..extensions import db
 from ..members.criteria import add_months, month_start, setting
 from ..members.models import ON_ROLL, Person
@@ -224,9 +224,8 @@ class Tally:
 
 
 def under(column, path):
-    """SQL: `column` (a materialised path) lies in the subtree at `path`. The LIKE uses PostgreSQL's pattern_ops
-    index; the equivalent range ("/1/5/" ≤ x < "/1/50") lets SQLite use a plain index (its LIKE cannot)."""
-    return and_(column.like(path + "%"), column >= path, column < path[:-1] + "0")
+    """SQL: `column` (a materialised path) lies in the subtree at `path` — index-friendly on both databases."""
+    return subtree(column, path)
 
 
 def branch_tallies(unit):

@@ -107,3 +107,51 @@ def test_sql_count_is_fixed_on_one_inspection(client, db, tree, make_plan, inspe
     for u in urls:
         resp = client.get(u)
         assert resp.status_code == 200 and sql_count(resp) == small[u], (u, small[u], sql_count(resp))
+
+
+def test_double_submits_make_one_change_and_no_error_page(client, db, tree, builtin, make_plan, inspector, make_user,
+                                                          login):
+    from app.inspections.models import CorrectiveAction
+
+    plan = make_plan()  # the checklist version is now in use
+    inspection = answer_all(db, plan.inspections[0])
+    login(inspector)
+    ins = db.session.get(Inspection, inspection.id)
+    data = {"version": ins.version, "inspected_on": date.today().strftime("%d/%m/%Y"), "strengths": "Tốt",
+            "shortcomings": "", "conclusion": "Đạt yêu cầu"}
+    for _ in range(2):
+        assert client.post(f"/inspections/{inspection.id}/conclusion", data=data).status_code == 303
+    db.session.expire_all()
+    ins = db.session.get(Inspection, inspection.id)
+    for _ in range(2):
+        assert client.post(f"/inspections/{inspection.id}/close", data={"version": ins.version}).status_code == 303
+    client.post("/auth/logout")
+    # the province inspector adds the same item twice to the (used) checklist: one copy-on-write, one item
+    make_user("tinh.kt", (tree.P, "inspector"))
+    login("tinh.kt")
+    template = builtin["member_development"]
+    page = client.get(f"/inspections/templates/{template.id}").get_data(as_text=True)
+    section_id = int(re.search(r'<option value="(\d+)"', page).group(1))
+    data = {"version": _version_field(page), "section_id": section_id, "text": "Có sổ ghi biên bản sinh hoạt",
+            "answer_type": "choice", "weight": "1", "note_required": "y"}
+    for _ in range(2):
+        resp = client.post(f"/inspections/templates/{template.id}/items", data=data)
+        assert resp.status_code == 303, resp.status_code
+    assert db.session.scalar(select(func.count(TemplateItem.id)).where(TemplateItem.text == "Có sổ ghi biên bản sinh hoạt")) == 1
+    assert db.session.scalar(select(func.count(TemplateVersion.id)).where(TemplateVersion.template_id == template.id)) == 2
+    resp = client.post("/inspections/templates/new", data={"owner_unit": tree.P.id, "title": "Kiểm tra công tác phát triển và quản lý đoàn viên"})
+    assert resp.status_code == 422 and "Đơn vị đã có mẫu phiếu với tên này." in errors_in(resp.data)
+    client.post("/auth/logout")
+    # the commune officer reports an action done twice
+    from app.inspections import services
+
+    action = services.add_action(inspection=db.session.get(Inspection, inspection.id), finding="Thiếu sổ", remedy="Lập sổ",
+                                 owner_unit=tree.C1, due_on=date.today())
+    db.session.commit()
+    make_user("xa.officer", (tree.C1, "officer"))
+    login("xa.officer")
+    data = {"version": action.version, "note": "Đã lập sổ"}
+    for _ in range(2):
+        assert client.post(f"/inspections/actions/{action.id}/done", data=data).status_code == 303
+    db.session.expire_all()
+    assert [e.kind for e in db.session.get(CorrectiveAction, action.id).events] == ["created", "done"]

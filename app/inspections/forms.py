@@ -37,6 +37,18 @@ class NewTemplateForm(FlaskForm):
         if field.data not in self.units:
             raise ValidationError(_l("Vui lòng chọn đơn vị cấp tỉnh hoặc cấp huyện nơi bạn là cán bộ kiểm tra."))
 
+    def validate_title(self, field):
+        from sqlalchemy import select
+
+        from ..extensions import db
+        from ..text import nfc
+        from .models import ChecklistTemplate, TemplateVersion
+
+        if field.data and self.owner_unit.data in self.units and db.session.scalar(
+                select(ChecklistTemplate.id).join(TemplateVersion, TemplateVersion.id == ChecklistTemplate.current_version_id)
+                .where(ChecklistTemplate.owner_unit_id == self.owner_unit.data, TemplateVersion.title == nfc(field.data))):
+            raise ValidationError(_l("Đơn vị đã có mẫu phiếu với tên này."))
+
 
 class TemplateMetaForm(VersionedForm):
     title = StringField(_l("Tên mẫu phiếu"), validators=[

@@ -145,6 +145,45 @@ def _template_page(template, status=200, **forms):
     return render("inspections/template_detail.html", status=status, **ctx)
 
 
+def _stale(template):
+    v = request.form.get("version", type=int)
+    return v is not None and v != template.version
+
+
+def _resent(template, *, text=None, section_title=None, gone_text=None, title=None):
+    """Is the change a stale form asks for already there? (the same form sent twice over a flaky network)"""
+    from sqlalchemy import select
+
+    from ..text import nfc
+    from .models import TemplateItem as Item, TemplateSection as Section
+
+    cur = template.current_version_id
+    if title is not None:
+        return template.current.title == nfc(title)
+    if section_title is not None:
+        return db.session.scalar(select(Section.id).where(Section.version_id == cur,
+                                                          Section.title == nfc(section_title)).limit(1)) is not None
+    found = db.session.scalar(select(Item.id).where(Item.version_id == cur, Item.retired.is_(False),
+                                                    Item.text == nfc(text if text is not None else gone_text)).limit(1))
+    return (found is not None) if text is not None else (found is None)
+
+
+def _stale_answer(template, message, **what):
+    if _resent(template, **what):
+        flash(message, "success")
+        return see_other("inspections.template_detail", template_id=template.id)
+    return _conflict(url_for("inspections.template_detail", template_id=template.id))
+
+
+def _any_version_item(template, item_id):
+    from .models import TemplateItem as Item, TemplateVersion as Version
+
+    item = db.session.get(Item, item_id)
+    if item is None or db.session.get(Version, item.version_id).template_id != template.id:
+        abort(404)
+    return item
+
+
 @bp.get("/templates/<int:template_id>")
 def template_detail(template_id):
     template = queries.get_template_for(current_user, template_id, "view")
@@ -155,6 +194,8 @@ def template_detail(template_id):
 def template_meta(template_id):
     template = queries.get_template_for(current_user, template_id, "manage")
     form = TemplateMetaForm()
+    if _stale(template):
+        return _stale_answer(template, _("Đã lưu mẫu phiếu."), title=form.title.data or "")
     if not form.validate():
         return _template_page(template, 422, meta_form=form)
     try:
@@ -171,6 +212,8 @@ def template_meta(template_id):
 def add_section(template_id):
     template = queries.get_template_for(current_user, template_id, "manage")
     form = SectionForm()
+    if _stale(template):
+        return _stale_answer(template, _("Đã thêm phần mới."), section_title=form.title.data or "")
     if not form.validate():
         return _template_page(template, 422, section_form=form)
     try:
@@ -185,6 +228,8 @@ def add_section(template_id):
 @bp.route("/templates/<int:template_id>/sections/<int:section_id>", methods=["GET", "POST"])
 def edit_section(template_id, section_id):
     template = queries.get_template_for(current_user, template_id, "manage")
+    if request.method == "POST" and _stale(template):
+        return _stale_answer(template, _("Đã lưu tên phần."), section_title=request.form.get("title") or "")
     section = queries.get_section_for(current_user, template, section_id)
     form = SectionForm(title=section.title, version=template.version)
     if form.validate_on_submit():
@@ -204,6 +249,8 @@ def edit_section(template_id, section_id):
 def add_item(template_id):
     template = queries.get_template_for(current_user, template_id, "manage")
     form = ItemForm()
+    if _stale(template):
+        return _stale_answer(template, _("Đã thêm nội dung kiểm tra."), text=form.text.data or "")
     section = queries.get_section_for(current_user, template, request.form.get("section_id", type=int) or 0)
     if not form.validate():
         return _template_page(template, 422, item_form=form, item_section=section.id)
@@ -221,6 +268,9 @@ def add_item(template_id):
 @bp.route("/templates/<int:template_id>/items/<int:item_id>", methods=["GET", "POST"])
 def edit_item(template_id, item_id):
     template = queries.get_template_for(current_user, template_id, "manage")
+    if request.method == "POST" and _stale(template):
+        _any_version_item(template, item_id)
+        return _stale_answer(template, _("Đã lưu nội dung kiểm tra."), text=request.form.get("text") or "")
     item = queries.get_item_in(template, item_id)
     form = ItemForm(obj=item, version=template.version)
     if form.validate_on_submit():
@@ -240,6 +290,9 @@ def edit_item(template_id, item_id):
 @bp.post("/templates/<int:template_id>/items/<int:item_id>/retire")
 def retire_item(template_id, item_id):
     template = queries.get_template_for(current_user, template_id, "manage")
+    if _stale(template):
+        old = _any_version_item(template, item_id)
+        return _stale_answer(template, _("Đã bỏ nội dung kiểm tra khỏi mẫu phiếu."), gone_text=old.text)
     item = queries.get_item_in(template, item_id)
     try:
         services.retire_item(template=template, expected_version=request.form.get("version", type=int), item=item,
@@ -607,7 +660,14 @@ def conclusion(inspection_id):
                                  inspected_on=form.inspected_on.data, strengths=form.strengths.data,
                                  shortcomings=form.shortcomings.data, conclusion=form.conclusion.data, by=current_user)
     except ConflictError:
-        return _conflict(url_for("inspections.detail", inspection_id=inspection_id))
+        from ..text import nfc
+
+        db.session.rollback()
+        same = (inspection.inspected_on == form.inspected_on.data and
+                all((getattr(inspection, f) or None) == (nfc(getattr(form, f).data) or None)
+                    for f in ("strengths", "shortcomings", "conclusion")))
+        if not same:  # a resent form whose text is already saved is not a conflict
+            return _conflict(url_for("inspections.detail", inspection_id=inspection_id))
     db.session.commit()
     flash(_("Đã lưu kết luận."), "success")
     return see_other("inspections.detail", inspection_id=inspection.id, _anchor="conclusion")
@@ -629,7 +689,11 @@ def add_action(inspection_id):
 
 @bp.post("/<int:inspection_id>/close")
 def close(inspection_id):
-    inspection = queries.get_inspection_for(current_user, inspection_id, "close")
+    inspection = queries.get_inspection_for(current_user, inspection_id, "view")
+    if inspection.is_closed and perm.is_team_member(current_user, inspection.plan):
+        flash(_("Cuộc kiểm tra đã kết thúc."), "info")  # the same button pressed twice
+        return see_other("inspections.detail", inspection_id=inspection.id)
+    authorize(perm.can_close(current_user, inspection))
     form = CloseForm()
     sections = queries.version_sections(inspection.template_version_id)
     answers = queries.answers_for(inspection)
@@ -657,7 +721,10 @@ def close(inspection_id):
 
 @bp.post("/<int:inspection_id>/acknowledge")
 def acknowledge(inspection_id):
-    inspection = queries.get_inspection_for(current_user, inspection_id, "acknowledge")
+    inspection = queries.get_inspection_for(current_user, inspection_id, "view")
+    if inspection.ack_name and inspection.ack_name == (request.form.get("ack_name") or "").strip():
+        return see_other("inspections.detail", inspection_id=inspection.id)  # already recorded: a resend
+    authorize(perm.can_acknowledge(current_user, inspection))
     form = AckForm()
     if not form.validate():
         return _detail(inspection, 422, ack_form=form)
@@ -738,8 +805,19 @@ def action_detail(action_id):
     return _action_page(queries.get_action_for(current_user, action_id, "view"))
 
 
+STEP_RESULT = {"complete": ("open", "done", "done"), "verify": ("done", "verified", "verified"),
+               "reopen": (None, "open", "reopened")}
+
+
 def _action_step(action_id, permission, form_cls, form_key, service, message):
-    action = queries.get_action_for(current_user, action_id, permission)
+    action = queries.get_action_for(current_user, action_id, "view")
+    _, status, kind = STEP_RESULT[permission]
+    last = action.events[-1] if action.events else None
+    if (action.status == status and last is not None and last.kind == kind and last.by_id == current_user.id
+            and (last.note or "") == (request.form.get("note") or "").strip()):
+        flash(message, "success")  # the same form sent twice
+        return see_other("inspections.action_detail", action_id=action.id)
+    authorize(queries.ACTION_ACTIONS[permission](current_user, action))
     form = form_cls()
     if not form.validate():
         return _action_page(action, 422, **{form_key: form})

@@ -169,3 +169,31 @@ def test_criteria_filters_are_passed_to_the_contract(client, tree, make_user, lo
     assert seen == {"verdict": "paper", "failing": "dues"}
     monkeypatch.setattr(queries, "criteria_module", lambda: None)
     assert len(names(client.get(f"/members/?unit={tree.C1.id}&verdict=paper"))) == 2  # no criteria yet: no filter
+
+
+def test_real_criteria_contract_list_and_person_page(client, db, tree, make_user, login, make_person):
+    """With the criteria module installed: a "confirmed" event recorded on the person page moves the person out
+    of the paper list; the person page shows the five criteria with reasons."""
+    from app.members import queries
+
+    if queries.criteria_module() is None:
+        import pytest
+
+        pytest.skip("criteria module not installed")
+    p = make_person(tree.B1, "Nguyễn Văn Xác Nhận", joined_on=date(2020, 3, 26))
+    from app.members.criteria import refresh_standing
+
+    refresh_standing(person_ids=[p.id])
+    db.session.commit()
+    make_user("xa.officer", (tree.C1, "officer"))
+    login("xa.officer")
+    assert names(client.get(f"/members/?unit={tree.C1.id}&verdict=paper")) == ["Nguyễn Văn Xác Nhận"]
+    assert names(client.get(f"/members/?unit={tree.C1.id}&failing=person")) == ["Nguyễn Văn Xác Nhận"]
+    html = client.get(f"/members/{p.id}").get_data(as_text=True)
+    assert "Có người" in html and "Chưa đạt" in html
+    resp = client.post(f"/members/{p.id}/event/confirmed", data={"on": date.today().strftime("%d/%m/%Y"),
+                                                                 "version": str(p.version)})
+    assert resp.status_code == 303
+    assert names(client.get(f"/members/?unit={tree.C1.id}&failing=person")) == []
+    assert names(client.get(f"/members/?unit={tree.C1.id}&verdict=paper")) == []
+    assert "Được cán bộ xác nhận có người" in client.get(f"/members/{p.id}").get_data(as_text=True)

@@ -86,3 +86,28 @@ def test_removal_page_without_criteria_module(client, tree, make_user, login, mo
     login("xa.officer")
     resp = client.get("/members/removal")
     assert resp.status_code == 200 and "chưa được cài đặt" in resp.get_data(as_text=True)
+
+
+def test_removal_list_with_real_criteria(client, db, tree, make_user, login, make_person):
+    from app.members import queries
+
+    if queries.criteria_module() is None:
+        import pytest
+
+        pytest.skip("criteria module not installed")
+    from app.members.criteria import refresh_standing
+
+    p = make_person(tree.B1, "Không Đóng Đoàn Phí", joined_on=date(2019, 3, 26))
+    youth = make_person(tree.B1, "Thanh Niên Chưa Vào Đoàn", member_type="youth")
+    refresh_standing(person_ids=[p.id, youth.id])
+    db.session.commit()
+    make_user("xa.officer", (tree.C1, "officer"))
+    login("xa.officer")
+    html = client.get(f"/members/removal?unit={tree.C1.id}").get_data(as_text=True)
+    assert "Không Đóng Đoàn Phí" in html and "Thanh Niên Chưa Vào Đoàn" not in html
+    first = sql_count(client.get("/members/removal"))
+    for i in range(10):
+        make_person(tree.B1, f"Thêm {i}", joined_on=date(2019, 3, 26))
+    refresh_standing(unit_path=tree.C1.path)
+    db.session.commit()
+    assert sql_count(client.get("/members/removal")) == first

@@ -3,7 +3,7 @@ secretaries and deputies per branch. Bulk inserts only: `province` (~300,000 peo
 import time
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, select, text
 
 from ..extensions import db
 from ..text import fold
@@ -64,6 +64,22 @@ def _rand_date(rng, start, end):
     return start + timedelta(days=rng.randint(0, max(0, (end - start).days)))
 
 
+def _bulk(table, rows):
+    """Insert many rows: COPY on PostgreSQL (the client-side cost of huge INSERTs dominates there), executemany else."""
+    if not rows:
+        return
+    conn = db.session.connection()
+    if conn.dialect.name == "postgresql":
+        cols = list(rows[0])
+        raw = conn.connection.dbapi_connection
+        with raw.cursor() as cur:
+            with cur.copy(f'COPY "{table.name}" ({", ".join(chr(34) + c + chr(34) for c in cols)}) FROM STDIN') as cp:
+                for r in rows:
+                    cp.write_row([r[c] for c in cols])
+    else:
+        conn.execute(table.insert(), rows)
+
+
 def seed(*, province, communes, size, rng, echo=print):
     started = time.perf_counter()
     today = date.today()
@@ -80,14 +96,19 @@ def seed(*, province, communes, size, rng, echo=print):
     ho, occ_default = _Picker(HO), _Picker(OCC_DEFAULT)
     religion, ethnic = _Picker(RELIGIONS), _Picker(ETHNIC)
     serial = 0
+    next_id = (db.session.scalar(select(func.max(Person.id))) or 0) + 1
     total_people = total_events = 0
     people, plans = [], []
 
     def flush():
-        nonlocal total_people, total_events
+        nonlocal total_people, total_events, next_id
         if not people:
             return
-        ids = db.session.scalars(insert(Person).execution_options(render_nulls=True).returning(Person.id, sort_by_parameter_order=True), people).all()
+        ids = list(range(next_id, next_id + len(people)))
+        next_id += len(people)
+        for pid, row in zip(ids, people):
+            row["id"] = pid
+        _bulk(Person.__table__, people)
         events = []
         for pid, row, plan in zip(ids, people, plans):
             if row["member_type"] == "union" and row["joined_on"]:
@@ -104,7 +125,7 @@ def seed(*, province, communes, size, rng, echo=print):
                                "detail": plan["post"], "recorded_at": now})
         for row in events:
             row.setdefault("reason", None)
-        db.session.execute(insert(PersonEvent).execution_options(render_nulls=True), events)
+        _bulk(PersonEvent.__table__, events)
         total_people += len(people)
         total_events += len(events)
         people.clear()
@@ -173,5 +194,7 @@ def seed(*, province, communes, size, rng, echo=print):
         if len(people) >= CHUNK:
             flush()
     flush()
+    if db.session.connection().dialect.name == "postgresql":
+        db.session.execute(text("SELECT setval(pg_get_serial_sequence('person', 'id'), (SELECT max(id) FROM person))"))
     db.session.flush()
     echo(f"members: {total_people:,} people, {total_events:,} history rows in {time.perf_counter() - started:.1f} s")

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..members.models import Person, PersonEvent
 from ..text import fold
 from ..units.models import Unit
+from .rules import age_on
 from .models import (AdmissionCase, Attendance, ClassOrganizer, ClassScopeUnit, ClassSession, Enrolment,
                      TrainingClass)
 
@@ -176,7 +177,8 @@ def _seed_admissions(klass, people, rng, today):
         decision = meeting + timedelta(days=7)
         ceremony = decision + timedelta(days=rng.randint(5, 20))
         parent_id = db.session.scalar(select(Unit.parent_id).where(Unit.id == p.unit_id))
-        full = sponsor is not None and ceremony <= today and k < 4
+        age_ok = p.birth_date is not None and 16 <= age_on(p.birth_date, decision) <= 30
+        full = sponsor is not None and ceremony <= today and k < 4 and age_ok
         present = rng.randint(9, 20)
         row = dict(person_id=p.id, class_id=klass.id, branch_id=p.unit_id, unit_path=p.unit_path,
                    status="admitted" if full else "open", application_on=fin + timedelta(days=3),

@@ -208,19 +208,25 @@ class Tally:
         self.incomplete += other.incomplete
         self.paper += other.paper
 
-    def warnings(self, today=None):
-        """Branch warnings: codes of WARNINGS."""
+    def warnings(self, rules=None):
+        """Branch warnings: codes of WARNINGS. `rules` = warning_rules(), computed once per page."""
         if not self.is_branch:
             return []
-        today = today or date.today()
+        silent_before, min_members = rules or warning_rules()
         out = []
         if self.secretary_bad:
             out.append("secretary")
-        if self.last_activity is None or self.last_activity <= add_months(today, -setting("CRITERIA_GATHERED_MONTHS")):
+        if self.last_activity is None or self.last_activity <= silent_before:
             out.append("silent")
-        if self.total < current_app.config.get("BRANCH_MIN_MEMBERS", 3):
+        if self.total < min_members:
             out.append("small")
         return out
+
+
+def warning_rules(today=None):
+    """(no activity on or after this date → "silent", fewer members than this → "small")."""
+    today = today or date.today()
+    return (add_months(today, -setting("CRITERIA_GATHERED_MONTHS")), current_app.config.get("BRANCH_MIN_MEMBERS", 3))
 
 
 def under(column, path):
@@ -235,12 +241,13 @@ def branch_tallies(unit):
     PersonStanding), and the open branches with the date of their last activity.
     """
     B = BranchStanding
-    rows = db.session.execute(
+    conn = db.session.connection()  # plain rows (no ORM loading): thousands of branches at the province
+    rows = conn.execute(
         select(Unit.id, Unit.name, Unit.path, Unit.status, B.total, B.real, B.incomplete, B.paper, B.secretary_bad)
         .join(B, B.unit_id == Unit.id).where(under(B.unit_path, unit.path))
     ).all()
     last = (select(func.max(Activity.held_on)).where(Activity.unit_id == Unit.id).correlate(Unit).scalar_subquery())
-    open_branches = db.session.execute(
+    open_branches = conn.execute(
         select(Unit.id, Unit.name, Unit.path, last)
         .where(under(Unit.path, unit.path), Unit.level == "branch", Unit.status == "active")
     ).all()
@@ -264,13 +271,15 @@ def child_tallies(unit, by_branch=False):
         total.add(t)
     if by_branch or unit.level == "branch":
         return total, list(branches.values()), branches
-    children = {u.id: Tally(u.id, u.name, u.level) for u in db.session.scalars(
-        select(Unit).where(Unit.parent_id == unit.id, Unit.status == "active"))}
+    children = {uid: Tally(uid, name, level) for uid, name, level in db.session.connection().execute(
+        select(Unit.id, Unit.name, Unit.level).where(Unit.parent_id == unit.id, Unit.status == "active"))}
+    start = len(unit.path)
     for bid, t in branches.items():
-        ids = [int(x) for x in paths[bid].strip("/").split("/")]
-        if len(ids) <= unit.depth + 1:
+        path = paths[bid]
+        end = path.find("/", start)
+        if end < 0:
             continue
-        cid = ids[unit.depth + 1]
+        cid = int(path[start:end])
         if cid == bid and t.is_branch:
             children[cid] = t
             continue
@@ -293,11 +302,11 @@ def standing_panel(unit, user):
     if unit.level not in ("province", "district", "commune", "branch") or not has_role(user, unit):
         return None
     total, _children, branches = child_tallies(unit, by_branch=True)
-    today = date.today()
+    rules = warning_rules()
     warned = []
     counts = {"secretary": 0, "silent": 0, "small": 0}
     for t in branches.values():
-        w = t.warnings(today)
+        w = t.warnings(rules)
         for code in w:
             counts[code] += 1
         if w:

@@ -167,9 +167,9 @@ def standing(unit_id):
     desc = request.args.get("dir", "asc" if sort in ("real_share", "name") else "desc") == "desc"
     warn = request.args.get("warn") if request.args.get("warn") in WARNINGS else ""
     total, rows, _branches = queries.child_tallies(unit, by_branch=by_branch)
-    today = date.today()
+    rules = queries.warning_rules()
     if warn:
-        rows = [t for t in rows if warn in t.warnings(today)]
+        rows = [t for t in rows if warn in t.warnings(rules)]
     rows.sort(key=queries.SORTS[sort], reverse=desc)
     try:
         page = max(1, int(request.args.get("page", 1)))
@@ -190,5 +190,5 @@ def standing(unit_id):
     return render("activities/standing.html", unit=unit, total=total,
                   rows=rows[(page - 1) * STANDING_PAGE: page * STANDING_PAGE], count=len(rows), page=page, pages=pages,
                   page_url=page_url, sort_url=sort_url, sort=sort, desc=desc, by_branch=by_branch, warn=warn,
-                  warnings=WARNINGS, verdicts=VERDICTS, today=today, ancestors=get_ancestors(unit))
+                  warnings=WARNINGS, verdicts=VERDICTS, rules=rules, ancestors=get_ancestors(unit))
 

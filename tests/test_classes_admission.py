@@ -117,3 +117,16 @@ def test_rule_helpers():
     assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     assert age_on(date(2010, 6, 1), date(2026, 5, 31)) == 15
     assert age_on(date(2010, 6, 1), date(2026, 6, 1)) == 16
+
+
+def test_inline_check_explains_without_saving(client, db, class_world, make_people, make_class, login):
+    from tests.conftest import HTMX
+
+    case, youth, sponsor = _case(client, db, class_world, make_people, make_class, login)
+    decision = date.today() - timedelta(days=15)
+    resp = client.post(f"/classes/admissions/{case.id}", headers=HTMX,
+                       data=dict(_data(case, sponsor, decision, votes_for="4"), _validate="1"))
+    assert resp.status_code == 422 and any("quá nửa" in m for m in errors_in(resp.data))
+    assert 'hx-post="/classes/admissions/' in client.get(f"/classes/admissions/{case.id}").get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(AdmissionCase, case.id).votes_for is None and db.session.get(Person, youth.id).member_type == "youth"

@@ -562,6 +562,12 @@ def case(admission_id):
         if form.validate():
             values = form.values()
             sponsor = queries.person_in_scope(current_user, values["sponsor_id"]) if values["sponsor_id"] else None
+            if request.form.get("_validate"):  # inline check from htmx: the rules' messages, nothing saved
+                problems = check_case(values, person=case.person, sponsor=sponsor, final=bool(values.get("ceremony_on")))
+                for field, msgs in problems.items():
+                    getattr(form, field).errors = list(getattr(form, field).errors) + msgs
+                return render("classes/case.html", status=422 if problems else 200, case=case, form=form,
+                              person_url=None, can_edit=True, can_toggle=False, ancestors=[])
             try:
                 services.update_case(case=case, expected_version=form.version.data, values=values, sponsor=sponsor)
             except ConflictError:

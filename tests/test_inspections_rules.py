@@ -288,3 +288,32 @@ def test_sql_count_is_stable_on_lists_and_overview(client, db, tree, make_plan, 
         resp = client.get(u)
         assert resp.status_code == 200
         assert sql_count(resp) == small[u], (u, small[u], sql_count(resp))
+
+
+def test_plan_edit_moves_dates_and_changes_the_team(client, db, tree, make_plan, inspector, make_user, login):
+    from app.inspections.models import PlanMember
+
+    other = make_user("huyen.kt2", (tree.D, "inspector"), full_name="Trần Văn Kiểm")
+    plan = make_plan(units=[tree.C1, tree.C2])
+    login(inspector)
+    page = client.get(f"/inspections/plans/{plan.id}/edit")
+    assert page.status_code == 200
+    new_start = date.today() + timedelta(days=14)
+    data = {"version": plan.version, "kind": "periodic", "title": plan.title, "decision_number": plan.decision_number,
+            "decision_date": d(plan.decision_date), "team": [other.id], "lead": other.id,
+            "planned_start": d(new_start), "planned_end": d(new_start - timedelta(days=1))}
+    resp = client.post(f"/inspections/plans/{plan.id}/edit", data=data)
+    assert resp.status_code == 422 and "Ngày kết thúc không được trước ngày bắt đầu." in errors_in(resp.data)
+    data["planned_end"] = d(new_start + timedelta(days=5))
+    resp = client.post(f"/inspections/plans/{plan.id}/edit", data=data)
+    assert resp.status_code == 303, errors_in(resp.data)
+    db.session.expire_all()
+    p = db.session.get(Plan, plan.id)
+    assert p.lead.id == other.id and [m.user_id for m in p.members] == [other.id]
+    assert all(i.planned_on == new_start for i in p.inspections)
+    # the former lead's row stays, marked removed; they can no longer record
+    row = db.session.scalar(select(PlanMember).where(PlanMember.user_id == inspector.id))
+    assert row.removed_at is not None
+    assert client.get(f"/inspections/{p.inspections[0].id}/record").status_code == 403
+    # a stale form is refused
+    assert client.post(f"/inspections/plans/{plan.id}/edit", data=data).status_code == 409

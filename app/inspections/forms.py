@@ -102,6 +102,19 @@ class PlanForm(FlaskForm):
             raise ValidationError(_l("Ngày kết thúc không được trước ngày bắt đầu."))
 
 
+class PlanEditForm(VersionedForm):
+    kind = PlanForm.kind
+    title = PlanForm.title
+    decision_number = PlanForm.decision_number
+    decision_date = PlanForm.decision_date
+    team = MultiCheckboxField(_l("Thành viên đoàn kiểm tra"), coerce=_int, validate_choice=False)
+    lead = SelectField(_l("Trưởng đoàn"), coerce=_int, validate_choice=False)
+    planned_start = PlanForm.planned_start
+    planned_end = PlanForm.planned_end
+    validate_kind = PlanForm.validate_kind
+    validate_planned_end = PlanForm.validate_planned_end
+
+
 class ConclusionForm(VersionedForm):
     inspected_on = VNDateField(_l("Ngày kiểm tra"), validators=[DataRequired(_l("Vui lòng nhập ngày kiểm tra."))])
     strengths = TextAreaField(_l("Ưu điểm"), validators=[Optional(), Length(max=5000, message=_l("Quá dài."))])

@@ -148,7 +148,8 @@ class Plan(db.Model):
     inspecting_unit = relationship("Unit")
     template_version = relationship("TemplateVersion")
     training_class = relationship("TrainingClass", viewonly=True)
-    members = relationship("PlanMember", order_by=lambda: [PlanMember.is_lead.desc(), PlanMember.id], back_populates="plan")
+    members = relationship("PlanMember", order_by=lambda: [PlanMember.is_lead.desc(), PlanMember.id], viewonly=True,
+                           primaryjoin="and_(Plan.id == PlanMember.plan_id, PlanMember.removed_at.is_(None))")
     inspections = relationship("Inspection", back_populates="plan", order_by="Inspection.id")
 
     @property
@@ -168,8 +169,9 @@ class PlanMember(db.Model):
     plan_id: Mapped[int] = mapped_column(ForeignKey("inspection_plan.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     is_lead: Mapped[bool] = mapped_column(default=False)
+    removed_at: Mapped[datetime | None]  # taken off the team; the row stays
 
-    plan = relationship("Plan", back_populates="members")
+    plan = relationship("Plan")
     user = relationship("User")
 
 

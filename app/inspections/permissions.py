@@ -42,6 +42,11 @@ def can_plan_at(user, unit):
     return unit is not None and unit.is_active and has_role(user, unit, "inspector")
 
 
+def can_edit_plan(user, plan):
+    return plan.inspecting_unit.is_active and has_role(user, plan.inspecting_unit, "inspector") and any(
+        not i.is_closed for i in plan.inspections)
+
+
 def is_team_member(user, plan):
     return any(m.user_id == user.id for m in plan.members) and has_role(user, plan.inspecting_unit, "inspector")
 

@@ -426,6 +426,16 @@ def _validate_plan(form, units, targets, people):
     if template is None or not inspecting.path.startswith(template.owner_unit.path):
         form.template.errors = [_("Vui lòng chọn mẫu phiếu của đơn vị kiểm tra hoặc cấp trên.")]
         ok = False
+    ok = _validate_team(form, inspecting, people) and ok
+    if form.decision_number.data and db.session.scalar(select(Plan.id).where(
+            Plan.inspecting_unit_id == inspecting.id, Plan.decision_number == form.decision_number.data.strip())):
+        form.decision_number.errors = [_("Số quyết định này đã có kế hoạch kiểm tra của đơn vị.")]
+        ok = False
+    return ok
+
+
+def _validate_team(form, inspecting, people):
+    ok = True
     team_ids = set(form.team.data) | ({form.lead.data} if form.lead.data else set())
     if not form.lead.data or form.lead.data not in people:
         form.lead.errors = [_("Vui lòng chọn trưởng đoàn kiểm tra.")]
@@ -440,11 +450,45 @@ def _validate_plan(form, units, targets, people):
             form.team.errors = [_("Thành viên đoàn kiểm tra phải có vai trò kiểm tra tại %(unit)s: %(names)s.",
                                   unit=inspecting.name, names=", ".join(missing))]
             ok = False
-    if form.decision_number.data and db.session.scalar(select(Plan.id).where(
-            Plan.inspecting_unit_id == inspecting.id, Plan.decision_number == form.decision_number.data.strip())):
-        form.decision_number.errors = [_("Số quyết định này đã có kế hoạch kiểm tra của đơn vị.")]
-        ok = False
     return ok
+
+
+@bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
+def edit_plan(plan_id):
+    from sqlalchemy import select
+
+    from ..forms import choices
+    from .forms import PlanEditForm
+    from .models import Plan
+
+    plan = queries.get_plan_for(current_user, plan_id)
+    authorize(perm.can_edit_plan(current_user, plan))
+    form = PlanEditForm(obj=plan)
+    people = {u.id: u for u in queries.eligible_inspectors(current_user)}
+    for m in plan.members:
+        people.setdefault(m.user_id, m.user)
+    form.team.choices = choices((u.id, u.full_name) for u in people.values())
+    form.lead.choices = choices([("", _("— chọn trưởng đoàn —"))] + [(u.id, u.full_name) for u in people.values()])
+    if not form.is_submitted():
+        form.team.data = [m.user_id for m in plan.members]
+        form.lead.data = plan.lead.id if plan.lead else None
+    if form.validate_on_submit() and _validate_team(form, plan.inspecting_unit, people):
+        if db.session.scalar(select(Plan.id).where(Plan.inspecting_unit_id == plan.inspecting_unit_id, Plan.id != plan.id,
+                                                   Plan.decision_number == form.decision_number.data.strip())):
+            form.decision_number.errors = [_("Số quyết định này đã có kế hoạch kiểm tra của đơn vị.")]
+        else:
+            try:
+                services.update_plan(plan=plan, expected_version=form.version.data, kind=form.kind.data,
+                                     title=form.title.data, decision_number=form.decision_number.data,
+                                     decision_date=form.decision_date.data, planned_start=form.planned_start.data,
+                                     planned_end=form.planned_end.data, team=[people[i] for i in form.team.data],
+                                     lead=people[form.lead.data], by=current_user)
+            except ConflictError:
+                return _conflict(url_for("inspections.edit_plan", plan_id=plan_id))
+            db.session.commit()
+            flash(_("Đã lưu kế hoạch."), "success")
+            return see_other("inspections.plan_detail", plan_id=plan.id)
+    return render("inspections/plan_edit.html", status=422 if form.is_submitted() else 200, form=form, plan=plan)
 
 
 @bp.get("/plans/<int:plan_id>")
@@ -453,7 +497,7 @@ def plan_detail(plan_id):
     visible = [i for i in plan.inspections if perm.can_view_inspection(current_user, i)]
     progress = queries.progress_for([i.id for i in visible])
     return render("inspections/plan_detail.html", plan=plan, inspections=visible, progress=progress,
-                  class_link=_classes_link(plan.class_id))
+                  class_link=_classes_link(plan.class_id), can_edit=perm.can_edit_plan(current_user, plan))
 
 
 # ---- one inspection -------------------------------------------------------------------------------------

@@ -218,6 +218,39 @@ def create_plan(*, inspecting_unit, kind, title, decision_number, decision_date,
     return plan
 
 
+def update_plan(*, plan, expected_version, kind, title, decision_number, decision_date, planned_start, planned_end,
+                team, lead, by=None):
+    """Dates, decision and team. The inspected units and the checklist stay as planned."""
+    _check(plan, expected_version)
+    before = snapshot(plan, PLAN_FIELDS)
+    before["team"] = sorted(m.user_id for m in plan.members)
+    before["lead"] = plan.lead.id if plan.lead else None
+    plan.kind, plan.title = kind, nfc(title)
+    plan.decision_number, plan.decision_date = decision_number.strip(), decision_date
+    plan.planned_start, plan.planned_end = planned_start, planned_end
+    wanted = {u.id for u in team} | {lead.id}
+    rows = {m.user_id: m for m in db.session.scalars(select(PlanMember).where(PlanMember.plan_id == plan.id))}
+    now = utcnow()
+    for uid, m in rows.items():
+        if uid not in wanted and m.removed_at is None:
+            m.removed_at = now
+        elif uid in wanted:
+            m.removed_at = None
+        m.is_lead = uid == lead.id
+    for uid in sorted(wanted - set(rows)):
+        db.session.add(PlanMember(plan_id=plan.id, user_id=uid, is_lead=uid == lead.id))
+    for inspection in db.session.scalars(select(Inspection).where(Inspection.plan_id == plan.id,
+                                                                  Inspection.status == "planned")):
+        inspection.planned_on = planned_start
+    db.session.flush()
+    db.session.expire(plan, ["members"])
+    after = snapshot(plan, PLAN_FIELDS)
+    after["team"], after["lead"] = sorted(wanted), lead.id
+    record(action="inspection_plan.update", obj=plan, unit=plan.inspecting_unit, before=before, after=after,
+           summary=f"{plan.decision_number} · {plan.title}", user=by)
+    return plan
+
+
 # ---- answers ------------------------------------------------------------------------------------------
 def _insert():
     if db.session.get_bind().dialect.name == "postgresql":

@@ -197,3 +197,16 @@ def test_real_criteria_contract_list_and_person_page(client, db, tree, make_user
     assert names(client.get(f"/members/?unit={tree.C1.id}&failing=person")) == []
     assert names(client.get(f"/members/?unit={tree.C1.id}&verdict=paper")) == []
     assert "Được cán bộ xác nhận có người" in client.get(f"/members/{p.id}").get_data(as_text=True)
+
+
+def test_count_is_capped_for_huge_lists(client, tree, make_user, login, make_person, monkeypatch):
+    from app.members import queries
+
+    monkeypatch.setattr(queries, "COUNT_CAP", 5)
+    monkeypatch.setattr(queries.paginate_capped, "__defaults__", (5,))
+    for i in range(7):
+        make_person(tree.B1, f"Người {i}")
+    make_user("xa.viewer", (tree.C1, "viewer"))
+    login("xa.viewer")
+    html = client.get("/members/").get_data(as_text=True)
+    assert "Hơn 5 người" in html and len(names(client.get("/members/"))) == 7

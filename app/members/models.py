@@ -62,6 +62,9 @@ class Person(db.Model):
         Index("ix_person_unit_path", "unit_path", postgresql_ops={"unit_path": "varchar_pattern_ops"}),
         Index("ix_person_name_key", "name_key", postgresql_ops={"name_key": "varchar_pattern_ops"}),
         Index("ix_person_citizen_id", "citizen_id"),
+        # The list's ORDER BY name_key, id LIMIT n walks this index (the pattern_ops index above serves LIKE only).
+        Index("ix_person_name_order", "name_key", "id"),
+        Index("ix_person_birth_date", "birth_date"),  # turning 30, maturity
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -40,6 +40,23 @@ def _pick(rng, pairs):
     return pairs[-1][0]
 
 
+def _bulk(model, rows):
+    """Many rows at once: COPY on PostgreSQL (executemany of millions of rows is client-bound there), executemany
+    on SQLite. Rows are dicts with the same keys."""
+    if not rows:
+        return
+    conn = db.session.connection()
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(model), rows)
+        return
+    cols = list(rows[0])
+    with conn.connection.dbapi_connection.cursor() as cur:
+        names = ", ".join(f'"{c}"' for c in cols)
+        with cur.copy(f'COPY "{model.__tablename__}" ({names}) FROM STDIN') as cp:
+            for r in rows:
+                cp.write_row([r[c] for c in cols])
+
+
 def seed(*, province, communes, size, rng, echo=print):
     started = time.perf_counter()
     today = date.today()
@@ -117,11 +134,11 @@ def seed(*, province, communes, size, rng, echo=print):
     def flush(force=False):
         nonlocal n_att, n_dues
         if att and (force or len(att) >= CHUNK):
-            db.session.execute(insert(Attendance), att)
+            _bulk(Attendance, att)
             n_att += len(att)
             att.clear()
         if dues and (force or len(dues) >= CHUNK):
-            db.session.execute(insert(DuesPayment), dues)
+            _bulk(DuesPayment, dues)
             n_dues += len(dues)
             dues.clear()
 
@@ -153,8 +170,7 @@ def seed(*, province, communes, size, rng, echo=print):
                     dues.append({"person_id": pid, "month": add_months(last_m, 1), "amount": amount, "recorded_at": now})
             flush()
     flush(force=True)
-    if confirmed:
-        db.session.execute(insert(PersonEvent), confirmed)
+    _bulk(PersonEvent, confirmed)
     db.session.flush()
     # The standing is computed from these records just before the seed's commit, after every domain has seeded
     # (the classes seed admits members after this one): one INSERT … SELECT over the whole province.

@@ -17,7 +17,7 @@ from datetime import date
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, delete, event, exists, false, func, insert, inspect, literal, not_, or_, select, true
+from sqlalchemy import and_, case, delete, event, exists, false, func, insert, inspect, literal, not_, or_, select, text, true
 from sqlalchemy.orm import Session, aliased
 
 from ..extensions import db
@@ -401,6 +401,9 @@ def _refresh_before_commit(session):
     session.flush()  # commit flushes after this hook: flush now so _collect sees the pending changes
     if session.info.pop(REFRESH_ALL, False):  # bulk writes (the demo seed) asked for a full recomputation
         session.info.pop(_KEY, None)
+        if session.get_bind().dialect.name == "postgresql":
+            # Fresh statistics after bulk loading, or the planner picks scans inside the correlated subqueries.
+            session.execute(text("ANALYZE unit, person, person_event, activity, attendance, dues_payment"))
         refresh_standing()
         return
     dirty = session.info.pop(_KEY, None)

@@ -47,22 +47,22 @@ def test_attendance_on_a_phone(page, live):  # noqa: F811
     login(page, base, "xa.organizer")
     page.goto(f"{base}/classes/{class_id}/sessions/{session_id}/attendance")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    rows = page.locator("ol.att > li")
+    rows = page.locator("#att-list > li")
     k = 0 if page.js else 2  # both runs share the demo database: mark different people
     first, second = rows.nth(k), rows.nth(k + 1)
     fid, sid = first.get_attribute("id"), second.get_attribute("id")
     before = _marks(app, session_id)
     if page.js:
         page.evaluate("window.__still_here = 1")
-        page.click(f"#{fid} label.present")
-        page.wait_for_selector(f"#{fid} .sub:has-text('Có mặt')")
-        page.click(f"#{sid} label.absent")
-        page.click(f"#{sid} label.absent")  # double tap
-        page.wait_for_selector(f"#{sid} .sub:has-text('Vắng')")
+        page.click(f"#{fid} span.present")
+        page.wait_for_selector(f"#{fid} .hint:has-text('Có mặt')")
+        page.click(f"#{sid} span.absent")
+        page.click(f"#{sid} span.absent")  # double tap
+        page.wait_for_selector(f"#{sid} .hint:has-text('Vắng')")
         assert page.evaluate("window.__still_here") == 1  # no page load happened
     else:
-        page.click(f"#{fid} label.present")
-        page.click(f"#{sid} label.absent")
+        page.click(f"#{fid} span.present")
+        page.click(f"#{sid} span.absent")
         page.click("button:has-text('Lưu điểm danh')")
         page.wait_for_selector(".flash:has-text('Đã lưu điểm danh')")
     assert _marks(app, session_id) == before + 2

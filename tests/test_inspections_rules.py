@@ -222,7 +222,8 @@ def _png(w=2400, h=1800):
 
 
 def test_photo_upload_checks_content_resizes_and_is_served_only_in_scope(app, client, db, tree, make_plan, inspector,
-                                                                         make_user, login):
+                                                                         make_user, login, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "INSPECTION_UPLOAD_DIR", str(tmp_path / "uploads" / "inspections"))
     inspection = make_plan().inspections[0]
     item = section_items(inspection)[0].items[0]
     login(inspector)
@@ -241,9 +242,8 @@ def test_photo_upload_checks_content_resizes_and_is_served_only_in_scope(app, cl
     photo = db.session.scalar(select(Photo))
     assert db.session.scalar(select(func.count(Photo.id))) == 1
     assert max(photo.width, photo.height) == 1600 and photo.filename.endswith(".jpg")
-    from pathlib import Path
 
-    path = Path(app.instance_path) / "uploads" / "inspections" / photo.filename
+    path = tmp_path / "uploads" / "inspections" / photo.filename
     assert path.read_bytes()[:3] == b"\xff\xd8\xff"  # re-encoded JPEG
     assert "static" not in str(path)
     resp = client.get(f"/inspections/photos/{photo.id}")

@@ -24,7 +24,9 @@ class PhotoError(ValueError):
 
 
 def storage_dir():
-    path = Path(current_app.instance_path) / "uploads" / "inspections"
+    # INSPECTION_UPLOAD_DIR lets a deployment (or a test) put the files elsewhere; never under static/.
+    configured = current_app.config.get("INSPECTION_UPLOAD_DIR")
+    path = Path(configured) if configured else Path(current_app.instance_path) / "uploads" / "inspections"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

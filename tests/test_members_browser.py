@@ -1,0 +1,71 @@
+"""The people list and the person form in real headless Chromium at 360 × 640, JavaScript on and off."""
+import sqlite3
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from app.extensions import db
+from tests.conftest import _TMP, make_app
+from tests.test_browser import browser, login, page, pytestmark  # noqa: F401 — shared fixtures and skip rule
+
+DB = _TMP / "browser_members.db"
+
+
+@pytest.fixture(scope="module")
+def live_url():
+    from app.seed import seed_demo
+
+    if DB.exists():
+        DB.unlink()
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{DB}", WTF_CSRF_ENABLED=True, TESTING=False)
+    with app.app_context():
+        db.create_all()
+        seed_demo(size="small", seed=9, echo=lambda *a: None)
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def sql(query, *args):
+    with sqlite3.connect(DB) as conn:
+        return conn.execute(query, args).fetchall()
+
+
+def test_search_without_diacritics(page, live_url):
+    login(page, live_url, "xa.officer")
+    full, key = sql("SELECT p.full_name, p.name_key FROM person p JOIN unit b ON b.id = p.unit_id JOIN unit c ON c.id = b.parent_id "
+                    "WHERE c.code = 'QX-QN' AND p.status IN ('active', 'away') ORDER BY p.id LIMIT 1")[0]
+    page.goto(live_url + "/members/")
+    page.fill("#q", key.upper())
+    if page.js:
+        page.wait_for_url(lambda url: "q=" in url)  # active search swapped the results and pushed the URL
+    else:
+        page.click("button:has-text('Lọc')")
+        page.wait_for_load_state()
+    page.wait_for_selector(f"#results a.row:has-text('{full}')")
+    assert not page.errors, page.errors
+
+
+def test_add_person_with_inline_validation(page, live_url):
+    login(page, live_url, "xa.officer")
+    commune = sql("SELECT id FROM unit WHERE code = 'QX-QN'")[0][0]
+    page.goto(f"{live_url}/members/new?unit={commune}")
+    name = "Bùi Thị Điện Thoại " + ("JS" if page.js else "KhongJS")
+    page.fill("#full_name", name)
+    page.fill("#birth_date", "05/03/2004")
+    page.fill("#citizen_id", "12345")
+    if page.js:
+        page.locator("#citizen_id").dispatch_event("change")
+        page.wait_for_selector("#err-citizen_id p.error")  # only the error box swapped, the inputs keep their text
+        assert page.input_value("#full_name") == name
+    page.fill("#citizen_id", "")
+    page.click("button[type=submit]:has-text('Lưu')")
+    page.wait_for_selector(f"h1:has-text('{name}')")
+    assert sql("SELECT count(*) FROM person WHERE full_name = ?", name) == [(1,)]
+    assert not page.errors, page.errors

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import abort, current_app
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import joinedload
 
 from ..access import authorize, has_role, in_scope, subtree
@@ -126,10 +126,12 @@ def officer_units(user, unit=None, limit=80):
 def roll_stmt(activity):
     """People on the activity's roll (its branch, or the commune's branches), plus anyone already marked."""
     marked = select(Attendance.person_id).where(Attendance.activity_id == activity.id)
-    on_roll = and_(Person.unit_path.like(activity.unit_path + "%"), Person.status.in_(ON_ROLL))
+    on_roll = and_(under(Person.unit_path, activity.unit_path), Person.status.in_(ON_ROLL))
     if activity.unit.level == "branch":
         on_roll = and_(Person.unit_id == activity.unit_id, Person.status.in_(ON_ROLL))
-    return (select(Person).where(or_(on_roll, Person.id.in_(marked)))
+    # A UNION of two indexed lookups, not an OR (which makes both databases scan every person).
+    ids = union(select(Person.id).where(on_roll), marked).subquery()
+    return (select(Person).where(Person.id.in_(select(ids.c[0])))
             .options(joinedload(Person.unit)).order_by(Person.unit_path, Person.name_key, Person.id))
 
 

@@ -23,11 +23,14 @@ def _d(value):
     return value.strftime("%d/%m/%Y") if value else ""
 
 
+EXPORT_MAX = 100_000  # a province-wide file is cut here; narrow the list by unit or filter for the rest
+
+
 def rows(user, stmt):
     """Yield export rows for a select(Person) statement; one streamed statement with the branch joined."""
     officer_paths = scope_paths(user, OFFICER)
     stmt = stmt.with_only_columns(Person, Unit.name, Unit.code).join(Unit, Unit.id == Person.unit_id)
-    stmt = stmt.order_by(None).order_by(Unit.path, Person.name_key, Person.id)
+    stmt = stmt.order_by(None).order_by(Unit.path, Person.name_key, Person.id).limit(EXPORT_MAX)
     result = db.session.execute(stmt.execution_options(yield_per=2000))
     for n, (p, unit_name, unit_code) in enumerate(result, start=1):
         whole = any(p.unit_path.startswith(path) for path in officer_paths)

@@ -80,22 +80,24 @@ def create():
         form.form_token.data = uuid.uuid4().hex
         form.branch.data = str(branches[0].id) if len(branches) == 1 else None
     status = 200
+    if form.is_submitted() and not request.form.get("_validate"):
+        done = services.find_by_form_token(form.form_token.data)
+        if done is not None:  # the twin of a double tap: the person exists, show it (before validation says "duplicate")
+            return see_other("members.detail", person_id=done.id)
     if form.is_submitted():
         ok = form.validate()
         if ok and not request.form.get("_validate"):
-            done = services.find_by_form_token(form.form_token.data)
-            if done is None:
-                branch = next(b for b in branches if str(b.id) == str(form.branch.data))
-                data = {k: getattr(form, k).data for k in services.EDIT_FIELDS}
-                try:
-                    done, _new = services.create_person(branch=branch, form_token=form.form_token.data, **data)
-                    db.session.commit()
-                except IntegrityError:  # the twin of a double tap won the race: show the one person
-                    db.session.rollback()
-                    done = services.find_by_form_token(form.form_token.data)
-                    if done is None:
-                        raise
-                flash(_("Đã thêm %(name)s vào sổ.", name=done.full_name), "success")
+            branch = next(b for b in branches if str(b.id) == str(form.branch.data))
+            data = {k: getattr(form, k).data for k in services.EDIT_FIELDS}
+            try:
+                done, _new = services.create_person(branch=branch, form_token=form.form_token.data, **data)
+                db.session.commit()
+            except IntegrityError:  # the twin of a double tap won the race (unique form_token): show the one person
+                db.session.rollback()
+                done = services.find_by_form_token(form.form_token.data)
+                if done is None:
+                    raise
+            flash(_("Đã thêm %(name)s vào sổ.", name=done.full_name), "success")
             return see_other("members.detail", person_id=done.id)
         status = 200 if ok else 422
     return render("members/form.html", block="form", status=status, form=form, person=None, unit=unit,

@@ -12,23 +12,24 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "NOTE: /usr/bin/chromium not found — browser tests will be skipped (apt-get install chromium)."
 fi
 
+# Two workers (the CI machine has two cores); each has its own database.
+WORKERS=${TEST_WORKERS:-2}
 echo "== pytest on SQLite =="
-$BIN/python -m pytest "$@"
+$BIN/python -m pytest -n "$WORKERS" "$@"
 
 if $BIN/python - "$PG_ADMIN_URL" "$PG_TEST_DB" <<'PY'
 import sys, psycopg
 url, name = sys.argv[1], sys.argv[2]
 try:
     with psycopg.connect(url, autocommit=True, connect_timeout=3) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute("SELECT 1")
 except Exception as exc:
     print(f"PostgreSQL not reachable: {exc}")
     sys.exit(1)
 PY
 then
   echo "== pytest on PostgreSQL ($PG_TEST_DB) =="
-  TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:5432/$PG_TEST_DB" $BIN/python -m pytest -m "not browser" "$@"
+  TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:5432/$PG_TEST_DB" $BIN/python -m pytest -n "$WORKERS" -m "not browser" "$@"
 else
   if [ "${CI:-}" = "true" ]; then echo "CI: PostgreSQL is required"; exit 1; fi
   echo "NOTE: PostgreSQL not reachable — the PostgreSQL run was skipped."

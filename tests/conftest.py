@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
 from app import create_app
@@ -19,7 +20,25 @@ _TMP = Path(tempfile.mkdtemp(prefix="sodoan-test-"))
 
 
 def database_url():
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.db'}"
+    """Each pytest-xdist worker gets a database of its own (sodoan_test_gw0, sodoan_test_gw1 …)."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{_TMP / 'test.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        parsed = make_url(url)
+        url = parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+    return url
+
+
+def _create_postgres_database(url):
+    import psycopg
+
+    parsed = make_url(url)
+    admin = f"postgresql://{parsed.username or 'postgres'}@{parsed.host or '127.0.0.1'}:{parsed.port or 5432}/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{parsed.database}"')
 
 
 def is_postgres():
@@ -58,6 +77,8 @@ def _dispose_engines():
 
 @pytest.fixture(scope="session")
 def app():
+    if is_postgres():
+        _create_postgres_database(database_url())
     app = make_app()
     with app.app_context():
         _db.drop_all()

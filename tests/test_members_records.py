@@ -170,3 +170,38 @@ def test_person_page_sql_count_fixed(client, db, tree, make_user, login, make_pe
     for i in range(15):
         add_person_event(p, "confirmed", on=date(2024, 1, 1 + i))
     assert sql_count(client.get(f"/members/{p.id}")) == first
+
+
+def test_person_page_shows_attendance_and_dues(client, db, tree, make_user, login):
+    from tests.factories_activities import TODAY, activity_row, days_ago, paid_months, person_row
+    from app.activities.models import Attendance
+
+    p = person_row(db, tree.B1, "Trần Văn Bình")
+    recent = activity_row(db, tree.B1, days_ago(20), title="Sinh hoạt tháng gần nhất")
+    old = activity_row(db, tree.B1, days_ago(500), title="Sinh hoạt năm kia")
+    db.session.add_all([Attendance(activity_id=recent.id, person_id=p.id, status="excused"),
+                        Attendance(activity_id=old.id, person_id=p.id, status="present")])
+    paid_months(db, p, 2)
+    db.session.commit()
+    make_user("xa.viewer", (tree.C1, "viewer"))
+    login("xa.viewer")
+    html = client.get(f"/members/{p.id}").get_data(as_text=True)
+    assert "Sinh hoạt tháng gần nhất" in html and "Có phép" in html
+    assert f"/activities/{recent.id}" in html
+    assert "Sinh hoạt năm kia" not in html  # older than 12 months
+    from app.members.criteria import add_months, month_start
+    last_paid = add_months(month_start(TODAY), -1)
+    assert f"Đã đóng đến tháng: <b>{last_paid.strftime('%m/%Y')}</b>" in html
+
+
+def test_duplicate_citizen_id_names_the_holder_only_inside_scope(client, db, tree, make_user, login, make_person):
+    make_person(tree.B2, "Lê Thị Kín", citizen_id="038200007777")  # in commune C2
+    make_user("xa.officer", (tree.C1, "officer"))
+    login("xa.officer")
+    resp = client.post(f"/members/new?unit={tree.C1.id}", data=_good(tree, citizen_id="038200007777"))
+    errs = errors_in(resp.data)
+    assert resp.status_code == 422 and any("đơn vị khác" in e for e in errs)
+    assert "Lê Thị Kín" not in resp.get_data(as_text=True)
+    make_person(tree.B1, "Phạm Văn Gần", citizen_id="038200006666")
+    resp = client.post(f"/members/new?unit={tree.C1.id}", data=_good(tree, citizen_id="038200006666"))
+    assert any("Phạm Văn Gần" in e for e in errors_in(resp.data))

@@ -318,3 +318,28 @@ def standing_panel(unit, user):
             "standing_warn_counts": counts, "standing_branches": len(branches),
             "can_add_activity": permissions.can_manage_activities(user, unit),
             "can_record_dues": permissions.can_record_dues(user, unit)}
+
+
+# ---- one person's record (shown on the person page) ---------------------------------------------------------
+def person_attendance(person, months=12, limit=30):
+    """The person's attendance marks at activities of the last `months` months, newest first — one statement."""
+    since = add_months(date.today(), -months)
+    return db.session.execute(
+        select(Activity, Attendance.status, Attendance.marked_at)
+        .join(Attendance, Attendance.activity_id == Activity.id)
+        .where(Attendance.person_id == person.id, Activity.held_on >= since)
+        .order_by(Activity.held_on.desc(), Activity.id.desc()).limit(limit)
+    ).all()
+
+
+def person_dues(person, months=12):
+    """([(month, amount or None)] for this month and the `months` before it, newest first; last month paid) — one
+    statement (a person has at most a few dozen payment rows)."""
+    this = month_start(date.today())
+    rows = db.session.execute(
+        select(DuesPayment.month, DuesPayment.amount).where(DuesPayment.person_id == person.id)
+        .order_by(DuesPayment.month.desc())
+    ).all()
+    paid = {m: a for m, a in rows}
+    grid = [(add_months(this, -i), paid.get(add_months(this, -i))) for i in range(0, months + 1)]
+    return grid, (rows[0][0] if rows else None)

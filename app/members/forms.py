@@ -3,11 +3,13 @@ import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..access import scope_paths
 from ..forms import VersionedForm, VNDateField, choices, not_in_future
 from .models import MEMBER_TYPES, OCCUPATIONS, POSTS, SEXES
 
@@ -104,8 +106,14 @@ class PersonForm(VersionedForm):
         from .queries import citizen_id_owner
 
         owner = citizen_id_owner(field.data, exclude_id=self.person.id if self.person else None)
-        if owner is not None:
-            raise ValidationError(_l("Số CCCD này đã có trong sổ (%(who)s).", who=owner))
+        if owner is None:
+            return
+        name, unit_name, unit_path = owner
+        # Name the holder only to someone who may see that person; otherwise say no more than "elsewhere".
+        if any(unit_path.startswith(p) for p in scope_paths(current_user)):
+            raise ValidationError(_l("Số CCCD này đã có trong sổ (%(who)s).", who=f"{name}, {unit_name}"))
+        raise ValidationError(_l("Số CCCD này đã có trong sổ của một đơn vị khác. Hãy liên hệ Đoàn cấp trên "
+                                 "để làm thủ tục chuyển sinh hoạt."))
 
     def validate_phone(self, field):
         if field.data and not PHONE.match(field.data):

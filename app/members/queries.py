@@ -323,11 +323,11 @@ def people_for_ids(ids):
 
 
 def citizen_id_owner(citizen_id, exclude_id=None):
-    """Who already holds this citizen ID — "name, branch" — or None."""
+    """Who already holds this citizen ID — (name, branch name, branch path) — or None."""
     if not citizen_id:
         return None
-    stmt = select(Person.full_name, Unit.name).join(Unit, Unit.id == Person.unit_id).where(Person.citizen_id == citizen_id)
+    stmt = (select(Person.full_name, Unit.name, Unit.path).join(Unit, Unit.id == Person.unit_id)
+            .where(Person.citizen_id == citizen_id))
     if exclude_id:
         stmt = stmt.where(Person.id != exclude_id)
-    row = db.session.execute(stmt.limit(1)).first()
-    return f"{row[0]}, {row[1]}" if row else None
+    return db.session.execute(stmt.limit(1)).first()

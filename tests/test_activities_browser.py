@@ -83,3 +83,65 @@ def test_dues_mark_paid_without_javascript_too(page, live_url):
     page.wait_for_selector(".flash.success")
     assert sql("SELECT count(*) FROM dues_payment WHERE person_id = ? AND month >= date('now', 'start of month')", pid)[0][0] == 1
     assert not page.errors, page.errors
+
+
+def test_officer_journey_paper_to_real(page, live_url):
+    """Issue acceptance: a commune officer on a phone finds a person typed without diacritics, marks attendance,
+    records dues, and sees the person turn from paper to real once the evidence is there (JS off and on)."""
+    from datetime import date
+
+    from app.members.criteria import add_months, month_start
+
+    login(page, live_url, "xa.officer")
+    commune, branch = sql("SELECT c.id, b.id FROM unit c JOIN unit b ON b.parent_id = c.id WHERE c.code = 'QX-QN' "
+                          "AND b.level = 'branch' AND b.status = 'active' ORDER BY b.id LIMIT 1 OFFSET 2")[0]
+    name = "Đỗ Thị Hường " + ("Có JS" if page.js else "Không JS")
+    joined = add_months(month_start(date.today()), -3)  # owes 3 complete months: dues fail until one is paid
+    page.goto(f"{live_url}/members/new?unit={commune}")
+    page.select_option("#branch", str(branch))
+    page.fill("#full_name", name)
+    page.check("input[name=sex][value=female]")
+    page.fill("#birth_date", "05/03/2004")
+    page.fill("#joined_on", joined.strftime("%d/%m/%Y"))
+    page.click("button[type=submit]:has-text('Lưu')")
+    page.wait_for_selector(f"h1:has-text('{name}')")
+    person = sql("SELECT id FROM person WHERE full_name = ?", name)[0][0]
+    assert page.inner_text("#verdict") == "Hình thức (“áo”)"
+
+    # find the person by typing the name without diacritics
+    page.goto(live_url + "/members/")
+    page.fill("#q", "do thi huong " + ("co js" if page.js else "khong js"))
+    if page.js:
+        page.wait_for_url(lambda url: "q=" in url)
+    else:
+        page.click("button:has-text('Lọc')")
+        page.wait_for_load_state()
+    page.click(f"#results a.row:has-text('{name}')")
+    page.wait_for_selector(f"h1:has-text('{name}')")
+
+    # a branch meeting today where the person is present
+    page.goto(f"{live_url}/activities/new?unit={branch}")
+    page.fill("#title", "Sinh hoạt chi đoàn " + name)
+    page.click("button[type=submit]:has-text('Lưu')")
+    page.wait_for_selector("h2:has-text('Điểm danh')")
+    row = page.locator(f"#att-{person}")
+    if page.js:
+        with page.expect_response(lambda r: f"/attendance/{person}" in r.url):
+            row.locator("span.present").click()
+    else:
+        row.locator("span.present").click()
+        page.click("button[type=submit]:has-text('Lưu điểm danh')")
+        page.wait_for_selector(".flash.success")
+    assert sql("SELECT status FROM attendance WHERE person_id = ?", person) == [("present",)]
+
+    # dues for last month
+    last = add_months(month_start(date.today()), -1)
+    page.goto(f"{live_url}/activities/dues/{branch}?month={last.strftime('%Y-%m')}")
+    page.check(f"input[name=person][value='{person}']")
+    page.click("button[type=submit]:has-text('Ghi đã đóng')")
+    page.wait_for_selector(".flash.success")
+
+    page.goto(f"{live_url}/members/{person}")
+    assert page.inner_text("#verdict") == "Thực chất"
+    assert page.locator("#criteria li .badge.ok").count() == 5
+    assert not page.errors, page.errors

@@ -131,12 +131,13 @@ def detail(person_id):
     person = queries.get_person_for(current_user, person_id, "view")
     crit = queries.criteria_module()
     criteria = crit.criteria_for(person) if crit is not None and hasattr(crit, "criteria_for") else None
+    verdict = crit.verdict_of({c: ok for c, _label, ok, _r in criteria}) if criteria else None
     can_edit = permissions.can_edit_person(current_user, person)
     from ..activities import models as activity_models, queries as activity_queries  # attendance and dues on the person page
     dues, paid_through = activity_queries.person_dues(person)
     return render(
         "members/detail.html", person=person, attendance=activity_queries.person_attendance(person),
-        dues=dues, paid_through=paid_through, ATTENDANCE=activity_models.ATTENDANCE, ancestors=queries.ancestors_of(person.unit),
+        dues=dues, paid_through=paid_through, verdict=verdict, VERDICTS=crit.VERDICTS if verdict else {}, ATTENDANCE=activity_models.ATTENDANCE, ancestors=queries.ancestors_of(person.unit),
         history=queries.person_history(person), posts=queries.current_posts([person.id]).get(person.id, {}),
         transfers=queries.person_transfers(person), criteria=criteria,
         citizen_id=person.citizen_id if permissions.can_see_citizen_id(current_user, person)

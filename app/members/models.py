@@ -65,6 +65,8 @@ class Person(db.Model):
         # The list's ORDER BY name_key, id LIMIT n walks this index (the pattern_ops index above serves LIKE only).
         Index("ix_person_name_order", "name_key", "id"),
         Index("ix_person_birth_date", "birth_date"),  # turning 30, maturity
+        # Covers the province-wide count by type (GROUP BY walks it in order: 150 ms → 10 ms on 300,000 people).
+        Index("ix_person_type_status_path", "member_type", "status", "unit_path"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -126,6 +126,7 @@ def upgrade():
     )
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.create_index('ix_person_birth_date', ['birth_date'], unique=False)
+        batch_op.create_index('ix_person_type_status_path', ['member_type', 'status', 'unit_path'], unique=False)
         batch_op.create_index('ix_person_citizen_id', ['citizen_id'], unique=False)
         batch_op.create_index('ix_person_name_key', ['name_key'], unique=False, postgresql_ops={'name_key': 'varchar_pattern_ops'})
         batch_op.create_index('ix_person_name_order', ['name_key', 'id'], unique=False)
@@ -724,6 +725,7 @@ def downgrade():
         batch_op.drop_index('ix_person_name_order')
         batch_op.drop_index('ix_person_name_key', postgresql_ops={'name_key': 'varchar_pattern_ops'})
         batch_op.drop_index('ix_person_citizen_id')
+        batch_op.drop_index('ix_person_type_status_path')
         batch_op.drop_index('ix_person_birth_date')
 
     op.drop_table('person')

@@ -24,6 +24,8 @@ def create_app(overrides=None):
         static_folder=str(ROOT / "static"),
     )
     app.config.from_object(Config)
+    # Any setting may be given as SODOAN_<NAME> (JSON-parsed): SODOAN_CRITERIA_PERSON_MONTHS=6.
+    app.config.from_prefixed_env("SODOAN")
     if overrides:
         app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@ import pytest
 
 from app import create_app
 from app.auth.models import RoleGrant, User
+from tests.conftest import make_app
 
 
 
@@ -52,3 +53,14 @@ def test_seed_demo_small_shape(app, db):
     assert db.session.query(User).filter_by(username="xa.officer").one()
 
 
+
+
+def test_settings_from_prefixed_environment(monkeypatch):
+    from app.members.criteria import setting
+
+    monkeypatch.setenv("SODOAN_CRITERIA_PERSON_MONTHS", "6")
+    monkeypatch.setenv("SODOAN_DUES_AMOUNT_SALARIED", "6000")
+    app = make_app()
+    with app.app_context():
+        assert setting("CRITERIA_PERSON_MONTHS") == 6 and setting("DUES_AMOUNT_SALARIED") == 6000
+        assert setting("CRITERIA_DUES_MAX_UNPAID") == 3  # untouched defaults stay

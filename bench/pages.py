@@ -126,6 +126,7 @@ def pages(app):
             ("people list, filtered: paper Union members (province)", "list", "tinh.admin", "/members/?type=union&verdict=paper"),
             ("people list, name search “nguyen thi anh” (province)", "list", "tinh.admin", "/members/?q=nguyen+thi+anh"),
             ("people list, first page (commune officer)", "list", "xa.officer", "/members/"),
+            ("people list, name search “nguyen van” (commune officer)", "list", "xa.officer", "/members/?q=nguyen+van"),
             ("person page", "record", "xa.officer", f"/members/{person.id}"),
             ("activity + attendance list (branch roll)", "record", "xa.officer", f"/activities/{activity.id}"),
             ("dues page (branch, month)", "record", "xa.officer", f"/activities/dues/{branch.id}"),

@@ -6,7 +6,7 @@ from flask import abort
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from ..access import authorize, has_role, in_scope
+from ..access import authorize, has_role, in_scope, subtree
 from ..extensions import db
 from ..text import fold
 from ..units.models import Unit
@@ -309,8 +309,9 @@ def removal_stmt(user, unit=None, kept_since=None):
 # ---- the unit panel ------------------------------------------------------------------------------------------
 def count_by_type(unit):
     rows = db.session.execute(
-        select(Person.member_type, func.count(Person.id))
-        .where(Person.unit_path.like(unit.path + "%"), Person.status.in_(ON_ROLL))
+        # count(*), not count(id): PostgreSQL answers from ix_person_type_status_path alone (index-only scan).
+        select(Person.member_type, func.count())
+        .where(subtree(Person.unit_path, unit.path), Person.status.in_(ON_ROLL))
         .group_by(Person.member_type)
     ).all()
     return dict(rows)

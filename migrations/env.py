@@ -92,6 +92,13 @@ def run_migrations_online():
 
     connectable = get_engine()
 
+    # Objects declared for one dialect only (Index(...).ddl_if(dialect="postgresql")) are not drift elsewhere.
+    def include_object(obj, name, type_, reflected, compare_to):
+        ddl_if = getattr(obj, "_ddl_if", None)
+        return not (ddl_if is not None and ddl_if.dialect and ddl_if.dialect != connectable.dialect.name)
+
+    conf_args.setdefault("include_object", include_object)
+
     with connectable.connect() as connection:
         context.configure(
             connection=connection,

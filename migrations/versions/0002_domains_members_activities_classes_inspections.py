@@ -133,6 +133,10 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_person_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_unit_id'), ['unit_id'], unique=False)
         batch_op.create_index('ix_person_unit_path', ['unit_path'], unique=False, postgresql_ops={'unit_path': 'varchar_pattern_ops'})
+    if op.get_bind().dialect.name == "postgresql":  # word-anywhere name search (see app/members/models.py)
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        op.create_index('ix_person_name_trgm', 'person', ['name_key'], unique=False, postgresql_using='gin',
+                        postgresql_ops={'name_key': 'gin_trgm_ops'})
 
     op.create_table('training_class',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -718,6 +722,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_training_class_status'))
 
     op.drop_table('training_class')
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_index('ix_person_name_trgm', table_name='person')
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.drop_index('ix_person_unit_path', postgresql_ops={'unit_path': 'varchar_pattern_ops'})
         batch_op.drop_index(batch_op.f('ix_person_unit_id'))

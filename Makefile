@@ -34,6 +34,8 @@ test: deps translations syscheck
 
 bench: deps translations
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/imports.py
+	$(BIN)/python bench/pdfs.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

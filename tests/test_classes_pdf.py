@@ -1,5 +1,4 @@
-"""Printables: an 80-person sign-in sheet repeats its header on every page and renders fast."""
-import time
+"""Printables: an 80-person sign-in sheet repeats its header on every page (bench/pdfs.py times it)."""
 
 from sqlalchemy import select
 
@@ -8,18 +7,13 @@ from tests.factories_classes import *  # noqa: F403
 from tests.test_classes_flow import pdf_text
 
 
-def test_eighty_person_sign_in_sheet(client, db, class_world, make_people, make_class, login, capsys):
+def test_eighty_person_sign_in_sheet(client, db, class_world, make_people, make_class, login):
     people = make_people(class_world.tree.B1, 80)
     klass = make_class(class_world.tree.C1, people=people, capacity=100)
     s = klass.sessions[0]
     login(class_world.organizer)
-    client.get(f"/classes/{klass.id}/sessions/{s.id}/sign-in.pdf")  # warm up fonts
-    started = time.perf_counter()
     resp = client.get(f"/classes/{klass.id}/sessions/{s.id}/sign-in.pdf")
-    elapsed = time.perf_counter() - started
-    with capsys.disabled():
-        print(f"\n80-person sign-in sheet: {elapsed * 1000:.0f} ms (render {resp.headers['X-Render-Ms']} ms)")
-    assert resp.status_code == 200 and elapsed < 10
+    assert resp.status_code == 200 and resp.headers["Content-Type"] == "application/pdf"
     pages = pdf_text(resp.data)
     assert len(pages) >= 3
     for text in pages:  # the table header on every page, the unit in the footer

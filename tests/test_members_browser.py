@@ -71,3 +71,29 @@ def test_add_person_with_inline_validation(page, live_url):
     page.wait_for_selector(f"h1:has-text('{name}')")
     assert sql("SELECT count(*) FROM person WHERE full_name = ?", name) == [(1,)]
     assert not page.errors, page.errors
+
+
+def test_import_preview_then_confirm(page, live_url):
+    """A roll import at 360 px: upload (with progress when JavaScript is on), preview, confirm, all written."""
+    login(page, live_url, "xa.officer")
+    commune, code = sql("SELECT c.id, b.code FROM unit c JOIN unit b ON b.parent_id = c.id WHERE c.code = 'QX-QN' "
+                        "AND b.level = 'branch' AND b.status = 'active' ORDER BY b.id LIMIT 1")[0]
+    tag = "Co JS" if page.js else "Khong JS"
+    rows = [f"{code},Hà Thị Nhập {tag} {i},Nữ,0{i + 1}/02/2003,,Đoàn viên,Công nhân" for i in range(3)]
+    data = ("\ufeffMã chi đoàn,Họ và tên,Giới tính,Ngày sinh,Số CCCD,Đối tượng,Nghề nghiệp\n" + "\n".join(rows)).encode()
+    page.goto(f"{live_url}/members/import?unit={commune}")
+    if page.js:  # record what the progress box showed while the file went up
+        page.evaluate("""() => { window.seen = [];
+          document.addEventListener('htmx:xhr:progress', e => { const box = document.querySelector('.progress');
+            if (box) window.seen.push([e.detail.loaded, e.detail.total, box.hidden]); }); }""")
+    page.set_input_files("#file", files=[{"name": "ds.csv", "mimeType": "text/csv", "buffer": data}])
+    page.click("button[type=submit]:has-text('Tải lên và xem trước')")
+    page.wait_for_selector("button:has-text('Xác nhận nhập')")
+    assert "3" in page.inner_text(".stats")
+    if page.js:
+        seen = page.evaluate("window.seen")
+        assert seen and any(loaded == total and not hidden for loaded, total, hidden in seen), seen
+    page.click("button:has-text('Xác nhận nhập')")
+    page.wait_for_selector(".flash.success")
+    assert sql("SELECT count(*) FROM person WHERE full_name LIKE ?", f"Hà Thị Nhập {tag}%") == [(3,)]
+    assert not page.errors, page.errors

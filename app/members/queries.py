@@ -44,7 +44,8 @@ def get_transfer_for(user, transfer_id, action="view"):
                                                          joinedload(Transfer.to_commune)])
     if tr is None:
         abort(404)
-    check = permissions.can_decide_transfer if action == "decide" else permissions.can_view_transfer
+    check = {"decide": permissions.can_decide_transfer, "withdraw": permissions.can_withdraw_transfer}.get(
+        action, permissions.can_view_transfer)
     authorize(check(user, tr))
     return tr
 

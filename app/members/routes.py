@@ -13,7 +13,7 @@ from ..units.queries import list_units_in_scope
 from ..web import paginate, render, see_other
 from . import bp, exports, importer, permissions, queries, services
 from .forms import (AcceptTransferForm, EventForm, ImportForm, MaturityForm, MoveForm, PersonForm, PostForm,
-                    RefuseTransferForm, RemovalDecisionForm, TransferRequestForm)
+                    RefuseTransferForm, RemovalDecisionForm, TransferRequestForm, WithdrawTransferForm)
 from .models import EVENT_KINDS, MEMBER_TYPES, OCCUPATIONS, POSTS, SEXES, STATUSES, Person
 
 
@@ -239,12 +239,14 @@ def transfers():
 
 @bp.route("/transfers/<int:transfer_id>", methods=["GET", "POST"])
 def transfer_detail(transfer_id):
-    tr = queries.get_transfer_for(current_user, transfer_id, "decide" if request.method == "POST" else "view")
+    action = request.form.get("action")
+    tr = queries.get_transfer_for(current_user, transfer_id, "view" if request.method == "GET" else
+                                  "withdraw" if action == "withdraw" else "decide")
     can_decide = permissions.can_decide_transfer(current_user, tr)
     accept = AcceptTransferForm(obj=tr, branches=queries.branches_of(tr.to_commune_id) if can_decide else [],
                                 prefix="accept")
     refuse = RefuseTransferForm(obj=tr, prefix="refuse")
-    action = request.form.get("action")
+    withdraw = WithdrawTransferForm(obj=tr, prefix="withdraw")
     try:
         if request.method == "POST" and action == "accept" and accept.validate():
             branch = db.session.get(type(tr.to_commune), int(accept.branch.data))
@@ -257,11 +259,17 @@ def transfer_detail(transfer_id):
             db.session.commit()
             flash(_("Đã từ chối đề nghị chuyển sinh hoạt."), "success")
             return see_other("members.transfer_detail", transfer_id=tr.id)
+        if request.method == "POST" and action == "withdraw" and withdraw.validate():
+            services.withdraw_transfer(transfer=tr, reason=withdraw.withdrawal_reason.data,
+                                       expected_version=withdraw.version.data)
+            db.session.commit()
+            flash(_("Đã rút đề nghị chuyển sinh hoạt."), "success")
+            return see_other("members.transfer_detail", transfer_id=tr.id)
     except ConflictError:
         return _conflict("members.transfer_detail", transfer_id=transfer_id)
     status = 422 if request.method == "POST" else 200
-    return render("members/transfer_detail.html", status=status, tr=tr, accept=accept, refuse=refuse,
-                  can_decide=can_decide, can_view_person=permissions.can_view_person(current_user, tr.person))
+    return render("members/transfer_detail.html", status=status, tr=tr, accept=accept, refuse=refuse, withdraw=withdraw,
+                  can_decide=can_decide, can_withdraw=permissions.can_withdraw_transfer(current_user, tr), can_view_person=permissions.can_view_person(current_user, tr.person))
 
 
 # ---- maturity and removal ---------------------------------------------------------------------------------------

@@ -275,6 +275,23 @@ def refuse_transfer(*, transfer, reason, expected_version=None, by=None):
     return transfer
 
 
+def withdraw_transfer(*, transfer, reason=None, expected_version=None, by=None):
+    """The sending commune takes back its request before the receiving one decides. A repeat changes nothing."""
+    from ..units.models import utcnow
+
+    if transfer.status != "requested":
+        return transfer
+    if expected_version is not None and expected_version != transfer.version:
+        raise ConflictError(transfer)
+    by = by or _by()
+    transfer.status, transfer.withdrawal_reason = "withdrawn", _clean(reason)
+    transfer.decided_by_id, transfer.decided_at = (by.id if by else None), utcnow()
+    db.session.flush()
+    record(action="transfer.withdraw", obj=transfer, unit=transfer.from_unit, before={"status": "requested"},
+           after={"status": "withdrawn", "withdrawal_reason": transfer.withdrawal_reason}, summary=transfer.person.full_name)
+    return transfer
+
+
 # ---- maturity and removal ------------------------------------------------------------------------------------
 def mature_people(*, people, on, reason=None, by=None):
     """Bulk "matured at 30" on the ceremony date. People no longer on the roll are skipped."""

@@ -314,6 +314,7 @@ def upgrade():
     sa.Column('on', sa.Date(), nullable=False),
     sa.Column('reason', sa.String(length=500), nullable=True),
     sa.Column('refusal_reason', sa.String(length=500), nullable=True),
+    sa.Column('withdrawal_reason', sa.String(length=500), nullable=True),
     sa.Column('requested_by_id', sa.Integer(), nullable=True),
     sa.Column('requested_at', sa.DateTime(), nullable=False),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),

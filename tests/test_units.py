@@ -1,3 +1,5 @@
+import re
+
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
@@ -152,3 +154,17 @@ def test_create_form_as_a_browser_sends_it(client, db, tree, make_user, login):
     resp = client.post(f"/units/{tree.C1.id}/new", data={
         "version": "", "level_kind": "branch:residential", "name": "Chi đoàn Thôn 7", "code": "T7", "org_type": "union", "founded_on": ""})
     assert resp.status_code == 303, errors_in(resp.data)
+
+
+def test_subtree_counts_link_to_the_units_behind_them(client, tree, make_unit, make_user, login):
+    make_unit(tree.C1, name="Chi đoàn Đã Giải Thể", code="BX", status="closed")
+    make_user("huyen.viewer", (tree.D, "viewer"))
+    login("huyen.viewer")
+    html = client.get(f"/units/{tree.D.id}").get_data(as_text=True)
+    assert f'href="/units/{tree.D.id}/below?level=branch"' in html
+    listing = client.get(f"/units/{tree.D.id}/below?level=branch").get_data(as_text=True)
+    names = set(re.findall(r'<a class="row" href="/units/\d+"><span>([^<]+)<', listing))
+    expected = {u.name for u in (tree.B1, tree.B2)}  # the open branches under the district; closed ones and C3's are not
+    assert names == expected
+    assert client.get(f"/units/{tree.D.id}/below?level=nonsense").status_code == 404
+    assert client.get(f"/units/{tree.P.id}/below?level=branch").status_code == 403

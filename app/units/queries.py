@@ -1,6 +1,7 @@
 """Reads for the unit pages, each a fixed number of statements whatever the tree's size."""
 from flask import abort
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..access import authorize, in_scope, scope_paths, subtree
 from ..extensions import db
@@ -73,6 +74,13 @@ def count_subtree_by_level(unit):
         .group_by(Unit.level)
     ).all()
     return dict(rows)
+
+
+def subtree_units_stmt(unit, level):
+    """The open units of one level anywhere below `unit` (the records behind the unit page's counts)."""
+    return (select(Unit).options(joinedload(Unit.parent))
+            .where(subtree(Unit.path, unit.path), Unit.id != unit.id, Unit.level == level, Unit.status == "active")
+            .order_by(Unit.name, Unit.id))
 
 
 def count_closed_children(unit):

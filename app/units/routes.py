@@ -1,15 +1,16 @@
 from datetime import date
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..errors import ConflictError
 from ..extensions import db
 from ..panels import unit_panels
-from ..web import render, see_other
+from ..web import paginate, render, see_other
 from . import bp, permissions, queries, services
 from .forms import CloseUnitForm, UnitForm
+from .models import LEVELS
 
 
 @bp.get("/")
@@ -38,6 +39,17 @@ def detail(unit_id):
         can_edit=permissions.can_edit_unit(current_user, unit),
         can_close=permissions.can_close_unit(current_user, unit),
     )
+
+
+@bp.get("/<int:unit_id>/below")
+def below(unit_id):
+    """Every open unit of one level in the subtree: what the unit page's counts are made of."""
+    unit = queries.get_unit_for(current_user, unit_id, "view")
+    level = request.args.get("level", "branch")
+    if level not in LEVELS:
+        abort(404)
+    return render("units/below.html", unit=unit, level=level, level_label=LEVELS[level],
+                  ancestors=queries.get_ancestors(unit) + [unit], page=paginate(queries.subtree_units_stmt(unit, level)))
 
 
 @bp.route("/<int:unit_id>/new", methods=["GET", "POST"])

@@ -134,11 +134,14 @@ def detail(person_id):
     criteria = crit.criteria_for(person) if crit is not None and hasattr(crit, "criteria_for") else None
     verdict = crit.verdict_of({c: ok for c, _label, ok, _r in criteria}) if criteria else None
     can_edit = permissions.can_edit_person(current_user, person)
-    from ..activities import models as activity_models, queries as activity_queries  # attendance and dues on the person page
+    # Attendance and dues live in the activities domain, which imports this one: import it late.
+    from ..activities import models as activity_models, queries as activity_queries
+
     dues, paid_through = activity_queries.person_dues(person)
     return render(
-        "members/detail.html", person=person, attendance=activity_queries.person_attendance(person),
-        dues=dues, paid_through=paid_through, verdict=verdict, VERDICTS=crit.VERDICTS if verdict else {}, ATTENDANCE=activity_models.ATTENDANCE, ancestors=queries.ancestors_of(person.unit),
+        "members/detail.html", person=person, ancestors=queries.ancestors_of(person.unit),
+        attendance=activity_queries.person_attendance(person), ATTENDANCE=activity_models.ATTENDANCE,
+        dues=dues, paid_through=paid_through, verdict=verdict, VERDICTS=crit.VERDICTS if verdict else {},
         history=queries.person_history(person), posts=queries.current_posts([person.id]).get(person.id, {}),
         transfers=queries.person_transfers(person), criteria=criteria,
         citizen_id=person.citizen_id if permissions.can_see_citizen_id(current_user, person)
@@ -269,7 +272,8 @@ def transfer_detail(transfer_id):
         return _conflict("members.transfer_detail", transfer_id=transfer_id)
     status = 422 if request.method == "POST" else 200
     return render("members/transfer_detail.html", status=status, tr=tr, accept=accept, refuse=refuse, withdraw=withdraw,
-                  can_decide=can_decide, can_withdraw=permissions.can_withdraw_transfer(current_user, tr), can_view_person=permissions.can_view_person(current_user, tr.person))
+                  can_decide=can_decide, can_withdraw=permissions.can_withdraw_transfer(current_user, tr),
+                  can_view_person=permissions.can_view_person(current_user, tr.person))
 
 
 # ---- maturity and removal ---------------------------------------------------------------------------------------

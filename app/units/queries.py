@@ -53,14 +53,15 @@ def list_children_with_counts(unit, include_closed=False):
         return []
     direct, branches = {}, {}
     rows = db.session.execute(
-        select(Unit.path, Unit.level).where(
-            subtree(Unit.path, unit.path), Unit.depth >= unit.depth + 2, Unit.status == "active"
-        )
+        select(Unit.path, Unit.level).where(subtree(Unit.path, unit.path), Unit.status == "active")
     )
-    cut = len(unit.path)
+    cut, depth = len(unit.path), unit.path.count("/")  # depth from the path itself, the tree's one source of truth
     for path, level in rows:
+        below = path.count("/") - depth
+        if below < 2:  # the unit itself and its children
+            continue
         child_id = int(path[cut:path.index("/", cut)])
-        if path.count("/") == unit.path.count("/") + 2:
+        if below == 2:
             direct[child_id] = direct.get(child_id, 0) + 1
         if level == "branch":
             branches[child_id] = branches.get(child_id, 0) + 1

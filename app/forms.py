@@ -46,6 +46,13 @@ class VNDateField(Field):
             self.data = None
             raise ValueError(_l("Ngày không hợp lệ — nhập theo dạng ngày/tháng/năm, ví dụ 05/03/2004."))
 
+    def validate(self, form, extra_validators=()):
+        # A date that could not be read says so, instead of DataRequired's "please enter" replacing the message.
+        if self.process_errors:
+            self.errors = list(self.process_errors)
+            return False
+        return super().validate(form, extra_validators)
+
 
 class VersionedForm(FlaskForm):
     """Carries the record's version so two people editing the same record cannot overwrite each other."""
@@ -62,4 +69,5 @@ def choices(pairs, optgroup=None):
     """[(value, label)] → WTForms SelectChoice list (tuples are deprecated in WTForms 3.3)."""
     from wtforms.fields.choices import SelectChoice
 
-    return [SelectChoice(str(v) if not isinstance(v, int) else v, str(label), optgroup=optgroup) for v, label in pairs]
+    # Labels stay lazy (translated when rendered): a form class defined at import time still follows the locale.
+    return [SelectChoice(str(v) if not isinstance(v, int) else v, label, optgroup=optgroup) for v, label in pairs]

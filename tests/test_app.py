@@ -64,3 +64,30 @@ def test_settings_from_prefixed_environment(monkeypatch):
     with app.app_context():
         assert setting("CRITERIA_PERSON_MONTHS") == 6 and setting("DUES_AMOUNT_SALARIED") == 6000
         assert setting("CRITERIA_DUES_MAX_UNPAID") == 3  # untouched defaults stay
+
+
+def test_unreadable_date_says_so_even_when_required(app):
+    from werkzeug.datastructures import MultiDict
+    from wtforms.validators import DataRequired
+
+    from app.forms import VNDateField, VersionedForm, choices
+
+    class F(VersionedForm):
+        on = VNDateField("Ngày", validators=[DataRequired("Vui lòng nhập ngày.")])
+
+    with app.test_request_context(method="POST"):
+        form = F(formdata=MultiDict({"on": "31/02/2008"}), meta={"csrf": False})
+        assert not form.validate()
+        assert form.on.errors == ["Ngày không hợp lệ — nhập theo dạng ngày/tháng/năm, ví dụ 05/03/2004."]
+        form = F(formdata=MultiDict({"on": ""}), meta={"csrf": False})
+        assert not form.validate() and form.on.errors == ["Vui lòng nhập ngày."]
+
+
+def test_choice_labels_follow_the_locale(app):
+    from flask_babel import force_locale
+
+    from app.classes.forms import ClassForm
+
+    with app.test_request_context(), force_locale("en"):
+        labels = [str(c.label) for c in ClassForm(meta={"csrf": False}).kind.choices]
+    assert "Lớp cảm tình Đoàn" not in labels and any("ympathizer" in label for label in labels), labels

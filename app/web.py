@@ -2,12 +2,12 @@
 import hashlib
 import mimetypes
 import math
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Response, abort, current_app, g, has_request_context, redirect, request, url_for
-from flask_babel import get_locale, refresh
+from flask_babel import get_locale, refresh, to_user_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -86,7 +86,10 @@ def date_vn(value):
     if not value:
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
+        # Times are stored as naive UTC; people read them in Vietnam's time (BABEL_DEFAULT_TIMEZONE).
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return to_user_timezone(value).strftime("%d/%m/%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     return str(value)

@@ -91,3 +91,13 @@ def test_choice_labels_follow_the_locale(app):
     with app.test_request_context(), force_locale("en"):
         labels = [str(c.label) for c in ClassForm(meta={"csrf": False}).kind.choices]
     assert "Lớp cảm tình Đoàn" not in labels and any("ympathizer" in label for label in labels), labels
+
+
+def test_stored_utc_times_are_shown_in_vietnam_time(app):
+    from datetime import datetime
+
+    from app.web import date_vn
+
+    with app.test_request_context():
+        assert date_vn(datetime(2026, 11, 27, 3, 2)) == "27/11/2026 10:02"
+        assert date_vn(datetime(2026, 11, 27, 20, 30)) == "28/11/2026 03:30"

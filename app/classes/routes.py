@@ -1,7 +1,7 @@
 """Thin routes: parse, load-then-authorise, call a service, commit once, answer 303 / 422 / fragment."""
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask import abort, current_app, flash, render_template, request, url_for
@@ -15,8 +15,9 @@ from ..access import has_role, scope_paths
 from ..errors import ConflictError
 from ..extensions import db
 from ..pdf import pdf_response, render_pdf
+from ..units.models import utcnow
 from ..units.queries import get_ancestors, get_unit_for
-from ..web import is_partial, paginate, render, see_other
+from ..web import date_vn, is_partial, paginate, render, see_other
 from . import bp, permissions, queries, services
 from .forms import CaseForm, ClassForm, NewYouthForm, SessionForm
 from .models import ATTENDANCE, ATTENDANCE_SHORT, KINDS, STATUSES
@@ -25,10 +26,8 @@ from .rules import check_case
 
 @bp.app_template_filter("local_vn")
 def local_vn(value):
-    """A stored UTC time shown in Vietnam's time (UTC+7), dd/mm/yyyy HH:MM."""
-    if not value:
-        return ""
-    return (value + timedelta(hours=7)).strftime("%d/%m/%Y %H:%M")
+    """A stored UTC time shown in Vietnam's time, dd/mm/yyyy HH:MM."""
+    return date_vn(value)
 
 
 def _year():
@@ -426,9 +425,7 @@ def finish(class_id):
 
 # ---- printables ----------------------------------------------------------------------------------------------------
 def _printed():
-    from datetime import datetime
-
-    return datetime.now()
+    return utcnow()  # shown in Vietnam's time by date_vn
 
 
 def _signin_ctx(klass, session):

@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date
 
 from flask import abort, flash, request, send_file, url_for
 from flask_babel import gettext as _
@@ -9,7 +9,7 @@ from ..access import authorize, has_role, scope_paths
 from ..errors import ConflictError
 from ..extensions import db
 from ..pdf import pdf_response, render_pdf
-from ..units.models import Unit
+from ..units.models import Unit, utcnow
 from ..web import paginate, render, see_other
 from . import bp, permissions as perm, queries, services
 from .forms import (AckForm, ActionForm, CloseForm, ConclusionForm, DoneForm, ItemForm, NewTemplateForm, PlanForm,
@@ -313,7 +313,7 @@ def version_detail(version_id):
 
 def _checklist_ctx(version):
     return dict(version=version, tpl=version.template, owner=version.template.owner_unit,
-                sections=queries.version_sections(version.id), choices=CHOICES, printed_at=datetime.now())
+                sections=queries.version_sections(version.id), choices=CHOICES, printed_at=utcnow())
 
 
 @bp.get("/versions/<int:version_id>/checklist")
@@ -790,7 +790,7 @@ def _print_ctx(inspection):
     return dict(inspection=inspection, plan=inspection.plan, version=inspection.template_version, sections=sections,
                 answers=answers, section_scores=per, overall=inspection.score if inspection.is_closed else overall,
                 actions=queries.actions_of(inspection), parent=inspection.plan.inspecting_unit.parent, choices=CHOICES,
-                printed_at=datetime.now())
+                printed_at=utcnow())
 
 
 @bp.get("/<int:inspection_id>/minutes")

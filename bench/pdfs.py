@@ -38,7 +38,8 @@ def setup(app):
         if klass is None:
             commune = db.session.scalar(select(Unit).where(Unit.code == "QX-QN"))
             people = db.session.scalars(select(Person).where(Person.unit_path.like(commune.path + "%"),
-                                                             Person.status.in_(ON_ROLL)).order_by(Person.id).limit(80)).all()
+                                                             Person.status.in_(ON_ROLL), Person.member_type != "union")
+                                          .order_by(Person.id).limit(80)).all()
             start = date.today() - timedelta(days=20)
             klass = services.create_class(unit=commune, title=title, kind="sympathizer", starts_on=start,
                                           ends_on=start + timedelta(days=2), capacity=100, status="running")

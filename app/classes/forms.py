@@ -146,6 +146,11 @@ class ClassForm(VersionedForm):
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             raise ValidationError(_l("Ngày bế giảng phải sau hoặc bằng ngày khai giảng."))
 
+    def validate_capacity(self, field):
+        enrolled = getattr(self, "enrolled", 0)
+        if field.data is not None and field.data < enrolled:
+            raise ValidationError(_l("Lớp đang có %(n)s học viên — sĩ số tối đa không thể nhỏ hơn.", n=enrolled))
+
 
 class SessionForm(VersionedForm):
     held_on = VNDateField(_l("Ngày học"), validators=[DataRequired(_l("Vui lòng nhập ngày học."))])
@@ -153,6 +158,16 @@ class SessionForm(VersionedForm):
     topic = StringField(_l("Chuyên đề"), validators=[DataRequired(_l("Vui lòng nhập chuyên đề của buổi học.")),
                                                      Length(max=300, message=_l("Tối đa 300 ký tự."))])
     lecturer = StringField(_l("Báo cáo viên"), validators=[Optional(), Length(max=200, message=_l("Tối đa 200 ký tự."))])
+
+    def __init__(self, *args, klass=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.klass = klass
+
+    def validate_held_on(self, field):
+        k = self.klass
+        if k is not None and field.data and not (k.starts_on <= field.data <= k.ends_on):
+            raise ValidationError(_l("Buổi học phải nằm trong thời gian của lớp (%(a)s – %(b)s).",
+                                     a=k.starts_on.strftime("%d/%m/%Y"), b=k.ends_on.strftime("%d/%m/%Y")))
 
 
 class NewYouthForm(FlaskForm):

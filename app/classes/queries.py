@@ -6,7 +6,7 @@ from flask import abort
 from sqlalchemy import and_, exists, false, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from ..access import authorize, in_scope
+from ..access import authorize, in_scope, subtree
 from ..auth.models import RoleGrant, User
 from ..extensions import db
 from ..members.models import ON_ROLL, Person, PersonEvent
@@ -205,9 +205,17 @@ def enrolments(klass, include_withdrawn=False):
     return db.session.scalars(stmt.order_by(Enrolment.status, _given_name_order(), Person.name_key, Enrolment.id)).all()
 
 
+def enrolled_count(klass):
+    return db.session.scalar(select(func.count(Enrolment.id)).where(Enrolment.class_id == klass.id,
+                                                                     Enrolment.status == "enrolled"))
+
+
 def _given_name_order():
-    # Vietnamese lists sort by the given name (the last word), then the whole name.
-    return func.substr(Person.name_key, func.length(Person.name_key) - func.length(func.replace(Person.name_key, " ", "")) + 1)
+    # Vietnamese lists sort by the given name (the last word), then the whole name. Portable "last word" (SQLite and
+    # PostgreSQL): rtrim() strips every trailing non-space character, leaving the name up to its last space; removing
+    # that prefix leaves the given name.
+    key = Person.name_key
+    return func.replace(key, func.rtrim(key, func.replace(key, " ", "")), "")
 
 
 def search_people(klass, user, q, limit=20, scope=None):
@@ -346,10 +354,14 @@ def class_cases(klass):
 
 
 def sponsor_choices(case, limit=300):
-    """Current Union members of the candidate's branch (the usual sponsors)."""
-    return db.session.scalars(select(Person).where(Person.unit_id == case.branch_id, Person.member_type == "union",
-                                                   Person.status.in_(ON_ROLL), Person.id != case.person_id)
-                              .order_by(Person.name_key).limit(limit)).all()
+    """Current Union members who may sponsor: those of the candidate's branch first, then the rest of its commune
+    (a youth of a Federation branch has no Union member beside them)."""
+    branch = db.session.get(Unit, case.branch_id)
+    commune_path = branch.parent.path if branch.parent is not None else branch.path
+    return db.session.scalars(
+        select(Person).where(subtree(Person.unit_path, commune_path), Person.member_type == "union",
+                             Person.status.in_(ON_ROLL), Person.id != case.person_id)
+        .order_by((Person.unit_id != case.branch_id), Person.name_key).limit(limit)).all()
 
 
 def person_in_scope(user, person_id, roles=None):

@@ -114,6 +114,7 @@ def edit(class_id):
     klass = queries.get_class_for(current_user, class_id, "edit")
     units = queries.organizer_units(current_user)
     form = ClassForm(obj=klass, units=units, organizers=queries.organizer_accounts(klass.unit), klass=klass)
+    form.enrolled = queries.enrolled_count(klass)
     if form.validate_on_submit():
         scope = [form.units[i] for i in (form.scope_unit_ids.data or [])] or [klass.unit]
         organizers = [form.organizers[i] for i in form.organizer_ids.data]
@@ -144,7 +145,7 @@ def detail(class_id):
 @bp.route("/<int:class_id>/sessions/new", methods=["GET", "POST"])
 def session_new(class_id):
     klass = queries.get_class_for(current_user, class_id, "edit")
-    form = SessionForm()
+    form = SessionForm(klass=klass)
     if request.method == "GET" and not form.held_on.data:
         form.held_on.data = klass.starts_on
     if form.validate_on_submit():
@@ -162,7 +163,7 @@ def session_new(class_id):
 def session_edit(class_id, class_session_id):
     klass = queries.get_class_for(current_user, class_id, "edit")
     session = queries.get_session_in(klass, class_session_id)
-    form = SessionForm(obj=session)
+    form = SessionForm(obj=session, klass=klass)
     if form.validate_on_submit():
         try:
             services.update_session(session=session, expected_version=form.version.data, held_on=form.held_on.data,
@@ -301,15 +302,19 @@ def withdraw(class_id, enrolment_id):
 
 
 # ---- attendance -----------------------------------------------------------------------------------------------
-def _attendance_ctx(klass, session):
-    people = queries.enrolments(klass)
-    marks = queries.session_marks(session)
+def _attendance_counts(people, marks):
     counts = {k: 0 for k in ATTENDANCE}
     for a in marks.values():
         counts[a.status] = counts.get(a.status, 0) + 1
-    return dict(klass=klass, session=session, people=people, marks=marks, counts=counts,
-                unmarked=len(people) - sum(1 for e in people if e.id in marks), statuses=ATTENDANCE, short=ATTENDANCE_SHORT,
-                can_mark=permissions.can_edit_class(current_user, klass), today=date.today())
+    return dict(counts=counts, unmarked=len(people) - sum(1 for e in people if e.id in marks), statuses=ATTENDANCE)
+
+
+def _attendance_ctx(klass, session):
+    people = queries.enrolments(klass)
+    marks = queries.session_marks(session)
+    return dict(klass=klass, session=session, people=people, marks=marks, short=ATTENDANCE_SHORT,
+                upcoming=session.held_on > date.today(), **_attendance_counts(people, marks),
+                can_mark=permissions.can_edit_class(current_user, klass) and session.held_on <= date.today())
 
 
 @bp.route("/<int:class_id>/sessions/<int:class_session_id>/attendance", methods=["GET", "POST"])
@@ -317,6 +322,10 @@ def attendance(class_id, class_session_id):
     klass = queries.get_class_for(current_user, class_id, "edit" if request.method == "POST" else "view")
     session = queries.get_session_in(klass, class_session_id)
     if request.method == "POST":
+        if session.held_on > date.today():
+            flash(_("Buổi học ngày %(d)s chưa diễn ra — chưa điểm danh được.", d=session.held_on.strftime("%d/%m/%Y")),
+                  "error")
+            return see_other("classes.attendance", class_id=klass.id, class_session_id=session.id)
         people = queries.enrolments(klass)
         fill = request.form.get("all") if request.form.get("all") in ATTENDANCE else None
         marks = queries.session_marks(session) if fill else {}
@@ -343,11 +352,14 @@ def mark(class_id, class_session_id, enrolment_id):
     status = request.form.get(f"status_{e.id}") or request.form.get("status")
     if e.status != "enrolled" or status not in ATTENDANCE:
         abort(400)
+    if session.held_on > date.today():
+        abort(400)  # the page shows no tap buttons for a session still to come
     row, _changed = services.set_attendance(session=session, enrolment=e, status=status)
     db.session.commit()
-    if is_partial():
-        return render_template("classes/_attendance_row.html", e=e, a=row, statuses=ATTENDANCE, short=ATTENDANCE_SHORT,
-                               klass=klass, session=session, can_mark=True, today=date.today())
+    if is_partial():  # the row, and the counts above the list out of band
+        return render_template("classes/_attendance_row.html", e=e, a=row, short=ATTENDANCE_SHORT, klass=klass,
+                               session=session, can_mark=True, oob_counts=True,
+                               **_attendance_counts(queries.enrolments(klass), queries.session_marks(session)))
     return see_other("classes.attendance", class_id=klass.id, class_session_id=session.id, _anchor=f"e{e.id}")
 
 
@@ -412,6 +424,10 @@ def finish(class_id):
     sessions = klass.sessions
     if not sessions:
         flash(_("Lớp chưa có buổi học nào — chưa thể kết thúc."), "error")
+        return see_other("classes.results", class_id=klass.id)
+    last = max(s.held_on for s in sessions)
+    if last > date.today():
+        flash(_("Buổi học cuối (%(d)s) chưa diễn ra — chưa thể kết thúc lớp.", d=last.strftime("%d/%m/%Y")), "error")
         return see_other("classes.results", class_id=klass.id)
     rows = queries.results(klass, queries.enrolments(klass), sessions)
     try:

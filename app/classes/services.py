@@ -142,6 +142,9 @@ def enrol(*, klass, person, form_token=None):
     existing = db.session.scalar(select(Enrolment).where(Enrolment.class_id == klass.id, Enrolment.person_id == person.id))
     if existing is not None and existing.status == "enrolled":
         raise EnrolError(_("%(name)s đã có trong danh sách lớp.", name=person.full_name))
+    if klass.kind == "sympathizer" and person.member_type == "union":
+        raise EnrolError(_("%(name)s đã là đoàn viên — lớp cảm tình Đoàn dành cho thanh niên chưa vào Đoàn.",
+                           name=person.full_name))
     _check_capacity(klass)
     user = _user()
     if existing is not None:  # withdrawn earlier: back in the class, same row
@@ -194,7 +197,8 @@ def enrol_many(*, klass, people):
     _lock_class(klass)
     rows = db.session.execute(select(Enrolment.person_id, Enrolment.status).where(Enrolment.class_id == klass.id)).all()
     status = dict(rows)
-    todo = [p for p in people if status.get(p.id) != "enrolled"]
+    todo = [p for p in people if status.get(p.id) != "enrolled"
+            and not (klass.kind == "sympathizer" and p.member_type == "union")]  # members need no sympathizer class
     if not todo:
         return 0
     _check_capacity(klass, len(todo))

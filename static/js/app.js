@@ -37,5 +37,24 @@
   document.addEventListener("htmx:afterRequest", function (ev) {
     var box = progressOf(ev);
     if (box) box.hidden = true;
+    // A one-tap save that did not reach the server (or failed there) must not look saved.
+    var spot = ev.target.closest && ev.target.closest("li, tr, form");
+    if (!spot || !spot.isConnected) return;
+    var note = spot.querySelector(":scope > .unsaved-note");
+    if (ev.detail.successful || ev.detail.xhr && ev.detail.xhr.status === 422) {
+      spot.classList.remove("unsaved");
+      if (note) note.remove();
+      return;
+    }
+    spot.classList.add("unsaved");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "error unsaved-note";
+      note.setAttribute("role", "alert");
+      spot.appendChild(note);
+    }
+    note.textContent = document.documentElement.lang === "en"
+      ? "Not saved: check the connection, then tap again."
+      : "Chưa lưu được: kiểm tra kết nối mạng rồi chạm lại.";
   });
 })();

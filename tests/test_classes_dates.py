@@ -1,0 +1,96 @@
+"""Class rules a user found missing: dates in order (no attendance or finish before a session happens), capacity,
+who belongs in a sympathizer class, sponsors from the whole commune, lists by given name, counts kept current."""
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from app.classes import queries, services
+from app.classes.models import AdmissionCase, Attendance, Enrolment
+from tests.conftest import HTMX, errors_in
+from tests.factories_classes import *  # noqa: F403
+
+TODAY = date.today()
+
+
+def test_no_attendance_or_finish_before_the_session(client, db, class_world, make_people, make_class, login):
+    people = make_people(class_world.tree.B1, 3)
+    klass = make_class(class_world.tree.C1, people=people, starts_on=TODAY - timedelta(days=1),
+                       ends_on=TODAY + timedelta(days=10))  # sessions on day -1, today, day +1
+    future = klass.sessions[2]
+    e = db.session.scalars(select(Enrolment)).first()
+    login(class_world.organizer)
+    page = client.get(f"/classes/{klass.id}/sessions/{future.id}/attendance").get_data(as_text=True)
+    assert "chưa diễn ra" in page and 'hx-post=' not in page
+    resp = client.post(f"/classes/{klass.id}/sessions/{future.id}/attendance", data={f"status_{e.id}": "present"})
+    assert resp.status_code == 303
+    assert client.post(f"/classes/{klass.id}/sessions/{future.id}/attendance/{e.id}", data={"status": "present"},
+                       headers=HTMX).status_code == 400
+    assert db.session.scalar(select(func.count(Attendance.id))) == 0
+    resp = client.post(f"/classes/{klass.id}/finish", data={"version": klass.version}, follow_redirects=True)
+    assert "chưa thể kết thúc lớp" in resp.get_data(as_text=True)
+    db.session.refresh(klass)
+    assert klass.status != "finished"
+
+
+def test_one_tap_also_updates_the_counts(client, db, class_world, make_people, make_class, login):
+    people = make_people(class_world.tree.B1, 3)
+    klass = make_class(class_world.tree.C1, people=people)
+    s = klass.sessions[0]
+    e = db.session.scalars(select(Enrolment)).first()
+    login(class_world.organizer)
+    html = client.post(f"/classes/{klass.id}/sessions/{s.id}/attendance/{e.id}", data={f"status_{e.id}": "present"},
+                       headers=HTMX).get_data(as_text=True)
+    assert 'id="att-counts" hx-swap-oob="true"' in html and "Có mặt: 1" in html and "Chưa điểm danh: 2" in html
+
+
+def test_sessions_inside_the_class_dates_and_capacity_not_below_enrolled(client, db, class_world, make_people,
+                                                                         make_class, login):
+    klass = make_class(class_world.tree.C1, people=make_people(class_world.tree.B1, 5), capacity=30)
+    login(class_world.organizer)
+    resp = client.post(f"/classes/{klass.id}/sessions/new", data={"held_on": "01/01/2020", "topic": "Lịch sử Đoàn"})
+    assert resp.status_code == 422 and any("trong thời gian của lớp" in m for m in errors_in(resp.data))
+    assert "Lịch sử Đoàn" in resp.get_data(as_text=True)
+    form = client.get(f"/classes/{klass.id}/edit").get_data(as_text=True)
+    assert "Sĩ số tối đa" in form
+    data = {"version": klass.version, "kind": klass.kind, "title": klass.title, "mode": klass.mode,
+            "starts_on": klass.starts_on.strftime("%d/%m/%Y"), "ends_on": klass.ends_on.strftime("%d/%m/%Y"),
+            "capacity": "3", "min_attendance_pct": "80", "status": klass.status,
+            "organizer_ids": str(class_world.organizer.id)}
+    resp = client.post(f"/classes/{klass.id}/edit", data=data)
+    assert resp.status_code == 422 and any("5 học viên" in m for m in errors_in(resp.data))
+
+
+def test_sympathizer_class_is_for_people_not_yet_in_the_union(db, class_world, make_people, make_class, login):
+    t = class_world.tree
+    member = make_people(t.B1, 1, member_type="union", names=["Đinh Văn Đã Vào"])[0]
+    youth = make_people(t.B1, 2, start=5)
+    klass = make_class(t.C1)
+    try:
+        services.enrol(klass=klass, person=member)
+        raise AssertionError("a Union member was enrolled in a sympathizer class")
+    except services.EnrolError as exc:
+        assert "đã là đoàn viên" in str(exc)
+    assert services.enrol_many(klass=klass, people=[member] + youth) == 2
+    cadre = make_class(t.C1, kind="cadre", title="Tập huấn bí thư")
+    services.enrol(klass=cadre, person=member)  # other kinds are for members
+
+
+def test_sponsors_come_from_the_whole_commune(db, class_world, make_unit, make_people):
+    t = class_world.tree
+    federation = make_unit(t.C1, name="Chi hội Xóm Mới", code="HX", org_type="federation")
+    youth = make_people(federation, 1, names=["Lò Thị Hiền"])[0]
+    near = make_people(federation, 1, member_type="union", names=["Cầm Văn Gần"])[0]
+    far = make_people(t.B1, 1, member_type="union", names=["Hà Văn Xa"])[0]
+    outside = make_people(t.B2, 1, member_type="union", names=["Ngoài Xã Khác"])[0]
+    case = AdmissionCase(person_id=youth.id, branch_id=federation.id, unit_path=federation.path)
+    db.session.add(case)
+    db.session.flush()
+    names = [p.full_name for p in queries.sponsor_choices(case)]
+    assert names[0] == near.full_name and far.full_name in names and outside.full_name not in names
+
+
+def test_lists_sort_by_given_name(db, class_world, make_people, make_class):
+    names = ["Lê Anh Cường", "Lê Hồng Giang", "Hoàng Thanh Anh", "Nguyễn Văn An", "Bùi Thị Bé"]
+    klass = make_class(class_world.tree.C1, people=make_people(class_world.tree.B1, 5, names=names))
+    assert [e.person.full_name for e in queries.enrolments(klass)] == [
+        "Nguyễn Văn An", "Hoàng Thanh Anh", "Bùi Thị Bé", "Lê Anh Cường", "Lê Hồng Giang"]

@@ -81,6 +81,13 @@ def paginate(stmt, page=None, per_page=None):
     return Page(items, total, page, per_page)
 
 
+def may_open_unit(unit):
+    """Breadcrumbs link only the units the user may open (a commune officer's province is plain text)."""
+    from .access import has_role
+
+    return current_user.is_authenticated and has_role(current_user, unit)
+
+
 # ---- formatting --------------------------------------------------------------------------------------
 def date_vn(value):
     if not value:
@@ -140,7 +147,8 @@ def init_web(app):
         return redirect(url_for("units.index"))
 
     app.jinja_env.filters.update(date_vn=date_vn, money_vn=money_vn, number_vn=number_vn)
-    app.jinja_env.globals.update(asset_url=asset_url, HTMX_FILE=HTMX_FILE, get_locale=get_locale)
+    app.jinja_env.globals.update(asset_url=asset_url, HTMX_FILE=HTMX_FILE, get_locale=get_locale,
+                                 may_open_unit=may_open_unit)
     app.jinja_env.add_extension("jinja2.ext.do")
 
     login_manager.login_view = "auth.login"

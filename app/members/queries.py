@@ -119,7 +119,11 @@ def turning_30_range(year=None):
 
 
 def name_condition(q):
-    """Diacritics and case ignored: a folded prefix of the name or of any word in it ("anh" finds "Nguyễn Thị Ánh")."""
+    """Diacritics and case ignored: a folded prefix of the name or of any word in it ("anh" finds "Nguyễn Thị Ánh").
+    Digits search the phone (a prefix of at least 4) or the whole 12-digit citizen ID."""
+    digits = "".join((q or "").split()).replace(".", "")
+    if digits.isdigit() and len(digits) >= 4:
+        return Person.citizen_id == digits if len(digits) == 12 else Person.phone.like(digits + "%")
     key = fold(q)
     if not key:
         return None

@@ -5,6 +5,7 @@ from sqlalchemy.orm import joinedload
 
 from ..access import authorize, in_scope, scope_paths, subtree
 from ..extensions import db
+from ..text import fold
 from . import permissions
 from .models import Unit
 
@@ -48,7 +49,9 @@ def list_children_with_counts(unit, include_closed=False):
     stmt = select(Unit).where(Unit.parent_id == unit.id)
     if not include_closed:
         stmt = stmt.where(Unit.status == "active")
-    children = db.session.scalars(stmt.order_by(Unit.status, Unit.level, Unit.name)).all()
+    children = db.session.scalars(stmt).all()
+    # Sorted here by the folded name: byte order puts "Chi hội" before "Chi đoàn" and "Ấp" after "Xóm".
+    children.sort(key=lambda u: (u.status != "active", u.level, fold(u.name)))
     if not children:
         return []
     direct, branches = {}, {}

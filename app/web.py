@@ -190,6 +190,10 @@ def init_web(app):
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         resp.vary.add("HX-Request")
+        # A boosted form answered in place (422, a conflict) must not put its POST-only address in the address bar:
+        # reloading it would be a 405 and lose what was typed. Redirects (303) push the page they lead to.
+        if request.method == "POST" and request.headers.get("HX-Request") and not 300 <= resp.status_code < 400:
+            resp.headers.setdefault("HX-Push-Url", "false")
         if current_app.config.get("SQL_COUNT_HEADER"):
             resp.headers["X-SQL-Count"] = str(g.get("sql_count", 0))
         if resp.mimetype == "text/html" and "Cache-Control" not in resp.headers:

@@ -317,3 +317,35 @@ def test_plan_edit_moves_dates_and_changes_the_team(client, db, tree, make_plan,
     assert client.get(f"/inspections/{p.inspections[0].id}/record").status_code == 403
     # a stale form is refused
     assert client.post(f"/inspections/plans/{plan.id}/edit", data=data).status_code == 409
+
+
+def test_inspection_date_is_checked_against_decision_today_and_deadlines(client, db, tree, make_plan, inspector, login):
+    plan = make_plan()
+    inspection = plan.inspections[0]
+    login(inspector)
+    today = date.today()
+    html = client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
+    assert f'value="{d(inspection.visit_date)}"' in html  # the date field starts at the planned day
+    base = {"version": inspection.version, "strengths": "Sổ sách đầy đủ", "shortcomings": "", "conclusion": ""}
+    for bad, why in ((today + timedelta(days=3), "tương lai"), (plan.decision_date - timedelta(days=1), "quyết định")):
+        resp = client.post(f"/inspections/{inspection.id}/conclusion", data=dict(base, inspected_on=d(bad)))
+        assert resp.status_code == 422 and any(why in e for e in errors_in(resp.data)), errors_in(resp.data)
+        assert "Sổ sách đầy đủ" in resp.get_data(as_text=True)
+    assert client.post(f"/inspections/{inspection.id}/actions", data={
+        "token": "t9", "finding": "Thiếu sổ", "remedy": "Lập sổ", "owner_unit": tree.C1.id,
+        "due_on": d(today)}).status_code == 303
+    resp = client.post(f"/inspections/{inspection.id}/conclusion", data=dict(base, inspected_on=d(today)))
+    assert resp.status_code == 303
+    # a boosted form answered in place keeps the page's address (no POST-only URL to reload into a 405)
+    resp = client.post(f"/inspections/{inspection.id}/conclusion", data=dict(base, inspected_on="31/02/2026"),
+                       headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert resp.status_code == 422 and resp.headers.get("HX-Push-Url") == "false"
+
+
+def test_one_tap_row_keeps_its_number(client, db, tree, make_plan, inspector, login):
+    inspection = make_plan().inspections[0]
+    item = section_items(inspection)[0].items[1]
+    login(inspector)
+    html = client.post(f"/inspections/{inspection.id}/items/{item.id}", data={"choice": "yes"},
+                       headers=HTMX).get_data(as_text=True)
+    assert "1.2" in html

@@ -121,6 +121,34 @@ class ConclusionForm(VersionedForm):
     shortcomings = TextAreaField(_l("Hạn chế, thiếu sót"), validators=[Optional(), Length(max=5000, message=_l("Quá dài."))])
     conclusion = TextAreaField(_l("Kết luận"), validators=[Optional(), Length(max=5000, message=_l("Quá dài."))])
 
+    def __init__(self, *args, inspection=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inspection = inspection
+        if inspection is not None and self.inspected_on.data is None and not self.inspected_on.raw_data:
+            self.inspected_on.data = inspection.visit_date
+
+    def validate_inspected_on(self, field):
+        from datetime import date
+
+        from sqlalchemy import func, select
+
+        from ..extensions import db
+        from .models import CorrectiveAction
+
+        if not field.data or self.inspection is None:
+            return
+        if field.data > date.today():
+            raise ValidationError(_l("Ngày kiểm tra không được ở tương lai."))
+        decided = self.inspection.plan.decision_date
+        if field.data < decided:
+            raise ValidationError(_l("Ngày kiểm tra phải sau ngày quyết định kiểm tra (%(d)s).",
+                                     d=decided.strftime("%d/%m/%Y")))
+        first_due = db.session.scalar(select(func.min(CorrectiveAction.due_on))
+                                      .where(CorrectiveAction.inspection_id == self.inspection.id))
+        if first_due is not None and field.data > first_due:
+            raise ValidationError(_l("Đã có việc khắc phục hạn %(d)s — ngày kiểm tra không thể sau hạn đó.",
+                                     d=first_due.strftime("%d/%m/%Y")))
+
 
 class ActionForm(FlaskForm):
     token = HiddenField()

@@ -517,14 +517,18 @@ def _detail(inspection, status=200, **forms):
                close_errors=forms.get("close_errors") or [])
     if can_record:
         ctx["conclusion_form"] = forms.get("conclusion_form") or ConclusionForm(
-            obj=inspection, formdata=None, data={"inspected_on": inspection.visit_date})
+            obj=inspection, formdata=None, inspection=inspection)
         ctx["action_form"] = forms.get("action_form") or ActionForm(
             formdata=None, units=queries.child_units(inspection.unit), visit_date=inspection.visit_date,
             data={"owner_unit": inspection.unit_id})
     if can_close:
         ctx["close_form"] = CloseForm(obj=inspection, formdata=None)
     if ctx["can_ack"]:
-        ctx["ack_form"] = forms.get("ack_form") or AckForm(obj=inspection, formdata=None, data={"ack_on": date.today()})
+        ack = forms.get("ack_form")
+        if ack is None:  # obj's empty ack_on would win over a data= default: fill today in after
+            ack = AckForm(obj=inspection, formdata=None)
+            ack.ack_on.data = ack.ack_on.data or date.today()
+        ctx["ack_form"] = ack
     return render("inspections/detail.html", status=status, **ctx)
 
 
@@ -620,7 +624,9 @@ def record(inspection_id):
 def _row(inspection, item, status=200, typed=None, error=None, saved=False):
     answers = queries.answers_for(inspection)
     progress = queries.progress_for([inspection.id])[inspection.id]
-    return render("inspections/_row.html", status=status, inspection=inspection, item=item,
+    section = item.section  # the item's number, as on the full page: "section.index"
+    code = f"{section.version.sections.index(section) + 1}.{section.items.index(item) + 1}"
+    return render("inspections/_row.html", status=status, inspection=inspection, item=item, code=code,
                   answer=answers.get(item.id), photos=queries.photos_for(inspection, [item.id]).get(item.id, []),
                   typed=typed, error=error, saved=saved, progress=progress, can_record=True)
 
@@ -696,7 +702,7 @@ def photo(photo_id):
 @bp.post("/<int:inspection_id>/conclusion")
 def conclusion(inspection_id):
     inspection = queries.get_inspection_for(current_user, inspection_id, "record")
-    form = ConclusionForm()
+    form = ConclusionForm(inspection=inspection)
     if not form.validate():
         return _detail(inspection, 422, conclusion_form=form)
     try:

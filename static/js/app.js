@@ -38,7 +38,7 @@
     var box = progressOf(ev);
     if (box) box.hidden = true;
     // A one-tap save that did not reach the server (or failed there) must not look saved.
-    var spot = ev.target.closest && ev.target.closest("li, tr, form");
+    var spot = ev.target.closest && ev.target.closest(".qrow, li, tr, form");
     if (!spot || !spot.isConnected) return;
     var note = spot.querySelector(":scope > .unsaved-note");
     if (ev.detail.successful || ev.detail.xhr && ev.detail.xhr.status === 422) {
@@ -53,8 +53,12 @@
       note.setAttribute("role", "alert");
       spot.appendChild(note);
     }
-    note.textContent = document.documentElement.lang === "en"
-      ? "Not saved: check the connection, then tap again."
-      : "Chưa lưu được: kiểm tra kết nối mạng rồi chạm lại.";
+    var status = ev.detail.xhr ? ev.detail.xhr.status : 0, en = document.documentElement.lang === "en";
+    note.textContent = status === 0
+      ? (en ? "Not saved: check the connection, then tap again." : "Chưa lưu được: kiểm tra kết nối mạng rồi chạm lại.")
+      : status === 400 || status === 401 || status === 403
+        ? (en ? "Not saved: your session has expired or this is not allowed. Reload the page."
+              : "Chưa lưu được: phiên làm việc đã hết hạn hoặc không có quyền. Hãy tải lại trang.")
+        : (en ? "Not saved: the server had a problem. Try again." : "Chưa lưu được: máy chủ gặp lỗi. Hãy thử lại.");
   });
 })();

@@ -205,3 +205,34 @@ def test_duplicate_citizen_id_names_the_holder_only_inside_scope(client, db, tre
     make_person(tree.B1, "Phạm Văn Gần", citizen_id="038200006666")
     resp = client.post(f"/members/new?unit={tree.C1.id}", data=_good(tree, citizen_id="038200006666"))
     assert any("Phạm Văn Gần" in e for e in errors_in(resp.data))
+
+
+def test_exit_events_are_checked(client, db, tree, make_user, login, make_person):
+    young = make_person(tree.B1, "Vũ Thanh Phúc", birth_date=date(2009, 6, 28))
+    make_user("xa.officer", (tree.C1, "officer"))
+    login("xa.officer")
+    page = client.get(f"/members/{young.id}/event/matured").get_data(as_text=True)
+    assert "data-confirm" in page
+    resp = client.post(f"/members/{young.id}/event/matured", data={"on": "01/11/2026", "version": young.version})
+    assert resp.status_code == 422 and any("Chưa đến tuổi trưởng thành" in e for e in errors_in(resp.data))
+    resp = client.post(f"/members/{young.id}/event/away", data={"on": "01/01/1990", "detail": "Bình Dương",
+                                                                "version": young.version})
+    assert resp.status_code == 422 and any("trước ngày sinh" in e for e in errors_in(resp.data))
+    db.session.refresh(young)
+    assert young.status == "active"
+
+
+def test_a_pending_transfer_freezes_the_record(client, db, tree, make_user, login, make_person, make_transfer, make_unit):
+    b1b = make_unit(tree.C1, name="Chi đoàn Thôn 1B", code="B1B")
+    p = make_person(tree.B1, "Phạm Quốc Thịnh")
+    tr = make_transfer(p, tree.C2)
+    make_user("xa.officer", (tree.C1, "officer"))
+    login("xa.officer")
+    assert "/event/away" not in client.get(f"/members/{p.id}").get_data(as_text=True)
+    resp = client.post(f"/members/{p.id}/transfer", data={"mode": "move", "move-branch": str(b1b.id),
+                                                          "move-on": "01/03/2025", "move-version": str(p.version)})
+    assert resp.status_code == 303 and resp.location.endswith(f"/members/transfers/{tr.id}")
+    resp = client.post(f"/members/{p.id}/event/away", data={"on": "01/03/2025", "detail": "Hà Nội", "version": p.version})
+    assert resp.status_code == 303 and resp.location.endswith(f"/members/transfers/{tr.id}")
+    db.session.refresh(p)
+    assert p.unit_id == tree.B1.id and p.status == "active"

@@ -135,11 +135,25 @@ class EventForm(VersionedForm):
     reason = TextAreaField(_l("Lý do / ghi chú"), filters=[_strip],
                            validators=[Length(max=500, message=_l("Tối đa 500 ký tự."))])
 
-    def __init__(self, *args, kind=None, **kwargs):
+    def __init__(self, *args, kind=None, person=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
+        self.person = person
         if kind in EVENT_DETAIL_LABELS:
             self.detail.label.text = EVENT_DETAIL_LABELS[kind]
+
+    def validate_on(self, field):
+        p = self.person
+        if p is None or not field.data:
+            return
+        if p.birth_date and field.data < p.birth_date:
+            raise ValidationError(_l("Ngày này trước ngày sinh (%(d)s).", d=p.birth_date.strftime("%d/%m/%Y")))
+        if self.kind == "matured":
+            if p.member_type != "union":
+                raise ValidationError(_l("Chỉ đoàn viên mới được ghi trưởng thành Đoàn."))
+            if p.birth_date and field.data.year - p.birth_date.year < 30:
+                raise ValidationError(_l("Chưa đến tuổi trưởng thành: sinh năm %(y)s, năm %(n)s mới tròn 30 tuổi.",
+                                         y=p.birth_date.year, n=p.birth_date.year + 30))
 
     def validate_reason(self, field):
         if self.kind in REASON_REQUIRED and not field.data:

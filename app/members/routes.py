@@ -138,18 +138,28 @@ def detail(person_id):
     from ..activities import models as activity_models, queries as activity_queries
 
     dues, paid_through = activity_queries.person_dues(person)
+    transfers = queries.person_transfers(person)
+    pending = any(tr.status == "requested" for tr in transfers)
     return render(
         "members/detail.html", person=person, ancestors=queries.ancestors_of(person.unit),
         attendance=activity_queries.person_attendance(person), ATTENDANCE=activity_models.ATTENDANCE,
         dues=dues, paid_through=paid_through, verdict=verdict, VERDICTS=crit.VERDICTS if verdict else {},
         history=queries.person_history(person), posts=queries.current_posts([person.id]).get(person.id, {}),
-        transfers=queries.person_transfers(person), criteria=criteria,
+        transfers=transfers, criteria=criteria,
         citizen_id=person.citizen_id if permissions.can_see_citizen_id(current_user, person)
         else permissions.mask_citizen_id(person.citizen_id),
         can_edit=can_edit, can_transfer=permissions.can_transfer_person(current_user, person),
-        event_kinds=[k for k in services.HISTORY_KINDS if services.event_allowed(person, k)] if can_edit else [],
+        event_kinds=[k for k in services.HISTORY_KINDS if services.event_allowed(person, k)
+                     and (k == "confirmed" or not pending)] if can_edit else [],
         EVENT_KINDS=EVENT_KINDS, POSTS=POSTS, SEXES=SEXES, OCCUPATIONS=OCCUPATIONS,
     )
+
+
+def _pending_transfer(person, transfer):
+    """While another commune decides on a transfer request, the person's record stays as sent."""
+    flash(_("%(name)s đang có đề nghị chuyển sinh hoạt đến %(c)s. Hãy chờ trả lời hoặc rút đề nghị trước.",
+            name=person.full_name, c=transfer.to_commune.name), "warning")
+    return see_other("members.transfer_detail", transfer_id=transfer.id)
 
 
 @bp.route("/<int:person_id>/event/<event_kind>", methods=["GET", "POST"])
@@ -157,7 +167,10 @@ def event(person_id, event_kind):
     person = queries.get_person_for(current_user, person_id, "event")
     if event_kind not in services.HISTORY_KINDS:
         abort(404)
-    form = EventForm(obj=person, kind=event_kind)
+    pending = services.open_transfer(person) if event_kind != "confirmed" else None
+    if pending is not None:
+        return _pending_transfer(person, pending)
+    form = EventForm(obj=person, kind=event_kind, person=person)
     if request.method == "GET":
         form.on.data = date.today()
     if form.validate_on_submit():
@@ -212,6 +225,8 @@ def transfer(person_id):
     mode = request.form.get("mode")
     if request.method == "POST" and mode == "move" and request.form.get("move-branch") == str(person.unit_id):
         return see_other("members.detail", person_id=person_id)  # already there: a repeated submit
+    if request.method == "POST" and mode == "move" and open_request is not None:
+        return _pending_transfer(person, open_request)
     if request.method == "POST" and mode == "move" and move.validate():
         branch = db.session.get(type(person.unit), int(move.branch.data))
         try:

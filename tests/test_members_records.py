@@ -236,3 +236,14 @@ def test_a_pending_transfer_freezes_the_record(client, db, tree, make_user, logi
     assert resp.status_code == 303 and resp.location.endswith(f"/members/transfers/{tr.id}")
     db.session.refresh(p)
     assert p.unit_id == tree.B1.id and p.status == "active"
+
+
+def test_the_same_person_typed_twice_is_refused(client, db, tree, make_user, login, make_person):
+    first = make_person(tree.B1, "Nguyễn Kim Ngọc", birth_date=date(2006, 1, 8))
+    make_user("xa.officer", (tree.C1, "officer"))
+    login("xa.officer")
+    resp = client.post(f"/members/new?unit={tree.C1.id}", data=_good(tree, full_name="Nguyen Kim Ngoc",
+                                                                    birth_date="08/01/2006", citizen_id="",
+                                                                    form_token="tok-twin"))
+    assert resp.status_code == 422 and any(f"mã hồ sơ {first.id}" in e for e in errors_in(resp.data))
+    assert db.session.scalar(select(func.count(Person.id))) == 1

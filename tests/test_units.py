@@ -168,3 +168,14 @@ def test_subtree_counts_link_to_the_units_behind_them(client, tree, make_unit, m
     assert names == expected
     assert client.get(f"/units/{tree.D.id}/below?level=nonsense").status_code == 404
     assert client.get(f"/units/{tree.P.id}/below?level=branch").status_code == 403
+
+
+def test_sibling_names_must_differ_ignoring_case_and_diacritics(client, tree, make_user, login):
+    make_user("xa.admin", (tree.C1, "admin"))
+    login("xa.admin")
+    resp = client.post(f"/units/{tree.C1.id}/new", data={"level_kind": "branch:residential", "name": "chi doan thon 1",
+                                                          "code": "B9"})
+    assert resp.status_code == 422 and any("cùng tên" in e for e in errors_in(resp.data))
+    resp = client.post(f"/units/{tree.C1.id}/new", data={"level_kind": "branch:residential", "name": "Chi đoàn Thôn 9",
+                                                          "code": "B9"})
+    assert resp.status_code == 303

@@ -94,6 +94,18 @@ class PersonForm(VersionedForm):
         if self.person is None and str(field.data) not in self.branch_ids:
             raise ValidationError(_l("Vui lòng chọn chi đoàn / chi hội."))
 
+    def validate_full_name(self, field):
+        # The same person typed twice (name + birth date + branch, as the importer matches): point to the record.
+        if self.person is not None or not field.data or not self.birth_date.data or \
+                str(self.branch.data) not in self.branch_ids:
+            return
+        from .queries import twin_in_branch
+
+        twin = twin_in_branch(int(self.branch.data), field.data, self.birth_date.data)
+        if twin is not None:
+            raise ValidationError(_l("%(name)s, sinh %(d)s, đã có trong chi đoàn này (mã hồ sơ %(id)s).",
+                                     name=twin.full_name, d=twin.birth_date.strftime("%d/%m/%Y"), id=twin.id))
+
     def validate_birth_date(self, field):
         problem = birth_date_problem(field.data)
         if problem:

@@ -337,6 +337,11 @@ def people_for_ids(ids):
     return db.session.scalars(select(Person).where(Person.id.in_(ids)).options(selectinload(Person.unit))).all()
 
 
+def twin_in_branch(branch_id, full_name, birth_date):
+    return db.session.scalar(select(Person).where(Person.unit_id == branch_id, Person.name_key == fold(full_name),
+                                                  Person.birth_date == birth_date).limit(1))
+
+
 def citizen_id_owner(citizen_id, exclude_id=None):
     """Who already holds this citizen ID — (name, branch name, branch path) — or None."""
     if not citizen_id:

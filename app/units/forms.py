@@ -64,6 +64,13 @@ class UnitForm(VersionedForm):
         if field.data and field.data not in self.official:
             raise ValidationError(_l("Mã xã/phường không có trong danh mục của tỉnh."))
 
+    def validate_name(self, field):
+        from .queries import sibling_name_taken
+
+        parent_id = self.unit.parent_id if self.unit else self.parent.id
+        if field.data and sibling_name_taken(parent_id, field.data, exclude_id=self.unit.id if self.unit else None):
+            raise ValidationError(_l("Đã có một đơn vị cùng tên dưới cùng cấp trên — hãy đặt tên khác để khỏi nhầm."))
+
     def validate_code(self, field):
         from .queries import sibling_code_taken
 

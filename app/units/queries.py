@@ -100,6 +100,15 @@ def sibling_code_taken(parent_id, code, exclude_id=None):
     return db.session.scalar(stmt.limit(1)) is not None
 
 
+def sibling_name_taken(parent_id, name, exclude_id=None):
+    """Same name among open siblings, ignoring case and diacritics ("Thôn 5" = "thon 5"); a few rows, folded here."""
+    stmt = select(Unit.id, Unit.name).where(Unit.parent_id == parent_id, Unit.status == "active")
+    if exclude_id:
+        stmt = stmt.where(Unit.id != exclude_id)
+    key = fold(name)
+    return any(fold(n) == key for _id, n in db.session.execute(stmt))
+
+
 def list_units_in_scope(user, roles=None, levels=None, q=None, limit=50):
     """Units the user may act on (for pickers), filtered in SQL."""
     stmt = select(Unit).where(in_scope(Unit.path, user, roles), Unit.status == "active")

@@ -119,7 +119,7 @@ def test_dues_bulk_mark_is_idempotent(db, client, tree, make_user, login):
     assert rows == {farmer.id: 2000, worker.id: 5000}
     assert _count(db, AuditEntry, AuditEntry.action == "dues.mark_paid") == 1
     html = client.get(url, query_string={"month": month.strftime("%Y-%m")}).get_data(as_text=True)
-    assert f"Đã đóng đến tháng {month:%m/%Y}" in html
+    assert f"Đóng gần nhất tháng {month:%m/%Y}" in html
     # "everyone paid" for another month
     other = add_months(month, -1)
     assert client.post(url, data={"month": other.strftime("%Y-%m"), "all": "1"}).status_code == 303

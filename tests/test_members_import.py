@@ -174,3 +174,13 @@ def test_5000_rows_preview_and_import_then_again_as_updates(client, db, tree, ma
     assert batch2.counts["update"] == 5000
     assert client.post(f"/members/import/{batch2.id}/confirm").status_code == 303
     assert db.session.scalar(select(func.count(Person.id))) == 5000
+
+
+def test_template_starts_empty_with_pick_lists(client, tree, make_user, login):
+    make_user("xa.officer", (tree.C1, "officer"))
+    login("xa.officer")
+    wb = load_workbook(io.BytesIO(client.get(f"/members/import/template.xlsx?unit={tree.C1.id}").data))
+    assert all(c.value is None for c in wb.active[2])  # headers only: no sample row to import by mistake
+    formulas = {dv.formula1 for dv in wb.active.data_validations.dataValidation}
+    assert any("Danh mục" in f for f in formulas) and len(formulas) == 4
+    assert [c.value for c in wb["Ví dụ"][2]][:2] == ["B1", "Nguyễn Thị Ánh"]

@@ -191,7 +191,7 @@ def test_person_page_shows_attendance_and_dues(client, db, tree, make_user, logi
     assert "Sinh hoạt năm kia" not in html  # older than 12 months
     from app.members.criteria import add_months, month_start
     last_paid = add_months(month_start(TODAY), -1)
-    assert f"Đã đóng đến tháng: <b>{last_paid.strftime('%m/%Y')}</b>" in html
+    assert f"Đóng gần nhất: <b>tháng {last_paid.strftime('%m/%Y')}</b>" in html
 
 
 def test_duplicate_citizen_id_names_the_holder_only_inside_scope(client, db, tree, make_user, login, make_person):

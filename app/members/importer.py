@@ -407,13 +407,30 @@ def template_xlsx(branches=()):
     ws.append([h for _f, h, _w in COLUMNS])
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    example = {"branch_code": branches[0].code if branches else "B01", "full_name": "Nguyễn Thị Ánh", "sex": "Nữ",
+    example = {"branch_code": branches[0].code if branches else "", "full_name": "Nguyễn Thị Ánh", "sex": "Nữ",
                "birth_date": "05/03/2004", "citizen_id": "038304001234", "phone": "0912345678", "member_type": "Đoàn viên",
                "ethnicity": "Kinh", "religion": "Không", "permanent_address": "Thôn 1", "current_address": "Thôn 1",
                "occupation": "Công nhân", "workplace": "Công ty TNHH May Hoàng Long", "schooling": "12/12",
                "joined_on": "26/03/2020", "admission_decision": "15-QĐ/ĐTN", "card_number": "", "notes": ""}
-    ws.append([example[f] for f, _h, _w in COLUMNS])
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    # Pick lists from a "Danh mục" sheet (values such as "Học sinh, sinh viên" hold commas, so no inline lists).
+    lists = wb.create_sheet("Danh mục")
+    picks = {"sex": list(SEXES.values()), "member_type": list(MEMBER_TYPES.values()),
+             "occupation": list(OCCUPATIONS.values()), "branch_code": [b.code for b in branches]}
+    columns = {f: i for i, (f, _h, _w) in enumerate(COLUMNS, start=1)}
+    for n, (f, values) in enumerate(picks.items(), start=1):
+        if not values:
+            continue
+        col = get_column_letter(n)
+        for row, v in enumerate(values, start=1):
+            lists[f"{col}{row}"] = str(v)
+        dv = DataValidation(type="list", formula1=f"'Danh mục'!${col}$1:${col}${len(values)}", allow_blank=True)
+        target = get_column_letter(columns[f])
+        dv.add(f"{target}2:{target}2001")
+        ws.add_data_validation(dv)
+    lists.sheet_state = "hidden"
 
     for i, (f, _h, width) in enumerate(COLUMNS, start=1):
         letter = get_column_letter(i)
@@ -426,10 +443,14 @@ def template_xlsx(branches=()):
     guide.append(["Cột", "Cách ghi"])
     guide.append(["Ngày sinh, Ngày vào Đoàn", "dd/mm/yyyy, ví dụ 05/03/2004 (hoặc ô kiểu ngày của Excel)"])
     guide.append(["Số CCCD", "12 chữ số, có thể để trống"])
-    guide.append(["Giới tính", ", ".join(str(v) for v in SEXES.values())])
-    guide.append(["Đối tượng", ", ".join(str(v) for v in MEMBER_TYPES.values())])
-    guide.append(["Nghề nghiệp", ", ".join(str(v) for v in OCCUPATIONS.values())])
+    guide.append(["Giới tính", " · ".join(str(v) for v in SEXES.values())])
+    guide.append(["Đối tượng", " · ".join(str(v) for v in MEMBER_TYPES.values())])
+    guide.append(["Nghề nghiệp", " · ".join(str(v) for v in OCCUPATIONS.values())])
+    guide.append(["", "Trang “Danh sách” bắt đầu trống: mỗi người một dòng, từ dòng 2 (xem trang “Ví dụ”)."])
     guide.append([])
+    sample = wb.create_sheet("Ví dụ")  # a filled row to copy from, outside the sheet that is imported
+    sample.append([h for _f, h, _w in COLUMNS])
+    sample.append([example[f] for f, _h, _w in COLUMNS])
     guide.append(["Mã chi đoàn", "Tên chi đoàn"])
     for b in branches:
         guide.append([b.code, b.name])

@@ -143,7 +143,7 @@ def detail(person_id):
     return render(
         "members/detail.html", person=person, ancestors=queries.ancestors_of(person.unit),
         attendance=activity_queries.person_attendance(person), ATTENDANCE=activity_models.ATTENDANCE,
-        dues=dues, paid_through=paid_through, verdict=verdict, VERDICTS=crit.VERDICTS if verdict else {},
+        dues=dues, paid_through=paid_through, owes_dues=person.member_type in activity_queries.setting("DUES_MEMBER_TYPES"), verdict=verdict, VERDICTS=crit.VERDICTS if verdict else {},
         history=queries.person_history(person), posts=queries.current_posts([person.id]).get(person.id, {}),
         transfers=transfers, criteria=criteria,
         citizen_id=person.citizen_id if permissions.can_see_citizen_id(current_user, person)

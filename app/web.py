@@ -159,8 +159,11 @@ def init_web(app):
     def load_user(user_id):
         from .auth.models import User
 
-        user = db.session.get(User, int(user_id))
-        return user if user and user.active else None
+        uid, _sep, stamp = str(user_id).partition(":")
+        user = db.session.get(User, int(uid)) if uid.isdigit() else None
+        if user is None or not user.active or stamp != user.session_stamp:
+            return None  # deactivated, or the password changed since this session began
+        return user
 
     @app.before_request
     def fresh_request_state():

@@ -168,3 +168,18 @@ def test_language_switch_is_post_and_english_works(client, tree, make_user, logi
     assert resp.status_code == 303
     html = client.get(f"/units/{tree.C1.id}").get_data(as_text=True)
     assert 'lang="en"' in html
+
+
+def test_changing_the_password_signs_out_other_devices(app, client, tree, make_user, login):
+    make_user("u2", (tree.C1, "viewer"))
+    login("u2")
+    other = app.test_client()  # a second phone, with "remember me"
+    assert other.post("/auth/login", data={"username": "u2", "password": PASSWORD, "remember": "y"}).status_code == 303
+    assert other.get("/members/").status_code == 200
+    resp = client.post("/auth/password", data={"current": PASSWORD, "new": PASSWORD, "confirm": PASSWORD})
+    assert resp.status_code == 422 and "Mật khẩu mới phải khác mật khẩu hiện tại." in errors_in(resp.data)
+    resp = client.post("/auth/password", data={"current": PASSWORD, "new": "Doan-thanh-2027", "confirm": "Doan-thanh-2027"})
+    assert resp.status_code == 303
+    assert client.get("/members/").status_code == 200  # this device stays signed in
+    resp = other.get("/members/")
+    assert resp.status_code == 302 and "/auth/login" in resp.location  # the other one, remember cookie and all, is not

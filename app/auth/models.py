@@ -1,4 +1,5 @@
 """Accounts and role grants. A grant gives a role on a unit and covers its whole subtree."""
+import hashlib
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -43,6 +44,15 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password)
+
+    def get_id(self):
+        # The session (and the 30-day "remember me" cookie) carries a stamp of the password hash: changing or
+        # resetting the password signs the account out everywhere else.
+        return f"{self.id}:{self.session_stamp}"
+
+    @property
+    def session_stamp(self):
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)

@@ -79,10 +79,15 @@ def change_password():
     if form.validate_on_submit():
         if not current_user.check_password(form.current.data):
             form.current.errors = [_("Mật khẩu hiện tại không đúng.")]
+        elif current_user.check_password(form.new.data):
+            form.new.errors = [_("Mật khẩu mới phải khác mật khẩu hiện tại.")]
         else:
-            services.set_password(user=current_user, password=form.new.data)
+            user = current_user._get_current_object()
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+            services.set_password(user=user, password=form.new.data)
             db.session.commit()
-            flash(_("Đã đổi mật khẩu."), "success")
+            login_user(user, remember=remembered)  # this device stays signed in; every other one is signed out
+            flash(_("Đã đổi mật khẩu. Các thiết bị khác đã được đăng xuất."), "success")
             return see_other("home")
     return render("auth/password.html", status=422 if form.errors else 200, form=form)
 

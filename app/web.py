@@ -32,6 +32,8 @@ def render(template, block=None, status=200, **context):
     """Render the page, or only `block` of it for an htmx fragment request."""
     if block and is_partial():
         return render_block(template, block, **context), status
+    # A refused form on a long page: say so at the top, where the eye lands after the reload (JavaScript off).
+    context.setdefault("form_refused", status == 422)
     return render_template(template, **context), status
 
 

@@ -101,3 +101,13 @@ def test_stored_utc_times_are_shown_in_vietnam_time(app):
     with app.test_request_context():
         assert date_vn(datetime(2026, 11, 27, 3, 2)) == "27/11/2026 10:02"
         assert date_vn(datetime(2026, 11, 27, 20, 30)) == "28/11/2026 03:30"
+
+
+def test_a_refused_form_says_so_at_the_top(client, tree, make_user, login):
+    make_user("xa.admin", (tree.C1, "admin"))
+    login("xa.admin")
+    html = client.post(f"/units/{tree.C1.id}/new", data={"level_kind": "branch:residential", "name": "", "code": "Z"}
+                       ).get_data(as_text=True)
+    top = html.split('<main id="main">', 1)[1][:400]
+    assert 'class="flash error" role="alert"' in top and "Chưa lưu" in top
+    assert "Chưa lưu" not in client.get(f"/units/{tree.C1.id}/new").get_data(as_text=True)

@@ -45,14 +45,14 @@ def login():
         if user is None:
             db.session.commit()
             form.password.errors = [_("Tên đăng nhập hoặc mật khẩu không đúng.")]
-            return render("auth/login.html", status=422, form=form)
+            return render("auth/login.html", status=422, form=form, form_refused=False)
         login_user(user, remember=form.remember.data)
         services.mark_logged_in(user=user)
         db.session.commit()
         return redirect(_safe_next(form.next.data) or url_for("home"), code=303)
     if form.is_submitted():
         status = 422
-    return render("auth/login.html", status=status, form=form)
+    return render("auth/login.html", status=status, form=form, form_refused=False)
 
 
 @bp.post("/logout")

@@ -65,6 +65,8 @@ def test_one_tap_returns_the_row_and_a_double_tap_keeps_one_row(db, client, tree
         html = resp.get_data(as_text=True)
         assert resp.status_code == 200 and html.lstrip().startswith(f'<li class="att" id="att-{p.id}"') and "<html" not in html
         assert 'value="present" checked' in html
+        # the totals above the roll come along out of band
+        assert 'id="att-stats" hx-swap-oob="true"' in html and "<b>1</b><span>Có mặt</span>" in html
     assert _count(db, Attendance) == 1
     assert db.session.get(PersonStanding, p.id).person_ok  # present recently: has a person
     # a late change is one more audit entry saying who changed what

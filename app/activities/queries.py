@@ -144,6 +144,10 @@ def statuses_for(activity, person_ids):
     ).all())
 
 
+def roll_count(activity):
+    return db.session.scalar(select(func.count()).select_from(roll_stmt(activity).order_by(None).subquery()))
+
+
 def attendance_summary(activity):
     return dict(db.session.execute(
         select(Attendance.status, func.count(Attendance.id)).where(Attendance.activity_id == activity.id)

@@ -122,9 +122,12 @@ def mark(activity_id, person_id):
         abort(400)
     services.set_attendance(activity=activity, marks={person.id: status})
     db.session.commit()
-    if is_partial():
-        return render_template("activities/_row.html", activity=activity, person=person, status=status, can_mark=True,
-                               choices=ATTENDANCE, error=None)
+    if is_partial():  # the row, and the totals above the roll out of band
+        row = render_template("activities/_row.html", activity=activity, person=person, status=status, can_mark=True,
+                              choices=ATTENDANCE, error=None)
+        stats = render_template("activities/_stats.html", oob=True, summary=queries.attendance_summary(activity),
+                                roll_total=queries.roll_count(activity))
+        return row + stats
     return see_other("activities.detail", activity_id=activity.id)
 
 

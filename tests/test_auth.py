@@ -183,3 +183,26 @@ def test_changing_the_password_signs_out_other_devices(app, client, tree, make_u
     assert client.get("/members/").status_code == 200  # this device stays signed in
     resp = other.get("/members/")
     assert resp.status_code == 302 and "/auth/login" in resp.location  # the other one, remember cookie and all, is not
+
+
+def test_audit_log_reads_in_vietnamese_and_vietnam_days(client, db, tree, make_user, login):
+    from datetime import datetime
+
+    from app.audit.models import AuditEntry
+
+    make_user("xa.admin", (tree.C1, "admin"))
+    login("xa.admin")
+    client.post(f"/units/{tree.C1.id}/new", data={"level_kind": "branch:residential", "name": "Chi đoàn Xóm Đêm",
+                                                   "code": "XD", "org_type": "union"})
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "unit.create"))
+    entry.at = datetime(2026, 11, 26, 20, 0)  # UTC: 03:00 on 27/11 in Vietnam
+    db.session.commit()
+
+    def results(url):
+        return client.get(url).get_data(as_text=True).split('<section id="results">')[1]
+
+    html = results("/audit/")
+    assert "Tạo đơn vị" in html and "Đăng nhập" not in html and "27/11/2026 03:00" in html
+    assert "Đăng nhập" in results("/audit/?logins=1")
+    assert "Chi đoàn Xóm Đêm" in results("/audit/?from=27/11/2026&to=27/11/2026")
+    assert "Chi đoàn Xóm Đêm" not in results("/audit/?from=26/11/2026&to=26/11/2026")

@@ -1,6 +1,8 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
-from flask import request
+from flask import current_app, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
@@ -9,7 +11,7 @@ from ..access import authorize, in_scope, scope_paths
 from ..auth.models import User
 from ..forms import parse_date
 from ..web import paginate, render
-from . import bp
+from . import bp, labels
 from .models import AuditEntry
 
 
@@ -28,14 +30,18 @@ def index():
     )
     errors = {}
     args = request.args
+    if not args.get("logins"):  # sign-ins are most of the log: shown only when asked for
+        stmt = stmt.where(AuditEntry.action != "auth.login")
     for key in ("from", "to"):
         if args.get(key):
             try:
                 day = parse_date(args[key])
             except ValueError:
-                errors[key] = "Ngày không hợp lệ — nhập theo dạng ngày/tháng/năm."
+                errors[key] = _("Ngày không hợp lệ — nhập theo dạng ngày/tháng/năm.")
                 continue
-            stmt = stmt.where(AuditEntry.at >= day) if key == "from" else stmt.where(AuditEntry.at < day + timedelta(days=1))
+            # Days are Vietnam's days; times are stored in UTC.
+            start = _utc_start_of(day if key == "from" else day + timedelta(days=1))
+            stmt = stmt.where(AuditEntry.at >= start) if key == "from" else stmt.where(AuditEntry.at < start)
     if args.get("user"):
         stmt = stmt.where(AuditEntry.user_id.in_(select(User.id).where(User.username.ilike(f"%{args['user'].strip()}%"))))
     if args.get("object"):
@@ -43,5 +49,10 @@ def index():
         if args.get("id", "").isdigit():
             stmt = stmt.where(AuditEntry.object_id == int(args["id"]))
     page = paginate(stmt)
-    return render("audit/index.html", block="results", page=page, errors=errors,
-                  status=422 if errors else 200)
+    return render("audit/index.html", block="results", page=page, errors=errors, status=422 if errors else 200,
+                  action_label=labels.action_label, OBJECTS=labels.OBJECTS, FIELDS=labels.FIELDS)
+
+
+def _utc_start_of(day):
+    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return datetime.combine(day, time.min, tzinfo=tz).astimezone(timezone.utc).replace(tzinfo=None)

@@ -1,0 +1,58 @@
+"""Readable names for the audit log: the actions and the fields recorded by the services (codes stay in the data)."""
+from flask_babel import lazy_gettext as _l
+
+ACTIONS = {
+    "auth.login": _l("Đăng nhập"),
+    "unit.create": _l("Tạo đơn vị"), "unit.update": _l("Sửa đơn vị"), "unit.close": _l("Giải thể đơn vị"),
+    "user.create": _l("Tạo tài khoản"), "user.update": _l("Sửa tài khoản"), "user.activate": _l("Khoá / mở tài khoản"),
+    "user.reset_password": _l("Đặt lại mật khẩu"), "user.change_password": _l("Đổi mật khẩu"),
+    "grant.create": _l("Giao vai trò"), "grant.revoke": _l("Thu hồi vai trò"),
+    "person.create": _l("Thêm người vào sổ"), "person.update": _l("Sửa hồ sơ"), "person.transfer": _l("Chuyển chi đoàn"),
+    "person.admit": _l("Kết nạp vào Đoàn"), "person.import": _l("Nhập từ tệp"),
+    "person.import_update": _l("Cập nhật từ tệp"), "person.import_batch": _l("Nhập danh sách từ tệp"),
+    "person.post_started": _l("Nhận chức vụ"), "person.post_ended": _l("Thôi chức vụ"),
+    "person.confirmed": _l("Xác nhận có người"), "person.away": _l("Đi làm ăn xa"), "person.back": _l("Trở về địa phương"),
+    "person.matured": _l("Trưởng thành Đoàn"), "person.removed": _l("Xoá tên"), "person.kept": _l("Giữ lại, không xoá tên"),
+    "person.expelled": _l("Khai trừ"), "person.deceased": _l("Từ trần"), "person.moved_away": _l("Chuyển đi nơi khác"),
+    "transfer.request": _l("Đề nghị chuyển sinh hoạt"), "transfer.accept": _l("Tiếp nhận chuyển sinh hoạt"),
+    "transfer.refuse": _l("Từ chối chuyển sinh hoạt"), "transfer.withdraw": _l("Rút đề nghị chuyển sinh hoạt"),
+    "activity.create": _l("Ghi buổi sinh hoạt"), "activity.update": _l("Sửa buổi sinh hoạt"),
+    "attendance.set": _l("Điểm danh sinh hoạt"), "dues.mark_paid": _l("Ghi đoàn phí"),
+    "class.create": _l("Tạo lớp"), "class.update": _l("Sửa lớp"), "class.session_add": _l("Thêm buổi học"),
+    "class.session_edit": _l("Sửa buổi học"), "class.enrol": _l("Ghi danh"), "class.enrol_many": _l("Ghi danh nhiều người"),
+    "class.reenrol": _l("Ghi danh lại"), "class.withdraw": _l("Rút khỏi lớp"), "class.attendance": _l("Điểm danh lớp học"),
+    "class.result": _l("Ghi kết quả học"), "class.finish": _l("Kết thúc lớp"),
+    "admission.open": _l("Mở hồ sơ kết nạp"), "admission.admit": _l("Kết nạp"), "admission.cancel": _l("Huỷ hồ sơ kết nạp"),
+    "admission.reopen": _l("Mở lại hồ sơ kết nạp"),
+    "checklist.create": _l("Tạo mẫu kiểm tra"), "checklist.update": _l("Sửa mẫu kiểm tra"),
+    "checklist.new_version": _l("Phiên bản mới của mẫu"), "checklist.add_section": _l("Thêm phần"),
+    "checklist.rename_section": _l("Đổi tên phần"), "checklist.add_item": _l("Thêm mục"),
+    "checklist.update_item": _l("Sửa mục"),
+    "inspection_plan.create": _l("Lập kế hoạch kiểm tra"), "inspection_plan.update": _l("Sửa kế hoạch kiểm tra"),
+    "inspection.answer": _l("Ghi kết quả kiểm tra"), "inspection.photo": _l("Thêm ảnh minh chứng"),
+    "inspection.conclusion": _l("Ghi kết luận"), "inspection.close": _l("Kết thúc kiểm tra"),
+    "inspection.acknowledge": _l("Xác nhận của đơn vị"), "corrective_action.create": _l("Giao việc khắc phục"),
+    "corrective_action.done": _l("Báo đã khắc phục"), "corrective_action.verify": _l("Xác nhận đã khắc phục"),
+    "corrective_action.reopen": _l("Mở lại việc khắc phục"),
+}
+
+OBJECTS = {
+    "unit": _l("Đơn vị"), "user_account": _l("Tài khoản"), "role_grant": _l("Vai trò"), "person": _l("Hồ sơ người"),
+    "member_transfer": _l("Chuyển sinh hoạt"), "member_import": _l("Tệp nhập"), "activity": _l("Sinh hoạt"),
+    "training_class": _l("Lớp học"), "class_session": _l("Buổi học"), "class_enrolment": _l("Học viên"),
+    "class_attendance": _l("Điểm danh lớp"), "admission_case": _l("Hồ sơ kết nạp"),
+    "checklist_template": _l("Mẫu kiểm tra"), "inspection_plan": _l("Kế hoạch kiểm tra"), "inspection": _l("Cuộc kiểm tra"),
+    "corrective_action": _l("Việc khắc phục"),
+}
+
+FIELDS = {
+    "name": _l("Tên"), "code": _l("Mã"), "status": _l("Tình trạng"), "full_name": _l("Họ và tên"),
+    "birth_date": _l("Ngày sinh"), "sex": _l("Giới tính"), "phone": _l("Điện thoại"), "citizen_id": _l("Số CCCD"),
+    "member_type": _l("Đối tượng"), "occupation": _l("Nghề nghiệp"), "unit_id": _l("Đơn vị"), "joined_on": _l("Ngày vào Đoàn"),
+    "kind": _l("Loại"), "title": _l("Tên"), "held_on": _l("Ngày"), "due_on": _l("Hạn"), "active": _l("Đang hoạt động"),
+    "role": _l("Vai trò"), "username": _l("Tên đăng nhập"), "reason": _l("Lý do"), "on": _l("Ngày"),
+}
+
+
+def action_label(code):
+    return ACTIONS.get(code, code)

@@ -349,3 +349,22 @@ def test_one_tap_row_keeps_its_number(client, db, tree, make_plan, inspector, lo
     html = client.post(f"/inspections/{inspection.id}/items/{item.id}", data={"choice": "yes"},
                        headers=HTMX).get_data(as_text=True)
     assert "1.2" in html
+
+
+def test_communes_inspected_or_not_this_year_match_the_overview(client, db, tree, make_plan, inspector, make_user, login):
+    plan = make_plan(units=[tree.C1])
+    inspection = plan.inspections[0]
+    inspection.status, inspection.inspected_on = "closed", date.today()
+    db.session.commit()
+    viewer = make_user("huyen.viewer", (tree.D, "viewer"))
+    login(viewer)
+    year = date.today().year
+    html = client.get(f"/inspections/overview?unit={tree.D.id}&year={year}").get_data(as_text=True)
+    assert "<b>1/2</b>" in html and f"/inspections/communes?unit={tree.D.id}&amp;year={year}&amp;inspected=0" in html
+
+    def listed(flag):
+        page = client.get(f"/inspections/communes?unit={tree.D.id}&year={year}&inspected={flag}").get_data(as_text=True)
+        return {u.name for u in (tree.C1, tree.C2) if u.name in page}
+
+    assert listed(1) == {tree.C1.name} and listed(0) == {tree.C2.name}
+    assert client.get(f"/inspections/communes?unit={tree.P.id}&year={year}").status_code == 403

@@ -5,7 +5,7 @@ from flask import abort
 from sqlalchemy import and_, case, distinct, false, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from ..access import authorize, in_scope, scope_paths
+from ..access import authorize, in_scope, scope_paths, subtree
 from ..auth.models import RoleGrant, User
 from ..extensions import db
 from ..units.models import Unit
@@ -371,6 +371,21 @@ def overview(unit, year, today=None):
         "children": [dict(unit=r[0], planned=r[1], done=r[2], communes_done=r[3], communes=r[4],
                           avg=round(r[5], 1) if r[5] is not None else None, open=r[6], overdue=r[7]) for r in rows],
     }
+
+
+def communes_stmt(unit, year, inspected=None):
+    """The open communes of the subtree, each with its last closed inspection date this year (None: not inspected).
+    inspected=True/False keeps only those inspected / not yet inspected — the records behind "3/6 communes"."""
+    lo, hi = _year_bounds(year)
+    last = (select(func.max(VISIT_DATE)).where(Inspection.unit_id == Unit.id, Inspection.status == "closed",
+                                               VISIT_DATE >= lo, VISIT_DATE <= hi).correlate(Unit).scalar_subquery())
+    stmt = select(Unit, last.label("last")).where(subtree(Unit.path, unit.path), Unit.level == "commune",
+                                                 Unit.status == "active")
+    if inspected is True:
+        stmt = stmt.where(last.isnot(None))
+    elif inspected is False:
+        stmt = stmt.where(last.is_(None))
+    return stmt.order_by(Unit.name, Unit.id)
 
 
 def unit_panel(unit, user, today=None):

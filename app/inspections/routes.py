@@ -83,6 +83,21 @@ def overview():
                   ancestors=_ancestors(unit))
 
 
+@bp.get("/communes")
+def communes():
+    """Communes of a subtree inspected (or not yet) this year: what the overview's "3/6" counts."""
+    unit = _unit_arg()
+    if unit is None:
+        abort(404)
+    year = _int_arg("year") or date.today().year
+    flag = {"1": True, "0": False}.get(request.args.get("inspected"))
+    stmt = queries.communes_stmt(unit, year, flag)
+    total = db.session.scalar(db.select(db.func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.execute(stmt.limit(500)).all()
+    return render("inspections/communes.html", unit=unit, year=year, rows=rows, total=total, flag=flag,
+                  ancestors=_ancestors(unit))
+
+
 def _ancestors(unit):
     from ..units.queries import get_ancestors
 

@@ -368,3 +368,10 @@ def test_communes_inspected_or_not_this_year_match_the_overview(client, db, tree
 
     assert listed(1) == {tree.C1.name} and listed(0) == {tree.C2.name}
     assert client.get(f"/inspections/communes?unit={tree.P.id}&year={year}").status_code == 403
+
+
+def test_the_inspectors_home_lists_their_own_visits(client, db, tree, make_plan, inspector, login):
+    make_plan(units=[tree.C1])  # led by `inspector`, a district inspector; the visit is to a commune
+    login(inspector)
+    html = client.get(f"/units/{tree.D.id}").get_data(as_text=True)
+    assert "Việc kiểm tra của bạn" in html and tree.C1.name in html.split("Việc kiểm tra của bạn")[1]

@@ -400,7 +400,14 @@ def unit_panel(unit, user, today=None):
                func.count(case((and_(CorrectiveAction.status == "open", CorrectiveAction.due_on < today), 1))),
                func.count(case((CorrectiveAction.status == "done", 1))))
         .where(CorrectiveAction.owner_unit_path.like(unit.path + "%"))).one()
-    return {"upcoming": upcoming, "open": acts[0], "overdue": acts[1], "awaiting": acts[2]}
+    # An inspector's own visits still to do, wherever they are (the home page is the inspector's own unit).
+    mine = db.session.execute(
+        select(Inspection, Plan, Unit.name).join(Plan, Plan.id == Inspection.plan_id)
+        .join(PlanMember, and_(PlanMember.plan_id == Plan.id, PlanMember.user_id == user.id, PlanMember.removed_at.is_(None)))
+        .join(Unit, Unit.id == Inspection.unit_id)
+        .where(Inspection.status != "closed", Plan.inspecting_unit_path.like(unit.path + "%"))
+        .order_by(Inspection.planned_on).limit(5)).all() if user.is_authenticated else []
+    return {"upcoming": upcoming, "mine": mine, "open": acts[0], "overdue": acts[1], "awaiting": acts[2]}
 
 
 # ---- sympathizer classes (read-only: the classes domain owns them) ---------------------------------------

@@ -94,3 +94,11 @@ def test_lists_sort_by_given_name(db, class_world, make_people, make_class):
     klass = make_class(class_world.tree.C1, people=make_people(class_world.tree.B1, 5, names=names))
     assert [e.person.full_name for e in queries.enrolments(klass)] == [
         "Nguyễn Văn An", "Hoàng Thanh Anh", "Bùi Thị Bé", "Lê Anh Cường", "Lê Hồng Giang"]
+
+
+def test_the_person_page_lists_their_classes(client, db, class_world, make_people, make_class, login):
+    person = make_people(class_world.tree.B1, 1, names=["Tạ Thị Học"])[0]
+    make_class(class_world.tree.C1, people=[person], title="Lớp cảm tình Đoàn mùa thu")
+    login(class_world.officer)
+    html = client.get(f"/members/{person.id}").get_data(as_text=True)
+    assert "Học tập, bồi dưỡng" in html and "Lớp cảm tình Đoàn mùa thu" in html and "Đang học" in html

@@ -412,3 +412,12 @@ def unit_people_stmt(unit, year, what):
     if what == "passed":
         stmt = stmt.where(Enrolment.passed.is_(True))
     return stmt.order_by(Person.name_key, Enrolment.id)
+
+
+def person_trainings(person, limit=20):
+    """The classes a person was enrolled in, newest first, with the result — for the person page. One statement."""
+    return db.session.scalars(
+        select(Enrolment).options(joinedload(Enrolment.training_class).joinedload(TrainingClass.unit))
+        .join(TrainingClass, TrainingClass.id == Enrolment.class_id)
+        .where(Enrolment.person_id == person.id, TrainingClass.status != "cancelled")
+        .order_by(TrainingClass.starts_on.desc(), Enrolment.id.desc()).limit(limit)).all()

@@ -134,8 +134,9 @@ def detail(person_id):
     criteria = crit.criteria_for(person) if crit is not None and hasattr(crit, "criteria_for") else None
     verdict = crit.verdict_of({c: ok for c, _label, ok, _r in criteria}) if criteria else None
     can_edit = permissions.can_edit_person(current_user, person)
-    # Attendance and dues live in the activities domain, which imports this one: import it late.
+    # Attendance, dues and classes live in domains that import this one: import them late.
     from ..activities import models as activity_models, queries as activity_queries
+    from ..classes import queries as class_queries
 
     dues, paid_through = activity_queries.person_dues(person)
     transfers = queries.person_transfers(person)
@@ -143,6 +144,7 @@ def detail(person_id):
     return render(
         "members/detail.html", person=person, ancestors=queries.ancestors_of(person.unit),
         attendance=activity_queries.person_attendance(person), ATTENDANCE=activity_models.ATTENDANCE,
+        trainings=class_queries.person_trainings(person),
         dues=dues, paid_through=paid_through, owes_dues=person.member_type in activity_queries.setting("DUES_MEMBER_TYPES"), verdict=verdict, VERDICTS=crit.VERDICTS if verdict else {},
         history=queries.person_history(person), posts=queries.current_posts([person.id]).get(person.id, {}),
         transfers=transfers, criteria=criteria,

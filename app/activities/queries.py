@@ -203,6 +203,7 @@ class Tally:
     secretary_bad: int = 0
     last_activity: date | None = None
     is_branch: bool = False
+    parent_name: str | None = None  # shown in the by-branch table, where branch names repeat across communes
 
     @property
     def real_share(self):
@@ -276,6 +277,11 @@ def child_tallies(unit, by_branch=False):
     for t in branches.values():
         total.add(t)
     if by_branch or unit.level == "branch":
+        parent_of = {bid: int(paths[bid].rstrip("/").split("/")[-2]) for bid in branches if paths[bid].count("/") > 2}
+        if parent_of and unit.level != "commune":  # one statement for the parents' names
+            names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(set(parent_of.values())))).all())
+            for bid, t in branches.items():
+                t.parent_name = names.get(parent_of.get(bid))
         return total, list(branches.values()), branches
     children = {uid: Tally(uid, name, level) for uid, name, level in db.session.connection().execute(
         select(Unit.id, Unit.name, Unit.level).where(Unit.parent_id == unit.id, Unit.status == "active"))}

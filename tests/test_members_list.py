@@ -219,3 +219,12 @@ def test_search_by_phone_prefix_or_whole_citizen_id(client, tree, make_user, log
     assert names(client.get("/members/?q=0912+345")) == ["Đào Thị Số"]
     assert names(client.get("/members/?q=038200001111")) == ["Đào Thị Số"]
     assert names(client.get("/members/?q=0382")) == []  # part of a citizen ID finds nothing: no probing
+
+
+def test_export_carries_the_verdict_and_failing_criteria(client, tree, make_user, login, make_person):
+    make_person(tree.B1, "Nguyễn Thị Ánh")  # nobody has confirmed her, no activity: paper
+    make_user("xa.officer", (tree.C1, "officer"))
+    login("xa.officer")
+    rows = list(csv.reader(io.StringIO(client.get("/members/export.csv").data.decode("utf-8-sig"))))
+    assert rows[0][-2:] == ["Đánh giá “5 có”", "Tiêu chí chưa đạt"]
+    assert rows[1][-2] == "Hình thức (“áo”)" and "Có người" in rows[1][-1]

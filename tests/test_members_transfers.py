@@ -134,3 +134,11 @@ def test_sending_commune_withdraws_an_undecided_request(client, db, tree, make_u
     req = {"mode": "request", "req-to_commune": str(tree.C3.id), "req-on": "01/04/2025", "req-reason": "Đi học xa"}
     assert client.post(f"/members/{p.id}/transfer", data=req).status_code == 303
     assert db.session.scalar(select(func.count(Transfer.id)).where(Transfer.status == "requested")) == 1
+
+
+def test_the_receiving_commune_page_says_requests_are_waiting(client, tree, make_user, login, make_person, make_transfer):
+    make_transfer(make_person(tree.B1, "Lò Văn Đến"), tree.C2)
+    make_user("xa2.officer", (tree.C2, "officer"))
+    login("xa2.officer")
+    html = client.get(f"/units/{tree.C2.id}").get_data(as_text=True)
+    assert "1 đề nghị chuyển sinh hoạt đến đang chờ trả lời" in html

@@ -277,6 +277,11 @@ def communes_of_province(unit, exclude_id=None):
 
 
 # ---- transfers ---------------------------------------------------------------------------------------------
+def count_incoming_transfers(unit):
+    return db.session.scalar(select(func.count(Transfer.id)).where(subtree(Transfer.to_commune_path, unit.path),
+                                                                   Transfer.status == "requested"))
+
+
 def transfers_for(user, status="requested"):
     """(incoming, outgoing): requests to communes the user is an officer of; requests out of the user's scope."""
     base = select(Transfer).options(joinedload(Transfer.person), joinedload(Transfer.from_unit),

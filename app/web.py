@@ -104,14 +104,21 @@ def date_vn(value):
     return str(value)
 
 
+def _grouped(value):
+    """1.610 in Vietnamese, 1,610 in English."""
+    text = f"{int(value):,}"
+    english = has_request_context() and str(get_locale()) == "en"
+    return text if english else text.replace(",", ".")
+
+
 def money_vn(value):
     if value is None:
         return ""
-    return f"{int(value):,}".replace(",", ".") + " đ"
+    return _grouped(value) + " đ"
 
 
 def number_vn(value):
-    return f"{int(value or 0):,}".replace(",", ".")
+    return _grouped(value or 0)
 
 
 # ---- assets: content-hashed URLs, cached immutably ---------------------------------------------------

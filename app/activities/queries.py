@@ -270,15 +270,16 @@ def branch_tallies(unit):
     return out, paths
 
 
-def child_tallies(unit, by_branch=False):
-    """(total Tally of the subtree, [Tally per child unit or per branch], all branch tallies) — 3 statements."""
+def child_tallies(unit, by_branch=False, with_parents=False):
+    """(total Tally of the subtree, [Tally per child unit or per branch], all branch tallies) — 3 statements, and one
+    more for the branches' commune names when `with_parents` (the by-branch table)."""
     branches, paths = branch_tallies(unit)
     total = Tally(unit.id, unit.name, unit.level)
     for t in branches.values():
         total.add(t)
     if by_branch or unit.level == "branch":
         parent_of = {bid: int(paths[bid].rstrip("/").split("/")[-2]) for bid in branches if paths[bid].count("/") > 2}
-        if parent_of and unit.level != "commune":  # one statement for the parents' names
+        if with_parents and parent_of and unit.level != "commune":  # one statement for the parents' names
             names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(set(parent_of.values())))).all())
             for bid, t in branches.items():
                 t.parent_name = names.get(parent_of.get(bid))

@@ -169,7 +169,7 @@ def standing(unit_id):
     sort = request.args.get("sort") if request.args.get("sort") in queries.SORTS else "real_share"
     desc = request.args.get("dir", "asc" if sort in ("real_share", "name") else "desc") == "desc"
     warn = request.args.get("warn") if request.args.get("warn") in WARNINGS else ""
-    total, rows, _branches = queries.child_tallies(unit, by_branch=by_branch)
+    total, rows, _branches = queries.child_tallies(unit, by_branch=by_branch, with_parents=by_branch)
     rules = queries.warning_rules()
     if warn:
         rows = [t for t in rows if warn in t.warnings(rules)]

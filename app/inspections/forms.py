@@ -186,7 +186,7 @@ class AckForm(VersionedForm):
         DataRequired(_l("Vui lòng nhập họ tên người đại diện.")), Length(max=200, message=_l("Quá dài."))])
     ack_post = StringField(_l("Chức vụ"), validators=[
         DataRequired(_l("Vui lòng nhập chức vụ.")), Length(max=200, message=_l("Quá dài."))],
-        render_kw={"placeholder": "Bí thư Đoàn xã"})
+        render_kw={"placeholder": _l("Bí thư Đoàn xã")})
     ack_on = VNDateField(_l("Ngày xác nhận"), validators=[DataRequired(_l("Vui lòng nhập ngày xác nhận."))])
 
 

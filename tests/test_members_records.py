@@ -247,3 +247,21 @@ def test_the_same_person_typed_twice_is_refused(client, db, tree, make_user, log
                                                                     form_token="tok-twin"))
     assert resp.status_code == 422 and any(f"mã hồ sơ {first.id}" in e for e in errors_in(resp.data))
     assert db.session.scalar(select(func.count(Person.id))) == 1
+
+
+def test_an_exit_recorded_by_mistake_is_corrected_by_a_new_row(client, db, tree, make_user, login, make_person):
+    p = make_person(tree.B1, "Hồ Văn Nhầm", birth_date=date(1990, 4, 2))
+    make_user("xa.officer", (tree.C1, "officer"))
+    login("xa.officer")
+    assert client.post(f"/members/{p.id}/event/removed", data={"on": "01/11/2026", "reason": "Bỏ sinh hoạt",
+                                                               "version": p.version}).status_code == 303
+    db.session.refresh(p)
+    assert p.status == "removed" and "/event/reinstated" in client.get(f"/members/{p.id}").get_data(as_text=True)
+    resp = client.post(f"/members/{p.id}/event/reinstated", data={"on": "02/11/2026", "reason": "", "version": p.version})
+    assert resp.status_code == 422 and "Vui lòng ghi lý do." in errors_in(resp.data)
+    assert client.post(f"/members/{p.id}/event/reinstated", data={"on": "02/11/2026", "reason": "Ghi nhầm người",
+                                                                  "version": p.version}).status_code == 303
+    db.session.refresh(p)
+    kinds = db.session.scalars(select(PersonEvent.kind).where(PersonEvent.person_id == p.id).order_by(PersonEvent.id)).all()
+    assert p.status == "active" and kinds[-2:] == ["removed", "reinstated"]
+    assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "person.reinstated")) == 1

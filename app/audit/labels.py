@@ -13,6 +13,7 @@ ACTIONS = {
     "person.post_started": _l("Nhận chức vụ"), "person.post_ended": _l("Thôi chức vụ"),
     "person.confirmed": _l("Xác nhận có người"), "person.away": _l("Đi làm ăn xa"), "person.back": _l("Trở về địa phương"),
     "person.matured": _l("Trưởng thành Đoàn"), "person.removed": _l("Xoá tên"), "person.kept": _l("Giữ lại, không xoá tên"),
+    "person.reinstated": _l("Khôi phục vào danh sách"),
     "person.expelled": _l("Khai trừ"), "person.deceased": _l("Từ trần"), "person.moved_away": _l("Chuyển đi nơi khác"),
     "transfer.request": _l("Đề nghị chuyển sinh hoạt"), "transfer.accept": _l("Tiếp nhận chuyển sinh hoạt"),
     "transfer.refuse": _l("Từ chối chuyển sinh hoạt"), "transfer.withdraw": _l("Rút đề nghị chuyển sinh hoạt"),

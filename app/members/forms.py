@@ -138,7 +138,7 @@ class PersonForm(VersionedForm):
 
 EVENT_DETAIL_LABELS = {"away": _l("Nơi làm ăn"), "removed": _l("Số quyết định"), "expelled": _l("Số quyết định"),
                        "matured": _l("Số quyết định")}
-REASON_REQUIRED = ("removed", "expelled", "moved_away", "kept")
+REASON_REQUIRED = ("removed", "expelled", "moved_away", "kept", "reinstated")
 
 
 class EventForm(VersionedForm):

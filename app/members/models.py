@@ -52,6 +52,7 @@ EVENT_KINDS = {
     "post_started": _l("Nhận chức vụ"),
     "post_ended": _l("Thôi chức vụ"),
     "kept": _l("Giữ lại, không xoá tên"),
+    "reinstated": _l("Khôi phục vào danh sách (ghi nhầm)"),
 }
 POSTS = {"secretary": _l("Bí thư"), "deputy": _l("Phó bí thư"), "committee": _l("Uỷ viên BCH")}
 

@@ -113,10 +113,12 @@ def update_person(*, person, expected_version=None, **changes):
 
 # ---- history events that change the standing ------------------------------------------------------------
 STATUS_AFTER = {"away": "away", "back": "active", "matured": "matured", "removed": "removed", "expelled": "expelled",
-                "deceased": "deceased", "moved_away": "moved_away"}
+                "deceased": "deceased", "moved_away": "moved_away", "reinstated": "active"}
+# An exit recorded by mistake is corrected by a later "reinstated" row with its reason — never by deleting it.
+EXITS = ("matured", "removed", "expelled", "deceased", "moved_away")
 ALLOWED_FROM = {"away": ("active",), "back": ("away",), "matured": ON_ROLL, "removed": ON_ROLL, "expelled": ON_ROLL,
-                "deceased": ON_ROLL, "moved_away": ON_ROLL, "confirmed": ON_ROLL, "kept": ON_ROLL}
-HISTORY_KINDS = ("confirmed", "away", "back", "matured", "removed", "expelled", "deceased", "moved_away")
+                "deceased": ON_ROLL, "moved_away": ON_ROLL, "confirmed": ON_ROLL, "kept": ON_ROLL, "reinstated": EXITS}
+HISTORY_KINDS = ("confirmed", "away", "back", "matured", "removed", "expelled", "deceased", "moved_away", "reinstated")
 
 
 class EventNotAllowed(Exception):

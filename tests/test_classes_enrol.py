@@ -98,3 +98,21 @@ def test_unit_panel_numbers_link_to_records(client, db, class_world, make_people
     assert "Lớp học, tập huấn năm" in html and f"/classes/units/{class_world.tree.C1.id}/people" in html
     html = client.get(f"/classes/units/{class_world.tree.C1.id}/people?what=trained").get_data(as_text=True)
     assert all(p.full_name in html for p in people)
+
+
+def test_search_results_enrol_several_at_once_or_one_by_its_button(client, db, class_world, make_people, make_class, login):
+    from app.classes.models import Enrolment
+
+    people = make_people(class_world.tree.B1, 3, names=["Kha Thị Một", "Kha Văn Hai", "Kha Thị Ba"])
+    klass = make_class(class_world.tree.C1)
+    login(class_world.organizer)
+    html = client.get(f"/classes/{klass.id}/people?q=kha").get_data(as_text=True)
+    assert html.count('name="person_id"') == 3 and 'name="one"' in html
+    resp = client.post(f"/classes/{klass.id}/people/add-many", data={"person_id": [people[0].id, people[1].id],
+                                                                      "back": "search", "q": "kha"})
+    assert resp.status_code == 303 and "q=kha" in resp.location
+    resp = client.post(f"/classes/{klass.id}/people/add", data={"one": people[2].id, "person_id": people[0].id,
+                                                                 "back": "search", "q": "kha"})
+    assert resp.status_code == 303
+    enrolled = set(db.session.scalars(select(Enrolment.person_id).where(Enrolment.class_id == klass.id)))
+    assert enrolled == {p.id for p in people}

@@ -213,7 +213,9 @@ def _after_enrol(klass):
 @bp.post("/<int:class_id>/people/add")
 def enrol_person(class_id):
     klass = queries.get_class_for(current_user, class_id, "edit")
-    person = queries.eligible_person(klass, current_user, request.form.get("person_id", type=int))
+    # "one": a row's own button inside the search results form (whose ticked boxes are "person_id")
+    pid = request.form.get("one", type=int) or request.form.get("person_id", type=int)
+    person = queries.eligible_person(klass, current_user, pid)
     if person is None:
         abort(404)
     try:

@@ -1,5 +1,6 @@
 """Deterministic demo data: the unit tree and demo accounts. Domains add their own through app/<domain>/seed.py."""
 import importlib
+from datetime import date
 import random
 
 from sqlalchemy import select
@@ -39,6 +40,7 @@ def _branch_specs(rng, commune_code, n):
 
 
 def _add(units, parent, **kw):
+    kw.setdefault("founded_on", date(2010, 3, 26))  # demo units are old: a branch with no activity shows as silent
     u = Unit(parent_id=parent.id if parent else None, depth=(parent.depth + 1) if parent else 0, **kw)
     units.append((u, parent))
     return u

@@ -147,6 +147,7 @@ def test_province_paper_count_is_the_sum_over_communes_and_lists_those_people(db
 
 
 def test_branch_warnings(db, tree, add_person, client, make_user, login):
+    tree.B1.founded_on = days_ago(800)  # an old branch: no activity at all means silent
     sec = add_person(tree.B1, "Bí thư Đi Xa", status="away")
     db.session.add(PersonEvent(person_id=sec.id, kind="post_started", on=days_ago(400), detail="secretary"))
     db.session.commit()
@@ -160,6 +161,14 @@ def test_branch_warnings(db, tree, add_person, client, make_user, login):
     assert "Bí thư đi làm ăn xa hoặc chưa thực chất." in html and "Chi đoàn không sinh hoạt 3 tháng." in html
     html = client.get(f"/activities/units/{tree.C1.id}/standing?warn=silent").get_data(as_text=True)
     assert tree.B1.name in html
+
+
+def test_a_branch_formed_last_week_is_not_silent(db, tree, make_unit, add_person):
+    new = make_unit(tree.C1, name="Chi đoàn Mới Lập", code="ML")
+    new.founded_on = days_ago(7)
+    db.session.commit()
+    _total, _rows, branches = child_tallies(tree.C1)
+    assert "silent" not in branches[new.id].warnings()
 
 
 def test_closing_a_branch_refreshes_its_people(db, tree, add_person, confirm):

@@ -204,6 +204,7 @@ class Tally:
     last_activity: date | None = None
     is_branch: bool = False
     parent_name: str | None = None  # shown in the by-branch table, where branch names repeat across communes
+    started_on: date | None = None  # founded (or created here): a branch formed last week is not "silent for 3 months"
 
     @property
     def real_share(self):
@@ -223,7 +224,8 @@ class Tally:
         out = []
         if self.secretary_bad:
             out.append("secretary")
-        if self.last_activity is None or self.last_activity <= silent_before:
+        since = self.last_activity or self.started_on
+        if since is None or since <= silent_before:
             out.append("silent")
         if self.total < min_members:
             out.append("small")
@@ -255,12 +257,13 @@ def branch_tallies(unit):
     ).all()
     last = (select(func.max(Activity.held_on)).where(Activity.unit_id == Unit.id).correlate(Unit).scalar_subquery())
     open_branches = conn.execute(
-        select(Unit.id, Unit.name, Unit.path, last)
+        select(Unit.id, Unit.name, Unit.path, last, Unit.founded_on, Unit.created_at)
         .where(under(Unit.path, unit.path), Unit.level == "branch", Unit.status == "active")
     ).all()
     out, paths = {}, {}
-    for uid, name, path, last_on in open_branches:
-        out[uid] = Tally(uid, name, "branch", last_activity=last_on, is_branch=True)
+    for uid, name, path, last_on, founded_on, created_at in open_branches:
+        started = founded_on or (created_at.date() if created_at else None)
+        out[uid] = Tally(uid, name, "branch", last_activity=last_on, is_branch=True, started_on=started)
         paths[uid] = path
     for uid, name, path, status, total, real, incomplete, paper, sec_bad in rows:
         t = out.get(uid) or Tally(uid, name, "branch", is_branch=status == "active")

@@ -111,3 +111,26 @@ def test_a_refused_form_says_so_at_the_top(client, tree, make_user, login):
     top = html.split('<main id="main">', 1)[1][:400]
     assert 'class="flash error" role="alert"' in top and "Chưa lưu" in top
     assert "Chưa lưu" not in client.get(f"/units/{tree.C1.id}/new").get_data(as_text=True)
+
+
+def test_english_counts_use_plural_forms(client, tree, make_user, login):
+    make_user("xa.admin", (tree.C1, "admin"))
+    login("xa.admin")
+    client.post("/auth/language", data={"lang": "en", "next": "/"})
+    assert "1 account<" in client.get(f"/auth/users?unit={tree.C1.id}").get_data(as_text=True)
+    make_user("xa.viewer", (tree.C1, "viewer"))
+    assert "2 accounts<" in client.get(f"/auth/users?unit={tree.C1.id}").get_data(as_text=True)
+    client.post("/auth/language", data={"lang": "vi", "next": "/"})
+    assert "2 tài khoản<" in client.get(f"/auth/users?unit={tree.C1.id}").get_data(as_text=True)
+
+
+def test_english_catalogue_is_complete():
+    """Every Vietnamese message has an English translation that compiles (fuzzy entries would be skipped)."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    po = Path(__file__).resolve().parent.parent / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+    catalog = read_po(po.open("rb"))
+    bad = [m.id for m in catalog if m.id and (m.fuzzy or not (all(m.string) if isinstance(m.string, tuple) else m.string))]
+    assert not bad, bad[:10]

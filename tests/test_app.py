@@ -131,6 +131,7 @@ def test_english_catalogue_is_complete():
     from babel.messages.pofile import read_po
 
     po = Path(__file__).resolve().parent.parent / "translations" / "en" / "LC_MESSAGES" / "messages.po"
-    catalog = read_po(po.open("rb"))
+    with po.open("rb") as f:
+        catalog = read_po(f)
     bad = [m.id for m in catalog if m.id and (m.fuzzy or not (all(m.string) if isinstance(m.string, tuple) else m.string))]
     assert not bad, bad[:10]

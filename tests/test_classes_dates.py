@@ -102,3 +102,28 @@ def test_the_person_page_lists_their_classes(client, db, class_world, make_peopl
     login(class_world.officer)
     html = client.get(f"/members/{person.id}").get_data(as_text=True)
     assert "Học tập, bồi dưỡng" in html and "Lớp cảm tình Đoàn mùa thu" in html and "Đang học" in html
+
+
+def test_a_session_added_by_mistake_is_cancelled_not_deleted(client, db, class_world, make_people, make_class, login):
+    from app.audit.models import AuditEntry
+    from app.classes.models import ClassSession
+
+    people = make_people(class_world.tree.B1, 2)
+    klass = make_class(class_world.tree.C1, people=people)
+    first, second, third_id = klass.sessions[0], klass.sessions[1], klass.sessions[2].id
+    e = db.session.scalars(select(Enrolment)).first()
+    login(class_world.organizer)
+    client.post(f"/classes/{klass.id}/sessions/{first.id}/attendance", data={f"status_{e.id}": "present"})
+    resp = client.post(f"/classes/{klass.id}/sessions/{first.id}/cancel", data={"cancel_reason": "Nhầm",
+                                                                               "version": first.version})
+    assert resp.status_code == 422 and any("đã có điểm danh" in m for m in errors_in(resp.data))
+    resp = client.post(f"/classes/{klass.id}/sessions/{second.id}/cancel", data={"cancel_reason": "", "version": second.version})
+    assert resp.status_code == 422 and "Vui lòng ghi lý do huỷ." in errors_in(resp.data)
+    resp = client.post(f"/classes/{klass.id}/sessions/{second.id}/cancel", data={"cancel_reason": "Trùng lịch họp xã",
+                                                                                "version": second.version})
+    assert resp.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(ClassSession, second.id).cancel_reason == "Trùng lịch họp xã"  # the row stays
+    assert [s.id for s in db.session.get(type(klass), klass.id).sessions] == [first.id, third_id]
+    assert client.get(f"/classes/{klass.id}/sessions/{second.id}/attendance").status_code == 404
+    assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "class.session_cancel")) == 1

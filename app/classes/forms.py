@@ -170,6 +170,11 @@ class SessionForm(VersionedForm):
                                      a=k.starts_on.strftime("%d/%m/%Y"), b=k.ends_on.strftime("%d/%m/%Y")))
 
 
+class SessionCancelForm(VersionedForm):
+    cancel_reason = StringField(_l("Lý do huỷ buổi học"), validators=[
+        DataRequired(_l("Vui lòng ghi lý do huỷ.")), Length(max=300, message=_l("Tối đa 300 ký tự."))])
+
+
 class NewYouthForm(FlaskForm):
     form_token = HiddenField()
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(_l("Vui lòng nhập họ và tên.")),

@@ -64,8 +64,10 @@ class TrainingClass(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     unit = relationship("Unit")
+    # The sessions that count: a cancelled one keeps its row (and its reason) but leaves every list and rate.
     sessions = relationship("ClassSession", back_populates="training_class",
-                            order_by="(ClassSession.held_on, ClassSession.starts_at, ClassSession.id)")
+                            primaryjoin="and_(ClassSession.class_id == TrainingClass.id, ClassSession.cancelled_at.is_(None))",
+                            order_by="(ClassSession.held_on, ClassSession.starts_at, ClassSession.id)", viewonly=True)
     scope_units = relationship("ClassScopeUnit", cascade="all, delete-orphan")
     organizers = relationship("ClassOrganizer", cascade="all, delete-orphan")
 
@@ -123,6 +125,8 @@ class ClassSession(db.Model):
     topic: Mapped[str] = mapped_column(String(300))
     lecturer: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(String(300))
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version}
 

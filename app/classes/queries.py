@@ -35,7 +35,7 @@ def get_class_for(user, class_id, action="view"):
 
 def get_session_in(klass, session_id):
     s = db.session.get(ClassSession, session_id)
-    if s is None or s.class_id != klass.id:
+    if s is None or s.class_id != klass.id or s.cancelled_at is not None:
         abort(404)
     return s
 
@@ -78,7 +78,8 @@ def _admitted_count_sq():
 
 
 def _sessions_count_sq():
-    return (select(func.count(ClassSession.id)).where(ClassSession.class_id == TrainingClass.id)
+    return (select(func.count(ClassSession.id)).where(ClassSession.class_id == TrainingClass.id,
+                                                      ClassSession.cancelled_at.is_(None))
             .correlate(TrainingClass).scalar_subquery())
 
 
@@ -133,7 +134,7 @@ def upcoming_sessions(user, days=30, limit=15, today=None):
     mine = select(ClassOrganizer.class_id).where(ClassOrganizer.user_id == user.id)
     stmt = (select(ClassSession, TrainingClass)
             .join(TrainingClass, TrainingClass.id == ClassSession.class_id)
-            .where(ClassSession.held_on.between(today, today + timedelta(days=days)),
+            .where(ClassSession.held_on.between(today, today + timedelta(days=days)), ClassSession.cancelled_at.is_(None),
                    TrainingClass.status.in_(("planned", "open", "running")),
                    in_scope(TrainingClass.unit_path, user),
                    or_(TrainingClass.id.in_(mine), in_scope(TrainingClass.unit_path, user, "organizer")))
@@ -165,7 +166,7 @@ def class_detail(klass):
                .correlate(ClassSession).scalar_subquery(),
                select(func.count(Attendance.id)).where(Attendance.session_id == ClassSession.id)
                .correlate(ClassSession).scalar_subquery())
-        .where(ClassSession.class_id == klass.id)
+        .where(ClassSession.class_id == klass.id, ClassSession.cancelled_at.is_(None))
         .order_by(ClassSession.held_on, ClassSession.starts_at, ClassSession.id)).all()
     organizers = db.session.scalars(select(User).join(ClassOrganizer, ClassOrganizer.user_id == User.id)
                                     .where(ClassOrganizer.class_id == klass.id).order_by(User.full_name)).all()

@@ -19,7 +19,7 @@ from ..units.models import utcnow
 from ..units.queries import get_ancestors, get_unit_for
 from ..web import date_vn, is_partial, paginate, render, see_other
 from . import bp, permissions, queries, services
-from .forms import CaseForm, ClassForm, NewYouthForm, SessionForm
+from .forms import CaseForm, ClassForm, NewYouthForm, SessionCancelForm, SessionForm
 from .models import ATTENDANCE, ATTENDANCE_SHORT, KINDS, STATUSES
 from .rules import check_case
 
@@ -174,7 +174,31 @@ def session_edit(class_id, class_session_id):
         flash(_("Đã lưu buổi học."), "success")
         return see_other("classes.detail", class_id=klass.id)
     return render("classes/session_form.html", status=422 if form.is_submitted() else 200, form=form, klass=klass,
-                  session=session)
+                  session=session, cancel_form=SessionCancelForm(obj=session, formdata=None))
+
+
+@bp.post("/<int:class_id>/sessions/<int:class_session_id>/cancel")
+def session_cancel(class_id, class_session_id):
+    klass = queries.get_class_for(current_user, class_id, "edit")
+    session = queries.get_session_in(klass, class_session_id)
+    form = SessionCancelForm()
+    error = None
+    if form.validate():
+        try:
+            services.cancel_session(session=session, reason=form.cancel_reason.data, expected_version=form.version.data)
+        except ConflictError:
+            return _conflict(url_for("classes.session_edit", class_id=class_id, class_session_id=class_session_id))
+        except services.SessionHasMarks:
+            db.session.rollback()
+            error = _("Buổi học đã có điểm danh — không huỷ được. Hãy sửa ngày hoặc nội dung thay vì huỷ.")
+        else:
+            db.session.commit()
+            flash(_("Đã huỷ buổi học ngày %(d)s.", d=session.held_on.strftime("%d/%m/%Y")), "success")
+            return see_other("classes.detail", class_id=klass.id)
+    if error:
+        form.cancel_reason.errors = [error]
+    return render("classes/session_form.html", status=422, form=SessionForm(obj=session, klass=klass, formdata=None),
+                  klass=klass, session=session, cancel_form=form)
 
 
 # ---- enrolment ----------------------------------------------------------------------------------------------

@@ -110,6 +110,24 @@ def update_session(*, session, expected_version, **changes):
     return session
 
 
+class SessionHasMarks(Exception):
+    pass
+
+
+def cancel_session(*, session, reason, expected_version):
+    """A session added by mistake or called off: the row stays with its reason, it leaves the class's lists and
+    rates. A session with attendance already marked cannot be cancelled (the marks would lose their meaning)."""
+    _check_version(session, expected_version)
+    if db.session.scalar(select(func.count(Attendance.id)).where(Attendance.session_id == session.id)):
+        raise SessionHasMarks()
+    before = _session_snapshot(session)
+    session.cancelled_at, session.cancel_reason = utcnow(), nfc(reason)
+    db.session.flush()
+    record(action="class.session_cancel", obj=session, unit=session.training_class.unit, before=before,
+           after=dict(_session_snapshot(session), cancel_reason=session.cancel_reason), summary=session.training_class.title)
+    return session
+
+
 # ---- enrolment -------------------------------------------------------------------------------------------
 def _lock_class(klass):
     # PostgreSQL: serialise enrolments of one class so capacity holds under concurrent taps.

@@ -282,6 +282,8 @@ def upgrade():
     sa.Column('topic', sa.String(length=300), nullable=False),
     sa.Column('lecturer', sa.String(length=200), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('cancelled_at', sa.DateTime(), nullable=True),
+    sa.Column('cancel_reason', sa.String(length=300), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['class_id'], ['training_class.id'], name=op.f('fk_class_session_class_id_training_class')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_class_session'))

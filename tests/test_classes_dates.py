@@ -127,3 +127,12 @@ def test_a_session_added_by_mistake_is_cancelled_not_deleted(client, db, class_w
     assert [s.id for s in db.session.get(type(klass), klass.id).sessions] == [first.id, third_id]
     assert client.get(f"/classes/{klass.id}/sessions/{second.id}/attendance").status_code == 404
     assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "class.session_cancel")) == 1
+
+
+def test_sympathizer_search_leaves_out_union_members(client, db, class_world, make_people, make_class, login):
+    make_people(class_world.tree.B1, 1, member_type="union", names=["Quách Văn Đoàn"])
+    make_people(class_world.tree.B1, 1, names=["Quách Thị Trẻ"])
+    klass = make_class(class_world.tree.C1)
+    login(class_world.organizer)
+    html = client.get(f"/classes/{klass.id}/people?q=quach").get_data(as_text=True)
+    assert "Quách Thị Trẻ" in html and "Quách Văn Đoàn" not in html

@@ -230,6 +230,8 @@ def search_people(klass, user, q, limit=20, scope=None):
             .where(eligible_cond(klass, user, Person.unit_path, scope), Person.status.in_(ON_ROLL),
                    Person.name_key.like(f"%{key}%"))
             .order_by(Person.name_key, Person.id).limit(limit))
+    if klass.kind == "sympathizer":  # members are already in the Union: not candidates for this class
+        stmt = stmt.where(Person.member_type != "union")
     return db.session.execute(stmt).all()
 
 

@@ -59,7 +59,7 @@ def run(backend, rows):
     client = app.test_client()
     client.post("/auth/login", data={"username": "xa.officer", "password": "sodoan-2026"})
     out = []
-    for label in ("first import (all new)", "same file again (all updates)"):
+    for label in ("first import (all new)", "same file again (all found, none changed)"):
         t = time.perf_counter()
         resp = client.post(f"/members/import?unit={commune_id}", data={"unit": str(commune_id), "file": (io.BytesIO(data), "ds.csv")},
                            content_type="multipart/form-data")

@@ -74,12 +74,18 @@ def test_bad_rows_write_nothing_and_name_row_and_reason_then_corrected_file_impo
     cuc = db.session.scalar(select(Person).where(Person.citizen_id == "038303009876"))
     assert cuc.unit.code == "B1A" and cuc.member_type == "federation" and cuc.sex == "female" and cuc.name_key == "le thi cuc"
     assert db.session.scalar(select(func.count(PersonEvent.id)).where(PersonEvent.kind == "registered")) == 3
-    # the same file again: everyone is an update, nobody new
+    # the same file again: everyone is found and nothing would change, nobody new
     resp = upload(client, tree.C1, csv_bytes(GOOD_ROWS))
     batch3 = db.session.scalar(select(ImportBatch).order_by(ImportBatch.id.desc()))
-    assert batch3.counts["update"] == 3 and batch3.counts["new"] == 0
+    assert batch3.counts["same"] == 3 and batch3.counts["update"] == 0 and batch3.counts["new"] == 0
     assert client.post(f"/members/import/{batch3.id}/confirm").status_code == 303
     assert db.session.scalar(select(func.count(Person.id))) == 3
+    # one changed cell: that row alone is an update
+    changed = [list(r) for r in GOOD_ROWS]
+    changed[1][6] = "Công nhân"
+    upload(client, tree.C1, csv_bytes(changed))
+    batch4 = db.session.scalar(select(ImportBatch).order_by(ImportBatch.id.desc()))
+    assert batch4.counts["update"] == 1 and batch4.counts["same"] == 2
 
 
 def test_duplicate_by_name_birth_date_branch_updates(client, db, tree, make_user, login, make_person):
@@ -168,10 +174,10 @@ def test_5000_rows_preview_and_import_then_again_as_updates(client, db, tree, ma
     assert client.get(resp.location).status_code == 200
     assert client.post(f"/members/import/{batch.id}/confirm").status_code == 303
     assert db.session.scalar(select(func.count(Person.id))) == 5000
-    # and the same file again is 5,000 updates, no new rows
+    # and the same file again finds all 5,000, changes nothing, adds no one
     resp = upload(client, tree.C1, data)
     batch2 = db.session.scalar(select(ImportBatch).order_by(ImportBatch.id.desc()))
-    assert batch2.counts["update"] == 5000
+    assert batch2.counts["same"] == 5000 and batch2.counts["new"] == 0  # found, and nothing would change
     assert client.post(f"/members/import/{batch2.id}/confirm").status_code == 303
     assert db.session.scalar(select(func.count(Person.id))) == 5000
 

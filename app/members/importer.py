@@ -257,12 +257,34 @@ def validate(unit, rows):
             "row": number, "action": "error" if errors else ("update" if pid else "new"), "errors": errors,
             "name": v["full_name"], "branch": branch_names.get(v["branch_id"], ""), "person_id": pid,
             "values": {k: (x.isoformat() if isinstance(x, date) else x) for k, x in v.items()},
+            "_v": v,
         })
+    _mark_unchanged(results)
+    for r in results:
+        r.pop("_v")
     return results
 
 
+def _mark_unchanged(results):
+    """An "update" that would change nothing (the same file imported again) is "same": honest counts, no writes."""
+    pids = [r["person_id"] for r in results if r["action"] == "update"]
+    current = {}
+    for i in range(0, len(pids), 900):
+        for p in db.session.scalars(select(Person).where(Person.id.in_(pids[i:i + 900]))):
+            current[p.id] = p
+    for r in results:
+        p = current.get(r["person_id"]) if r["action"] == "update" else None
+        if p is None:
+            continue
+        v = r["_v"]
+        changed = v.get("branch_id") != p.unit_id or any(
+            v.get(k) not in (None, "") and v.get(k) != getattr(p, k) for k in PERSON_COLS)
+        if not changed:
+            r["action"] = "same"
+
+
 def count(results):
-    out = {"new": 0, "update": 0, "error": 0}
+    out = {"new": 0, "update": 0, "same": 0, "error": 0}
     for r in results:
         out[r["action"]] += 1
     out["total"] = len(results)
@@ -318,6 +340,8 @@ def apply(*, batch, user):
     for r in results:
         v = _values(r)
         branch = branches[v.pop("branch_id")]
+        if r["action"] == "same":
+            continue
         if r["action"] == "new":
             v["member_type"] = v["member_type"] or "union"
             new_rows.append(dict(v, unit_id=branch.id, unit_path=branch.path, name_key=fold(v["full_name"]),

@@ -83,6 +83,22 @@ def paginate(stmt, page=None, per_page=None):
     return Page(items, total, page, per_page)
 
 
+def typed_fields():
+    """[(label, value)] of what a refused form carried (the conflict page shows it, so nothing typed is lost)."""
+    from .audit.labels import FIELDS
+
+    if not has_request_context() or request.method != "POST":
+        return []
+    skip = {"csrf_token", "version", "form_token", "token", "action", "mode", "back", "page", "_validate"}
+    out = []
+    for key in request.form:
+        values = [v for v in request.form.getlist(key) if v.strip()]
+        name = key.split("-", 1)[-1]  # prefixed forms: "accept-branch" → "branch"
+        if values and key not in skip and name not in skip:
+            out.append((str(FIELDS.get(name, name)), ", ".join(values)))
+    return out
+
+
 def may_open_unit(unit):
     """Breadcrumbs link only the units the user may open (a commune officer's province is plain text)."""
     from .access import has_role
@@ -157,7 +173,7 @@ def init_web(app):
 
     app.jinja_env.filters.update(date_vn=date_vn, money_vn=money_vn, number_vn=number_vn)
     app.jinja_env.globals.update(asset_url=asset_url, HTMX_FILE=HTMX_FILE, get_locale=get_locale,
-                                 may_open_unit=may_open_unit)
+                                 may_open_unit=may_open_unit, typed_fields=typed_fields)
     app.jinja_env.add_extension("jinja2.ext.do")
 
     login_manager.login_view = "auth.login"

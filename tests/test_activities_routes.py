@@ -49,7 +49,11 @@ def test_edit_with_stale_version_is_a_conflict(db, client, tree, make_user, logi
     login("xa.officer")
     data = {"held_on": TODAY.strftime("%d/%m/%Y"), "kind": "regular", "title": "Đổi tên", "version": a.version}
     assert client.post(f"/activities/{a.id}/edit", data=data).status_code == 303
-    assert client.post(f"/activities/{a.id}/edit", data=data).status_code == 409
+    resp = client.post(f"/activities/{a.id}/edit", data=dict(data, title="Sinh hoạt chuyên đề tháng Mười"))
+    assert resp.status_code == 409
+    # what was typed is shown, so it can be copied into the newest version
+    html = resp.get_data(as_text=True)
+    assert "Những gì bạn đã nhập" in html and "Sinh hoạt chuyên đề tháng Mười" in html
 
 
 def test_one_tap_returns_the_row_and_a_double_tap_keeps_one_row(db, client, tree, make_user, login):

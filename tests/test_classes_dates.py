@@ -136,3 +136,10 @@ def test_sympathizer_search_leaves_out_union_members(client, db, class_world, ma
     login(class_world.organizer)
     html = client.get(f"/classes/{klass.id}/people?q=quach").get_data(as_text=True)
     assert "Quách Thị Trẻ" in html and "Quách Văn Đoàn" not in html
+
+
+def test_finishing_warns_about_missing_marks(client, db, class_world, make_people, make_class, login):
+    klass = make_class(class_world.tree.C1, people=make_people(class_world.tree.B1, 3))
+    login(class_world.organizer)
+    html = client.get(f"/classes/{klass.id}/results").get_data(as_text=True)
+    assert "Còn 9 lượt chưa điểm danh" in html

@@ -143,3 +143,14 @@ def test_finishing_warns_about_missing_marks(client, db, class_world, make_peopl
     login(class_world.organizer)
     html = client.get(f"/classes/{klass.id}/results").get_data(as_text=True)
     assert "Còn 9 lượt chưa điểm danh" in html
+
+
+def test_sympathizer_class_refuses_people_past_thirty(db, class_world, make_people, make_class):
+    klass = make_class(class_world.tree.C1)
+    old = make_people(class_world.tree.B1, 1, names=["Đàm Văn Lớn"], birth=date(1980, 1, 1))[0]
+    try:
+        services.enrol(klass=klass, person=old)
+        raise AssertionError("a 46-year-old was enrolled in a sympathizer class")
+    except services.EnrolError as exc:
+        assert "quá 30 tuổi" in str(exc)
+    assert services.enrol_many(klass=klass, people=[old] + make_people(class_world.tree.B1, 1, start=3)) == 1

@@ -152,6 +152,13 @@ def _check_capacity(klass, adding=1):
                            cap=klass.capacity))
 
 
+def _too_old_for(klass, person):
+    """A sympathizer class prepares admission, which needs age 16–30: someone past 30 at the start cannot join."""
+    from .rules import age_on
+
+    return klass.kind == "sympathizer" and person.birth_date is not None and age_on(person.birth_date, klass.starts_on) > 30
+
+
 def enrol(*, klass, person, form_token=None):
     """Enrol one person. Refuses a duplicate or a full class with a Vietnamese message (EnrolError)."""
     if not klass.is_open:
@@ -162,6 +169,9 @@ def enrol(*, klass, person, form_token=None):
         raise EnrolError(_("%(name)s đã có trong danh sách lớp.", name=person.full_name))
     if klass.kind == "sympathizer" and person.member_type == "union":
         raise EnrolError(_("%(name)s đã là đoàn viên — lớp cảm tình Đoàn dành cho thanh niên chưa vào Đoàn.",
+                           name=person.full_name))
+    if _too_old_for(klass, person):
+        raise EnrolError(_("%(name)s đã quá 30 tuổi khi lớp khai giảng — không thể kết nạp vào Đoàn.",
                            name=person.full_name))
     _check_capacity(klass)
     user = _user()
@@ -215,8 +225,8 @@ def enrol_many(*, klass, people):
     _lock_class(klass)
     rows = db.session.execute(select(Enrolment.person_id, Enrolment.status).where(Enrolment.class_id == klass.id)).all()
     status = dict(rows)
-    todo = [p for p in people if status.get(p.id) != "enrolled"
-            and not (klass.kind == "sympathizer" and p.member_type == "union")]  # members need no sympathizer class
+    todo = [p for p in people if status.get(p.id) != "enrolled"  # members need no sympathizer class, over-30s can't join
+            and not (klass.kind == "sympathizer" and p.member_type == "union") and not _too_old_for(klass, p)]
     if not todo:
         return 0
     _check_capacity(klass, len(todo))

@@ -37,6 +37,12 @@ def render(template, block=None, status=200, **context):
     return render_template(template, **context), status
 
 
+def conflict_page(back):
+    """Someone else saved this record first: roll back, say so (409), show what was typed, link to the newest."""
+    db.session.rollback()
+    return render("errors/conflict.html", status=409, back=back)
+
+
 def see_other(endpoint, **values):
     """POST-redirect-GET."""
     return redirect(url_for(endpoint, **values), code=303)

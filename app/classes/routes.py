@@ -17,7 +17,7 @@ from ..extensions import db
 from ..pdf import pdf_response, render_pdf
 from ..units.models import utcnow
 from ..units.queries import get_ancestors, get_unit_for
-from ..web import date_vn, is_partial, paginate, render, see_other
+from ..web import conflict_page as _conflict, date_vn, is_partial, paginate, render, see_other
 from . import bp, permissions, queries, services
 from .forms import CaseForm, ClassForm, NewYouthForm, SessionCancelForm, SessionForm
 from .models import ATTENDANCE, ATTENDANCE_SHORT, KINDS, STATUSES
@@ -36,11 +36,6 @@ def _year():
     except ValueError:
         y = date.today().year
     return y if 2000 <= y <= 2100 else date.today().year
-
-
-def _conflict(back):
-    db.session.rollback()
-    return render("errors/conflict.html", status=409, back=back)
 
 
 # ---- lists -------------------------------------------------------------------------------------------------

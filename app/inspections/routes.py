@@ -10,18 +10,13 @@ from ..errors import ConflictError
 from ..extensions import db
 from ..pdf import pdf_response, render_pdf
 from ..units.models import Unit, utcnow
-from ..web import paginate, render, see_other
+from ..web import conflict_page as _conflict, paginate, render, see_other
 from . import bp, permissions as perm, queries, services
 from .forms import (AckForm, ActionForm, CloseForm, ConclusionForm, DoneForm, ItemForm, NewTemplateForm, PlanForm,
                     ReopenForm, SectionForm, TemplateMetaForm, VerifyForm)
 from .models import CHOICES, FAILING, INSPECTION_STATUSES
 from .photos import PhotoError, file_path, store_photo
 from .scoring import scores
-
-
-def _conflict(back):
-    db.session.rollback()
-    return render("errors/conflict.html", status=409, back=back)
 
 
 def _int_arg(name):

@@ -10,7 +10,7 @@ from ..access import authorize, has_role
 from ..errors import ConflictError
 from ..extensions import db
 from ..units.queries import list_units_in_scope
-from ..web import paginate, render, see_other
+from ..web import conflict_page, paginate, render, see_other
 from . import bp, exports, importer, permissions, queries, services
 from .forms import (AcceptTransferForm, EventForm, ImportForm, MaturityForm, MoveForm, PersonForm, PostForm,
                     RefuseTransferForm, RemovalDecisionForm, TransferRequestForm, WithdrawTransferForm)
@@ -18,8 +18,7 @@ from .models import EVENT_KINDS, MEMBER_TYPES, OCCUPATIONS, POSTS, SEXES, STATUS
 
 
 def _conflict(endpoint, **values):
-    db.session.rollback()
-    return render("errors/conflict.html", status=409, back=url_for(endpoint, **values))
+    return conflict_page(url_for(endpoint, **values))
 
 
 def _unit_arg(roles=None):

@@ -281,9 +281,10 @@ def child_tallies(unit, by_branch=False, with_parents=False):
     for t in branches.values():
         total.add(t)
     if by_branch or unit.level == "branch":
-        parent_of = {bid: int(paths[bid].rstrip("/").split("/")[-2]) for bid in branches if paths[bid].count("/") > 2}
-        if with_parents and parent_of and unit.level != "commune":  # one statement for the parents' names
-            names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(set(parent_of.values())))).all())
+        if with_parents and unit.level != "commune":  # one statement for the parents' names
+            parent_of = {bid: int(paths[bid].rstrip("/").split("/")[-2]) for bid in branches if paths[bid].count("/") > 2}
+            names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(set(parent_of.values())))).all()) \
+                if parent_of else {}
             for bid, t in branches.items():
                 t.parent_name = names.get(parent_of.get(bid))
         return total, list(branches.values()), branches
@@ -355,5 +356,5 @@ def person_dues(person, months=12):
         .order_by(DuesPayment.month.desc())
     ).all()
     paid = {m: a for m, a in rows}
-    grid = [(add_months(this, -i), paid.get(add_months(this, -i))) for i in range(0, months + 1)]
+    grid = [(m, paid.get(m)) for m in (add_months(this, -i) for i in range(months + 1))]
     return grid, (rows[0][0] if rows else None)

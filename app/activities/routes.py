@@ -11,7 +11,7 @@ from ..errors import ConflictError
 from ..extensions import db
 from ..members.criteria import VERDICTS, month_start
 from ..units.queries import get_ancestors
-from ..web import is_partial, paginate, render, see_other
+from ..web import conflict_page, is_partial, paginate, render, see_other
 from . import bp, permissions, queries, services
 from .forms import ActivityForm
 from .models import ATTENDANCE, KINDS, WARNINGS
@@ -82,8 +82,7 @@ def edit(activity_id):
                 services.update_activity(activity=activity, expected_version=form.version.data, held_on=form.held_on.data,
                                          kind=form.kind.data, title=form.title.data, notes=form.notes.data)
             except ConflictError:
-                db.session.rollback()
-                return render("errors/conflict.html", status=409, back=url_for("activities.edit", activity_id=activity_id))
+                return conflict_page(url_for("activities.edit", activity_id=activity_id))
             db.session.commit()
             flash(_("Đã lưu thay đổi."), "success")
             return see_other("activities.detail", activity_id=activity.id)

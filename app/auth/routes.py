@@ -9,7 +9,7 @@ from ..errors import ConflictError
 from ..extensions import db
 from ..forms import choices
 from ..units.models import Unit
-from ..web import paginate, render, see_other
+from ..web import conflict_page, paginate, render, see_other
 from . import bp, permissions, queries, services
 from .forms import ChangePasswordForm, EditUserForm, GrantForm, LoginForm, ResetPasswordForm, UserForm
 
@@ -159,8 +159,7 @@ def edit_user(user_id):
         try:
             services.update_user(user=user, expected_version=form.version.data, full_name=form.full_name.data, phone=form.phone.data)
         except ConflictError:
-            db.session.rollback()
-            return render("errors/conflict.html", status=409, back=url_for("auth.edit_user", user_id=user_id))
+            return conflict_page(url_for("auth.edit_user", user_id=user_id))
         db.session.commit()
         flash(_("Đã lưu thay đổi."), "success")
         return see_other("auth.user_detail", user_id=user.id)

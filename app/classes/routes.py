@@ -17,17 +17,11 @@ from ..extensions import db
 from ..pdf import pdf_response, render_pdf
 from ..units.models import utcnow
 from ..units.queries import get_ancestors, get_unit_for
-from ..web import conflict_page as _conflict, date_vn, is_partial, paginate, render, see_other
+from ..web import conflict_page as _conflict, is_partial, paginate, render, see_other
 from . import bp, permissions, queries, services
 from .forms import CaseForm, ClassForm, NewYouthForm, SessionCancelForm, SessionForm
 from .models import ATTENDANCE, ATTENDANCE_SHORT, KINDS, STATUSES
 from .rules import check_case
-
-
-@bp.app_template_filter("local_vn")
-def local_vn(value):
-    """A stored UTC time shown in Vietnam's time, dd/mm/yyyy HH:MM."""
-    return date_vn(value)
 
 
 def _year():

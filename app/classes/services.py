@@ -15,6 +15,7 @@ from ..text import fold, nfc
 from ..units.models import utcnow
 from .models import (AdmissionCase, Attendance, ClassOrganizer, ClassScopeUnit, ClassSession, Enrolment,
                      TrainingClass)
+from .queries import enrolled_count
 from .rules import check_case
 
 CLASS_FIELDS = ("kind", "title", "unit_id", "venue", "mode", "starts_on", "ends_on", "capacity", "status",
@@ -134,15 +135,10 @@ def _lock_class(klass):
     db.session.execute(select(TrainingClass.id).where(TrainingClass.id == klass.id).with_for_update())
 
 
-def _enrolled_count(klass):
-    return db.session.scalar(select(func.count(Enrolment.id)).where(Enrolment.class_id == klass.id,
-                                                                     Enrolment.status == "enrolled"))
-
-
 def _check_capacity(klass, adding=1):
     if klass.capacity is None:
         return
-    taken = _enrolled_count(klass)
+    taken = enrolled_count(klass)
     if taken + adding > klass.capacity:
         free = max(0, klass.capacity - taken)
         if adding == 1:

@@ -144,7 +144,9 @@ def detail(person_id):
         "members/detail.html", person=person, ancestors=queries.ancestors_of(person.unit),
         attendance=activity_queries.person_attendance(person), ATTENDANCE=activity_models.ATTENDANCE,
         trainings=class_queries.person_trainings(person),
-        dues=dues, paid_through=paid_through, owes_dues=person.member_type in activity_queries.setting("DUES_MEMBER_TYPES"), verdict=verdict, VERDICTS=crit.VERDICTS if verdict else {},
+        dues=dues, paid_through=paid_through,
+        owes_dues=person.member_type in activity_queries.setting("DUES_MEMBER_TYPES"),
+        verdict=verdict, VERDICTS=crit.VERDICTS if verdict else {},
         history=queries.person_history(person), posts=queries.current_posts([person.id]).get(person.id, {}),
         transfers=transfers, criteria=criteria,
         citizen_id=person.citizen_id if permissions.can_see_citizen_id(current_user, person)

@@ -261,7 +261,8 @@ def accept_transfer(*, transfer, branch, expected_version=None, by=None):
     return transfer
 
 
-def refuse_transfer(*, transfer, reason, expected_version=None, by=None):
+def _close_request(transfer, *, action, status, reason_field, reason, unit, expected_version, by):
+    """End an undecided request without moving anyone (refused or withdrawn). A repeat changes nothing."""
     from ..units.models import utcnow
 
     if transfer.status != "requested":
@@ -269,29 +270,25 @@ def refuse_transfer(*, transfer, reason, expected_version=None, by=None):
     if expected_version is not None and expected_version != transfer.version:
         raise ConflictError(transfer)
     by = by or _by()
-    transfer.status, transfer.refusal_reason = "refused", _clean(reason)
+    transfer.status = status
+    setattr(transfer, reason_field, _clean(reason))
     transfer.decided_by_id, transfer.decided_at = (by.id if by else None), utcnow()
     db.session.flush()
-    record(action="transfer.refuse", obj=transfer, unit=transfer.to_commune, before={"status": "requested"},
-           after={"status": "refused", "refusal_reason": transfer.refusal_reason}, summary=transfer.person.full_name)
+    record(action=action, obj=transfer, unit=unit,
+           before={"status": "requested"}, after={"status": status, reason_field: getattr(transfer, reason_field)},
+           summary=transfer.person.full_name)
     return transfer
+
+
+def refuse_transfer(*, transfer, reason, expected_version=None, by=None):
+    return _close_request(transfer, action="transfer.refuse", status="refused", reason_field="refusal_reason",
+                          reason=reason, unit=transfer.to_commune, expected_version=expected_version, by=by)
 
 
 def withdraw_transfer(*, transfer, reason=None, expected_version=None, by=None):
-    """The sending commune takes back its request before the receiving one decides. A repeat changes nothing."""
-    from ..units.models import utcnow
-
-    if transfer.status != "requested":
-        return transfer
-    if expected_version is not None and expected_version != transfer.version:
-        raise ConflictError(transfer)
-    by = by or _by()
-    transfer.status, transfer.withdrawal_reason = "withdrawn", _clean(reason)
-    transfer.decided_by_id, transfer.decided_at = (by.id if by else None), utcnow()
-    db.session.flush()
-    record(action="transfer.withdraw", obj=transfer, unit=transfer.from_unit, before={"status": "requested"},
-           after={"status": "withdrawn", "withdrawal_reason": transfer.withdrawal_reason}, summary=transfer.person.full_name)
-    return transfer
+    """The sending commune takes back its request before the receiving one decides."""
+    return _close_request(transfer, action="transfer.withdraw", status="withdrawn", reason_field="withdrawal_reason",
+                          reason=reason, unit=transfer.from_unit, expected_version=expected_version, by=by)
 
 
 # ---- maturity and removal ------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from flask_login import current_user
 from ..errors import ConflictError
 from ..extensions import db
 from ..panels import unit_panels
-from ..web import paginate, render, see_other
+from ..web import conflict_page, paginate, render, see_other
 from . import bp, permissions, queries, services
 from .forms import CloseUnitForm, UnitForm
 from .models import LEVELS
@@ -90,8 +90,7 @@ def edit(unit_id):
                     kind=form.kind, org_type=form.org_type.data, founded_on=form.founded_on.data,
                 )
             except ConflictError:
-                db.session.rollback()
-                return render("errors/conflict.html", status=409, back=url_for("units.edit", unit_id=unit_id))
+                return conflict_page(url_for("units.edit", unit_id=unit_id))
             db.session.commit()
             flash(_("Đã lưu thay đổi."), "success")
             return see_other("units.detail", unit_id=unit.id)
@@ -115,8 +114,7 @@ def close(unit_id):
                 services.close_unit(unit=unit, closed_on=form.closed_on.data, reason=form.reason.data,
                                     expected_version=form.version.data)
             except ConflictError:
-                db.session.rollback()
-                return render("errors/conflict.html", status=409, back=url_for("units.close", unit_id=unit_id))
+                return conflict_page(url_for("units.close", unit_id=unit_id))
             db.session.commit()
             flash(_("Đã giải thể đơn vị %(name)s. Hồ sơ vẫn được lưu giữ.", name=unit.name), "success")
             return see_other("units.detail", unit_id=unit.parent_id)

@@ -1,9 +1,12 @@
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..forms import VersionedForm, VNDateField, choices, not_in_future
+from ..members.criteria import add_months
 from .models import KINDS
+from .queries import parse_month
 
 
 def _int_or_none(value):
@@ -35,3 +38,54 @@ class ActivityForm(VersionedForm):
     def validate_kind(self, field):
         if field.data not in KINDS:
             raise ValidationError(_l("Vui lòng chọn loại hình."))
+
+
+class DuesMonthsForm(FlaskForm):
+    """Several months of dues for one person at once: from one month to another (both included)."""
+
+    first = SelectField(_l("Từ tháng"), validate_choice=False)
+    last = SelectField(_l("Đến tháng"), validate_choice=False)
+
+    def __init__(self, *args, bounds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bounds = bounds  # (first month allowed, last month allowed): joining month → current month
+        lo, hi = bounds
+        months, m = [], hi
+        while m >= lo:
+            months.append(m)
+            m = add_months(m, -1)
+        self.months = months
+        self.first.choices = self.last.choices = choices([(m.strftime("%Y-%m"), m.strftime("%m/%Y")) for m in months])
+
+    def _month(self, field):
+        value = parse_month(field.data)
+        lo, hi = self.bounds
+        if value is None:
+            raise ValidationError(_l("Vui lòng chọn tháng."))
+        if value < lo:
+            raise ValidationError(_l("Chỉ ghi được từ tháng vào Đoàn (%(m)s).", m=lo.strftime("%m/%Y")))
+        if value > hi:
+            raise ValidationError(_l("Chưa ghi được tháng sau tháng này (%(m)s).", m=hi.strftime("%m/%Y")))
+        return value
+
+    def validate_first(self, field):
+        self.first_month = self._month(field)
+
+    def validate_last(self, field):
+        self.last_month = self._month(field)
+        first = getattr(self, "first_month", None)
+        if first is not None and self.last_month < first:
+            raise ValidationError(_l("“Đến tháng” phải sau hoặc bằng “Từ tháng”."))
+
+    def chosen_months(self):
+        out, m = [], self.first_month
+        while m <= self.last_month:
+            out.append(m)
+            m = add_months(m, 1)
+        return out
+
+
+class DuesReversalForm(FlaskForm):
+    reason = TextAreaField(_l("Lý do hoàn tác"), validators=[
+        DataRequired(_l("Vui lòng ghi lý do hoàn tác (ví dụ: ghi nhầm người).")),
+        Length(max=500, message=_l("Lý do quá dài (tối đa 500 ký tự)."))])

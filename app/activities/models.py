@@ -7,7 +7,7 @@ dashboards a single indexed aggregate instead of 300,000 live evaluations.
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -21,6 +21,7 @@ KINDS = {
     "care": _l("Hoạt động chăm lo"),
 }
 ATTENDANCE = {"present": _l("Có mặt"), "absent": _l("Vắng"), "excused": _l("Có phép")}
+ATTENDANCE_SHORT = {"present": _l("Có"), "absent": _l("Vắng"), "excused": _l("Phép")}  # the compact roll's buttons
 WARNINGS = {
     "secretary": _l("Bí thư đi làm ăn xa hoặc chưa thực chất"),
     "silent": _l("Không sinh hoạt 3 tháng"),
@@ -95,7 +96,32 @@ class DuesPayment(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    # Set when the payment was reversed (recorded by mistake): the month counts as unpaid again. The row stays;
+    # each reversal is a DuesReversal row (who, when, why, what was undone) and an audit entry. Paying the month
+    # again later reuses this row (the natural key person + month stays unique).
+    reversed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
     person = relationship("Person")
+
+
+class DuesReversal(db.Model):
+    """One undoing of a dues payment recorded by mistake — what had been recorded, by whom, and why it was undone."""
+
+    __tablename__ = "dues_reversal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("dues_payment.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    month: Mapped[date]
+    amount: Mapped[int]  # the amount that had been recorded
+    paid_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    paid_recorded_at: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(String(500))
+    reversed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reversed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    payment = relationship("DuesPayment")
+    reversed_by = relationship("User", foreign_keys=[reversed_by_id])
 
 
 class PersonStanding(db.Model):

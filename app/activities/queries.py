@@ -3,16 +3,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import abort, current_app
-from sqlalchemy import and_, func, select, union
+from sqlalchemy import and_, false, func, select, union
 from sqlalchemy.orm import joinedload
 
 from ..access import authorize, has_role, in_scope, subtree
 from ..extensions import db
 from ..members.criteria import add_months, month_start, setting
-from ..members.models import ON_ROLL, Person
+from ..members.models import ON_ROLL, Person, PersonEvent
 from ..units.models import Unit
 from . import permissions
-from .models import KINDS, Activity, Attendance, BranchStanding, DuesPayment
+from .models import KINDS, Activity, Attendance, BranchStanding, DuesPayment, DuesReversal
 
 ACTIVITY_ACTIONS = {"view": permissions.can_view_activity, "edit": permissions.can_edit_activity}
 ROLL_PAGE = 100
@@ -162,9 +162,10 @@ def dues_amount_for(person):
 
 def dues_roll(branch, month):
     """[(person, amount paid for `month` or None, last month paid)] for the branch roll — one statement."""
-    paid = (select(DuesPayment.amount).where(DuesPayment.person_id == Person.id, DuesPayment.month == month)
+    paid = (select(DuesPayment.amount).where(DuesPayment.person_id == Person.id, DuesPayment.month == month,
+                                             DuesPayment.reversed == false())
             .correlate(Person).scalar_subquery())
-    through = (select(func.max(DuesPayment.month)).where(DuesPayment.person_id == Person.id)
+    through = (select(func.max(DuesPayment.month)).where(DuesPayment.person_id == Person.id, DuesPayment.reversed == false())
                .correlate(Person).scalar_subquery())
     return db.session.execute(
         select(Person, paid, through)
@@ -352,9 +353,49 @@ def person_dues(person, months=12):
     statement (a person has at most a few dozen payment rows)."""
     this = month_start(date.today())
     rows = db.session.execute(
-        select(DuesPayment.month, DuesPayment.amount).where(DuesPayment.person_id == person.id)
+        select(DuesPayment.month, DuesPayment.amount).where(DuesPayment.person_id == person.id,
+                                                            DuesPayment.reversed == false())
         .order_by(DuesPayment.month.desc())
     ).all()
     paid = {m: a for m, a in rows}
     grid = [(m, paid.get(m)) for m in (add_months(this, -i) for i in range(months + 1))]
     return grid, (rows[0][0] if rows else None)
+
+
+# ---- one person's dues: several months at once, reversals -------------------------------------------------------
+DUES_MONTHS_BACK = 24  # how far back the per-person form offers months (a person may bring a year or two at once)
+
+
+def dues_month_bounds(person, today=None):
+    """(first, last) month a person can owe dues for: from the month they joined (or were registered) to the current
+    month. Without a joining date, DUES_MONTHS_BACK months back."""
+    this = month_start(today or date.today())
+    start = person.joined_on
+    if start is None:
+        start = db.session.scalar(select(func.min(PersonEvent.on)).where(
+            PersonEvent.person_id == person.id, PersonEvent.kind.in_(("registered", "joined"))))
+    return (month_start(start) if start else add_months(this, -DUES_MONTHS_BACK)), this
+
+
+def person_dues_months(person, first, last):
+    """{month: DuesPayment} for the person's payments from `first` to `last`, reversed ones included — one statement."""
+    return {p.month: p for p in db.session.scalars(
+        select(DuesPayment).where(DuesPayment.person_id == person.id, DuesPayment.month >= first,
+                                  DuesPayment.month <= last))}
+
+
+def person_dues_reversals(person, limit=20):
+    return db.session.scalars(
+        select(DuesReversal).where(DuesReversal.person_id == person.id)
+        .options(joinedload(DuesReversal.reversed_by)).order_by(DuesReversal.reversed_at.desc()).limit(limit)).all()
+
+
+def get_dues_person_for(user, person_id, action="view"):
+    """Load, then authorise: a person who owes dues, on a branch roll; 'record' needs the dues right on the branch."""
+    person = db.session.get(Person, person_id, options=[joinedload(Person.unit)])
+    if person is None or person.member_type not in tuple(setting("DUES_MEMBER_TYPES")) or person.unit is None \
+            or person.unit.level != "branch":
+        abort(404)
+    check = permissions.can_record_dues if action == "record" else permissions.can_view_unit_records
+    authorize(check(user, person.unit))
+    return person

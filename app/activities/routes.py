@@ -4,8 +4,9 @@ from datetime import date
 from urllib.parse import urlencode
 
 from flask import abort, flash, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from ..errors import ConflictError
 from ..extensions import db
@@ -13,8 +14,8 @@ from ..members.criteria import VERDICTS, month_start
 from ..units.queries import get_ancestors
 from ..web import conflict_page, is_partial, paginate, render, see_other
 from . import bp, permissions, queries, services
-from .forms import ActivityForm
-from .models import ATTENDANCE, KINDS, WARNINGS
+from .forms import ActivityForm, DuesMonthsForm, DuesReversalForm
+from .models import ATTENDANCE, ATTENDANCE_SHORT, KINDS, WARNINGS
 
 
 # ---- activities ----------------------------------------------------------------------------------------------
@@ -66,7 +67,8 @@ def detail(activity_id):
     return render("activities/detail.html", activity=activity, roll=roll,
                   statuses=queries.statuses_for(activity, [p.id for p in roll.items]),
                   summary=queries.attendance_summary(activity), ancestors=get_ancestors(activity.unit) + [activity.unit],
-                  can_mark=permissions.can_edit_activity(current_user, activity), choices=ATTENDANCE)
+                  can_mark=permissions.can_edit_activity(current_user, activity), choices=ATTENDANCE,
+                  short=ATTENDANCE_SHORT)
 
 
 @bp.route("/<int:activity_id>/edit", methods=["GET", "POST"])
@@ -98,11 +100,24 @@ def attendance(activity_id):
     for key, value in request.form.items():
         if key.startswith("s-") and key[2:].isdigit() and value in ATTENDANCE:
             wanted[int(key[2:])] = value
+    fill = request.form.get("all") if request.form.get("all") in ATTENDANCE else None
+    shown = [int(x) for x in request.form.getlist("shown") if x.isdigit()] if fill else []
+    # "All present, then tap the absent": everyone shown on the page and not marked yet (nor chosen in this form)
+    # gets the filled status; a mark already stored is never overwritten by the fill.
+    if fill and shown:
+        marked = queries.statuses_for(activity, shown)
+        for pid in shown:
+            if pid not in wanted and pid not in marked:
+                wanted[pid] = fill
     allowed = {p.id for p in db.session.scalars(queries.roll_stmt(activity).where(queries.Person.id.in_(list(wanted))))} \
         if wanted else set()
-    services.set_attendance(activity=activity, marks={pid: s for pid, s in wanted.items() if pid in allowed})
+    marks = {pid: s for pid, s in wanted.items() if pid in allowed}
+    services.set_attendance(activity=activity, marks=marks)
     db.session.commit()
-    flash(_("Đã lưu điểm danh %(n)s người.", n=len(allowed)), "success")
+    if marks:
+        flash(_("Đã lưu điểm danh %(n)s người.", n=len(marks)), "success")
+    else:
+        flash(_("Chưa ghi gì: chưa chọn trạng thái cho ai."), "warning")
     page = request.form.get("page", type=int)
     return see_other("activities.detail", activity_id=activity.id, **({"page": page} if page and page > 1 else {}))
 
@@ -116,14 +131,14 @@ def mark(activity_id, person_id):
     if status not in ATTENDANCE:
         if is_partial():
             return render_template("activities/_row.html", activity=activity, person=person, can_mark=True,
-                                   status=queries.statuses_for(activity, [person.id]).get(person.id), choices=ATTENDANCE,
+                                   status=queries.statuses_for(activity, [person.id]).get(person.id), choices=ATTENDANCE, short=ATTENDANCE_SHORT,
                                    error=_("Trạng thái không hợp lệ.")), 422
         abort(400)
     services.set_attendance(activity=activity, marks={person.id: status})
     db.session.commit()
     if is_partial():  # the row, and the totals above the roll out of band
         row = render_template("activities/_row.html", activity=activity, person=person, status=status, can_mark=True,
-                              choices=ATTENDANCE, error=None)
+                              choices=ATTENDANCE, short=ATTENDANCE_SHORT, error=None)
         stats = render_template("activities/_stats.html", oob=True, summary=queries.attendance_summary(activity),
                                 roll_total=queries.roll_count(activity))
         return row + stats
@@ -147,14 +162,95 @@ def dues(unit_id):
             ids = [int(x) for x in request.form.getlist("person") if x.isdigit()]
             people = queries.dues_roll_people(unit, ids)
         added = services.mark_dues_paid(branch=unit, month=month, people=people)
-        db.session.commit()
-        flash(_("Đã ghi đoàn phí tháng %(m)s cho %(n)s người.", m=month.strftime("%m/%Y"), n=added), "success")
-        return see_other("activities.dues", unit_id=unit.id, month=month.strftime("%Y-%m"))
+        added += services.repay_reversed_dues(branch=unit, month=month, people=people)
+        if added:
+            db.session.commit()
+            flash(_("Đã ghi đoàn phí tháng %(m)s cho %(n)s người.", m=month.strftime("%m/%Y"), n=added), "success")
+            return see_other("activities.dues", unit_id=unit.id, month=month.strftime("%Y-%m"))
+        db.session.rollback()
+        if people:  # a retry, or people paid meanwhile: nothing new — a warning, not a success
+            flash(_("Chưa ghi gì thêm: những người được chọn đã đóng tháng %(m)s rồi.", m=month.strftime("%m/%Y")),
+                  "warning")
+            return see_other("activities.dues", unit_id=unit.id, month=month.strftime("%Y-%m"))
+        # Nobody ticked: not a success. Say so on the same page (422), so the officer can tick people.
+        return _dues_page(unit, month, status=422, error=_("Chưa ghi gì: hãy đánh dấu ít nhất một người chưa đóng."))
+    return _dues_page(unit, month)
+
+
+def _dues_page(unit, month, status=200, error=None):
     rows = queries.dues_roll(unit, month)
-    return render("activities/dues.html", unit=unit, month=month, rows=rows, months=queries.month_choices(ahead=1),
+    return render("activities/dues.html", status=status, unit=unit, month=month, rows=rows,
+                  months=queries.month_choices(ahead=1), error=error, form_refused=False,
                   paid_count=sum(1 for _p, paid, _t in rows if paid is not None),
                   paid_total=sum(paid or 0 for _p, paid, _t in rows), amount_for=queries.dues_amount_for,
                   can_record=permissions.can_record_dues(current_user, unit), ancestors=get_ancestors(unit))
+
+
+@bp.route("/dues/person/<int:person_id>", methods=["GET", "POST"])
+def person_dues(person_id):
+    """Several months for one person at once ("paid January to June"), and the months recorded, each reversible."""
+    person = queries.get_dues_person_for(current_user, person_id, "record" if request.method == "POST" else "view")
+    bounds = queries.dues_month_bounds(person)
+    form = DuesMonthsForm(bounds=bounds)
+    if request.method == "GET":
+        form.first.data = form.last.data = bounds[1].strftime("%Y-%m")
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            try:
+                added = services.record_dues_months(person=person, months=form.chosen_months())
+            except IntegrityError:  # someone recorded one of these months at the same moment: nothing saved
+                db.session.rollback()
+                flash(_("Chưa ghi gì: có người vừa ghi đoàn phí cho người này cùng lúc. Xem lại rồi thử lại."), "error")
+                return see_other("activities.person_dues", person_id=person.id)
+            if added:
+                db.session.commit()
+                flash(ngettext("Đã ghi đoàn phí %(num)s tháng (%(a)s–%(b)s) cho %(p)s.",
+                               "Đã ghi đoàn phí %(num)s tháng (%(a)s–%(b)s) cho %(p)s.", len(added),
+                               a=added[0].strftime("%m/%Y"), b=added[-1].strftime("%m/%Y"), p=person.full_name),
+                      "success")
+                return see_other("activities.person_dues", person_id=person.id)
+            # a retry, or months paid meanwhile: nothing new — a warning, not a success
+            flash(_("Chưa ghi gì thêm: các tháng đã chọn đều đã đóng rồi."), "warning")
+            return see_other("activities.person_dues", person_id=person.id)
+    return _person_dues_page(person, bounds, form=form, status=status)
+
+
+def _person_dues_page(person, bounds, form, status=200):
+    first, last = bounds
+    payments = queries.person_dues_months(person, first, last)
+    grid = [(m, payments.get(m)) for m in form.months]
+    return render("activities/person_dues.html", status=status, person=person, form=form, grid=grid,
+                  bounds=bounds, amount=queries.dues_amount_for(person), reversals=queries.person_dues_reversals(person),
+                  can_record=permissions.can_record_dues(current_user, person.unit),
+                  ancestors=get_ancestors(person.unit) + [person.unit])
+
+
+@bp.route("/dues/person/<int:person_id>/reverse/<month>", methods=["GET", "POST"])
+def reverse_dues(person_id, month):
+    """Undo a month recorded by mistake: a confirmation page with the reason (no change on GET)."""
+    person = queries.get_dues_person_for(current_user, person_id, "record")
+    month = queries.parse_month(month)
+    payment = queries.person_dues_months(person, month, month).get(month) if month else None
+    if payment is None or payment.reversed:
+        abort(404)
+    form = DuesReversalForm()
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            reversal = services.reverse_dues_payment(person=person, month=month, reason=form.reason.data)
+            if reversal is None:  # reversed by someone else a moment ago
+                db.session.rollback()
+                flash(_("Tháng %(m)s đã được hoàn tác trước đó.", m=month.strftime("%m/%Y")), "warning")
+            else:
+                db.session.commit()
+                flash(_("Đã hoàn tác đoàn phí tháng %(m)s của %(p)s.", m=month.strftime("%m/%Y"), p=person.full_name),
+                      "success")
+            return see_other("activities.person_dues", person_id=person.id)
+    return render("activities/dues_reverse.html", status=status, person=person, payment=payment, form=form,
+                  ancestors=get_ancestors(person.unit) + [person.unit])
 
 
 # ---- standing: the per-unit table, sortable by share of real members --------------------------------------------

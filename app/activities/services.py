@@ -12,7 +12,7 @@ from ..errors import ConflictError
 from ..extensions import db
 from ..text import nfc
 from ..units.models import utcnow
-from .models import ATTENDANCE, Activity, Attendance, DuesPayment
+from .models import ATTENDANCE, Activity, Attendance, DuesPayment, DuesReversal
 from .queries import dues_amount_for
 
 ACTIVITY_FIELDS = ("unit_id", "held_on", "kind", "title", "notes")
@@ -129,3 +129,79 @@ def mark_dues_paid(*, branch, month, people, by=None):
                after={"month": month.isoformat(), "paid": added},
                summary=f"{branch.name}: {month:%m/%Y} × {len(added)}", user=by)
     return len(added)
+
+
+def record_dues_months(*, person, months, by=None):
+    """Record several months paid for one person at once (a quarter, a year). Months already paid are left as they
+    are; a month whose payment had been reversed is paid again on the same row (person + month stays unique).
+    The caller checks the months lie between the person's joining month and the current month.
+    One audit entry; returns the months newly recorded, oldest first (empty: nothing was recorded)."""
+    months = sorted(set(months))
+    if not months:
+        return []
+    by = _by(by)
+    rows = {p.month: p for p in db.session.scalars(
+        select(DuesPayment).where(DuesPayment.person_id == person.id, DuesPayment.month.in_(months)).with_for_update())}
+    amount, now = dues_amount_for(person), utcnow()
+    added = []
+    for month in months:
+        row = rows.get(month)
+        if row is None:
+            db.session.add(DuesPayment(person_id=person.id, month=month, amount=amount, recorded_at=now,
+                                       recorded_by_id=by.id if by else None))
+        elif row.reversed:
+            row.reversed, row.amount, row.recorded_at, row.recorded_by_id = False, amount, now, by.id if by else None
+        else:
+            continue
+        added.append(month)
+    if added:
+        db.session.flush()  # a concurrent insert of the same month raises here: the route says nothing was saved
+        record(action="dues.record_months", object_type="person", object_id=person.id, unit=person.unit,
+               after={"months": [m.strftime("%m/%Y") for m in added], "amount": amount},
+               summary=f"{person.full_name}: {added[0]:%m/%Y}–{added[-1]:%m/%Y} × {len(added)}", user=by)
+    return added
+
+
+def repay_reversed_dues(*, branch, month, people, by=None):
+    """The branch page's "paid" for people whose payment of `month` had been reversed: the same row is paid again
+    (mark_dues_paid leaves existing rows alone). Returns the number of payments restored."""
+    ids = [p.id for p in people]
+    if not ids:
+        return 0
+    by = _by(by)
+    rows = db.session.scalars(select(DuesPayment).where(DuesPayment.person_id.in_(ids), DuesPayment.month == month,
+                                                        DuesPayment.reversed.is_(True)).with_for_update()).all()
+    people_by_id = {p.id: p for p in people}
+    now, repaid = utcnow(), {}
+    for row in rows:
+        row.reversed, row.amount = False, dues_amount_for(people_by_id[row.person_id])
+        row.recorded_at, row.recorded_by_id = now, by.id if by else None
+        repaid[str(row.person_id)] = row.amount
+    if repaid:
+        db.session.flush()
+        record(action="dues.mark_paid", object_type="unit", object_id=branch.id, unit=branch,
+               after={"month": month.isoformat(), "paid": repaid},
+               summary=f"{branch.name}: {month:%m/%Y} × {len(repaid)}", user=by)
+    return len(repaid)
+
+
+def reverse_dues_payment(*, person, month, reason, by=None):
+    """Undo a payment recorded by mistake: a DuesReversal row (what was recorded, by whom, why it is undone) and an
+    audit entry; the payment row stays, marked reversed, so the month counts as unpaid again. Never a delete.
+    Returns the reversal, or None when there is no standing payment for that month (already reversed / never paid)."""
+    by = _by(by)
+    payment = db.session.scalar(select(DuesPayment).where(DuesPayment.person_id == person.id,
+                                                          DuesPayment.month == month).with_for_update())
+    if payment is None or payment.reversed:
+        return None
+    reversal = DuesReversal(payment_id=payment.id, person_id=person.id, month=month, amount=payment.amount,
+                            paid_recorded_by_id=payment.recorded_by_id, paid_recorded_at=payment.recorded_at,
+                            reason=nfc(reason), reversed_by_id=by.id if by else None, reversed_at=utcnow())
+    payment.reversed = True
+    db.session.add(reversal)
+    db.session.flush()
+    record(action="dues.reverse", object_type="person", object_id=person.id, unit=person.unit,
+           before={"month": month.strftime("%m/%Y"), "amount": payment.amount, "reversed": False},
+           after={"month": month.strftime("%m/%Y"), "amount": payment.amount, "reversed": True, "reason": reversal.reason},
+           summary=f"{person.full_name}: {month:%m/%Y}", user=by)
+    return reversal

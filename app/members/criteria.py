@@ -99,7 +99,8 @@ def _facts(P, as_of):
                        Activity.held_on <= as_of)
                 .correlate(P).scalar_subquery())
     paid = (select(func.count(DuesPayment.id))
-            .where(DuesPayment.person_id == P.id, DuesPayment.month >= first_month, DuesPayment.month <= last_month)
+            .where(DuesPayment.person_id == P.id, DuesPayment.month >= first_month, DuesPayment.month <= last_month,
+                   DuesPayment.reversed == false())
             .correlate(P).scalar_subquery())
     registered = (select(func.min(E.on)).where(E.person_id == P.id, E.kind.in_(("registered", "joined")))
                   .correlate(P).scalar_subquery())

@@ -145,3 +145,90 @@ def test_officer_journey_paper_to_real(page, live_url):
     assert page.inner_text("#verdict") == "Thực chất"
     assert page.locator("#criteria li .badge.ok").count() == 5
     assert not page.errors, page.errors
+
+
+def _fits_360(page):
+    assert page.evaluate("document.documentElement.scrollWidth") == 360
+
+
+def test_all_present_then_tap_the_absent_on_a_compact_roll(page, live_url):
+    """Issue 9 item 11: one button marks everyone present, then only the absent are tapped; a row is one line."""
+    login(page, live_url, "xa.officer")
+    branch, size = sql("SELECT p.unit_id, count(*) FROM person p JOIN unit u ON u.id = p.unit_id JOIN unit c ON c.id = u.parent_id "
+                       "JOIN role_grant g ON g.unit_id = c.id JOIN user_account a ON a.id = g.user_id "
+                       "WHERE a.username = 'xa.officer' AND u.level = 'branch' AND u.status = 'active' "
+                       "AND p.status IN ('active', 'away') GROUP BY p.unit_id ORDER BY count(*) DESC LIMIT 1")[0]
+    assert size >= 5
+    page.goto(f"{live_url}/activities/new?unit={branch}")
+    page.fill("#title", "Sinh hoạt đông người " + ("JS" if page.js else "không JS"))
+    page.click("button[type=submit]:has-text('Lưu')")
+    page.wait_for_selector("h2:has-text('Điểm danh')")
+    activity = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    rows = page.locator("#roll li.att")
+    n = rows.count()
+    assert n == size
+    _fits_360(page)
+    heights = page.eval_on_selector_all("#roll li.att", "els => els.map(e => e.getBoundingClientRect().height)")
+    assert max(heights) <= 64, max(heights)  # one line per person (it was ~145 px)
+    targets = page.eval_on_selector_all("#roll .seg label", "els => els.map(e => [e.offsetWidth, e.offsetHeight])")
+    assert min(w for w, _h in targets) >= 44 and min(h for _w, h in targets) >= 44
+    page.click("#all-present")
+    page.wait_for_selector(f".flash.success:has-text('Đã lưu điểm danh {n} người')")
+    assert sql("SELECT count(*) FROM attendance WHERE activity_id = ? AND status = 'present'", activity)[0][0] == n
+    absent = [int(rows.nth(i).get_attribute("id").split("-")[1]) for i in (1, 3)]
+    for pid in absent:
+        if page.js:
+            with page.expect_response(lambda r, pid=pid: f"/attendance/{pid}" in r.url):
+                page.locator(f"#att-{pid} span.absent").click()
+        else:
+            page.locator(f"#att-{pid} span.absent").click()
+    if not page.js:
+        page.click("button[type=submit]:has-text('Lưu điểm danh')")
+        page.wait_for_selector(f".flash.success:has-text('Đã lưu điểm danh {n} người')")
+    got = dict(sql("SELECT person_id, status FROM attendance WHERE activity_id = ?", activity))
+    assert len(got) == n and sorted(p for p, s in got.items() if s == "absent") == sorted(absent)
+    assert page.locator("#att-stats .stat b").first.inner_text() == str(n - 2)
+    assert not page.errors, page.errors
+
+
+def test_dues_several_months_then_reverse_one(page, live_url):
+    """Issue 9 item 12: a person pays a quarter in one visit; a month recorded by mistake is reversed, not deleted."""
+    from datetime import date
+
+    from app.members.criteria import add_months, month_start
+
+    login(page, live_url, "xa.officer")
+    this = month_start(date.today())
+    first = add_months(this, -3)
+    person = sql("SELECT p.id FROM person p JOIN unit u ON u.id = p.unit_id JOIN unit c ON c.id = u.parent_id "
+                 "JOIN role_grant g ON g.unit_id = c.id JOIN user_account a ON a.id = g.user_id "
+                 "WHERE a.username = 'xa.officer' AND u.level = 'branch' AND u.status = 'active' AND p.member_type = 'union' "
+                 "AND p.status = 'active' AND p.joined_on < ? ORDER BY p.id LIMIT 1 OFFSET ?",
+                 first.isoformat(), 3 if page.js else 4)[0][0]
+    before = {m for (m,) in sql("SELECT month FROM dues_payment WHERE person_id = ? AND NOT reversed", person)}
+    page.goto(f"{live_url}/members/{person}")
+    page.click("a:has-text('Ghi, hoàn tác đoàn phí nhiều tháng')")
+    page.wait_for_selector("#first")
+    _fits_360(page)
+    page.select_option("#first", first.strftime("%Y-%m"))
+    page.select_option("#last", add_months(this, -1).strftime("%Y-%m"))
+    page.click("button[type=submit]:has-text('Ghi đã đóng các tháng này')")
+    page.wait_for_selector(".flash")
+    quarter = {add_months(first, k).isoformat() for k in range(3)}
+    after = {m for (m,) in sql("SELECT month FROM dues_payment WHERE person_id = ? AND NOT reversed", person)}
+    assert quarter <= after and after - before == quarter - before
+    if quarter - before:
+        assert "Đã ghi đoàn phí" in page.inner_text(".flash")
+    month = add_months(this, -1).strftime("%Y-%m")
+    page.click(f"a[href$='/reverse/{month}']")
+    page.wait_for_selector("#reason")
+    _fits_360(page)
+    page.fill("#reason", "Ghi nhầm tháng")
+    page.click("button[type=submit]:has-text('Hoàn tác')")
+    page.wait_for_selector(".flash.success")
+    assert sql("SELECT reversed FROM dues_payment WHERE person_id = ? AND month = ?", person,
+               add_months(this, -1).isoformat()) == [(1,)]
+    assert sql("SELECT reason FROM dues_reversal WHERE person_id = ?", person) == [("Ghi nhầm tháng",)]
+    assert page.locator(f"a[href$='/reverse/{month}']").count() == 0
+    _fits_360(page)
+    assert not page.errors, page.errors

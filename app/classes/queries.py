@@ -219,8 +219,9 @@ def _given_name_order():
     return func.replace(key, func.rtrim(key, func.replace(key, " ", "")), "")
 
 
-def search_people(klass, user, q, limit=20, scope=None):
-    """People on roll in the class's enrolment units (inside the user's scope) whose folded name contains q."""
+def search_people(klass, user, q, limit=20, scope=None, members_only=False):
+    """People on roll in the class's enrolment units (inside the user's scope) whose folded name contains q.
+    `members_only`: the Union members a sympathizer class leaves out (to say they are already members)."""
     key = fold(q)
     if not key:
         return []
@@ -230,7 +231,9 @@ def search_people(klass, user, q, limit=20, scope=None):
             .where(eligible_cond(klass, user, Person.unit_path, scope), Person.status.in_(ON_ROLL),
                    Person.name_key.like(f"%{key}%"))
             .order_by(Person.name_key, Person.id).limit(limit))
-    if klass.kind == "sympathizer":  # members are already in the Union: not candidates for this class
+    if members_only:
+        stmt = stmt.where(Person.member_type == "union")
+    elif klass.kind == "sympathizer":  # members are already in the Union: not candidates for this class
         stmt = stmt.where(Person.member_type != "union")
     return db.session.execute(stmt).all()
 

@@ -196,6 +196,10 @@ def _people_page(klass, status=200, error=None, youth_form=None):
     can_edit = permissions.can_edit_class(current_user, klass)
     q = (request.args.get("q") or "").strip()[:100]
     found = queries.search_people(klass, current_user, q, scope=scope) if (q and can_edit) else []
+    # a sympathizer class does not list Union members: say they were found, and why they are not offered
+    members = queries.search_people(klass, current_user, q, scope=scope, members_only=True) \
+        if (q and can_edit and klass.kind == "sympathizer") else []
+    refused = {p.id: services.refusal_reason(klass, p) for p, _st in found}
     cadres = None
     if can_edit and request.args.get("filter") == "cadres":
         cadres = queries.untrained_cadres(klass, current_user, scope=scope)
@@ -205,6 +209,7 @@ def _people_page(klass, status=200, error=None, youth_form=None):
         youth_form.form_token.data = uuid.uuid4().hex
     people = queries.enrolments(klass, include_withdrawn=True)
     return render("classes/people.html", block="results", status=status, klass=klass, q=q, found=found, cadres=cadres,
+                  members=[p for p, _st in members], refused=refused,
                   branches=branches, youth_form=youth_form, people=people, error=error, can_edit=can_edit,
                   enrolled=sum(1 for e in people if e.status == "enrolled"))
 
@@ -251,13 +256,28 @@ def enrol_many(class_id):
     if not people:
         return _people_page(klass, status=422, error=_("Chưa chọn người nào."))
     try:
-        n = services.enrol_many(klass=klass, people=people)
+        n, refused = services.enrol_many_reporting(klass=klass, people=people)
         db.session.commit()
     except (services.EnrolError, IntegrityError) as err:
         db.session.rollback()
         return _people_page(klass, status=422, error=str(err) if isinstance(err, services.EnrolError) else _("Có người đã được ghi danh cùng lúc — hãy thử lại."))
+    if refused and not n:
+        return _people_page(klass, status=422, error=_refused_message(refused))
     flash(_("Đã ghi danh %(n)s người.", n=n), "success")
+    if refused:
+        flash(_refused_message(refused), "warning")
     return _after_enrol(klass)
+
+
+def _refused_message(refused, shown=10):
+    """"Not enrolled: A, B (reason); C (other reason)" — names first, so the officer knows whom to tell."""
+    parts = []
+    for reason, people in refused.items():
+        names = ", ".join(p.full_name for p in people[:shown])
+        if len(people) > shown:
+            names += " " + _("và %(n)s người khác", n=len(people) - shown)
+        parts.append(_("%(names)s: %(reason)s", names=names, reason=reason))
+    return _("Không ghi danh %(n)s người — %(why)s.", n=sum(len(v) for v in refused.values()), why="; ".join(parts))
 
 
 @bp.post("/<int:class_id>/people/branch")
@@ -271,12 +291,16 @@ def enrol_branch(class_id):
     if not people:
         return _people_page(klass, status=422, error=_("%(b)s chưa có ai trong sổ.", b=branch.name))
     try:
-        n = services.enrol_many(klass=klass, people=people)
+        n, refused = services.enrol_many_reporting(klass=klass, people=people)
         db.session.commit()
     except (services.EnrolError, IntegrityError) as err:
         db.session.rollback()
         return _people_page(klass, status=422, error=str(err) if isinstance(err, services.EnrolError) else _("Có người đã được ghi danh cùng lúc — hãy thử lại."))
+    if refused and not n:
+        return _people_page(klass, status=422, error=_refused_message(refused))
     flash(_("Đã ghi danh %(n)s người của %(b)s (người đã có trong lớp được bỏ qua).", n=n, b=branch.name), "success")
+    if refused:
+        flash(_refused_message(refused), "warning")
     return see_other("classes.people", class_id=klass.id)
 
 

@@ -239,6 +239,25 @@ def enrol_many(*, klass, people):
     return len(todo)
 
 
+def refusal_reason(klass, person):
+    """Why this class cannot take this person (a short Vietnamese reason), or None."""
+    if klass.kind == "sympathizer" and person.member_type == "union":
+        return _("đã là đoàn viên — không cần học lớp cảm tình Đoàn")
+    if _too_old_for(klass, person):
+        return _("đã quá 30 tuổi khi lớp khai giảng — không thể kết nạp vào Đoàn")
+    return None
+
+
+def enrol_many_reporting(*, klass, people):
+    """enrol_many, and say who was refused and why: (number enrolled, {reason: [person, …]})."""
+    refused = {}
+    for p in people:
+        reason = refusal_reason(klass, p)
+        if reason:
+            refused.setdefault(reason, []).append(p)
+    return enrol_many(klass=klass, people=people), refused
+
+
 def withdraw(*, enrolment):
     before = snapshot(enrolment, RESULT_FIELDS)
     enrolment.status = "withdrawn"

@@ -3,6 +3,9 @@ from flask import Blueprint
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 
 from . import routes  # noqa: E402,F401
+from .numbers import format_number  # noqa: E402
+
+bp.add_app_template_filter(format_number, "number_answer")
 from ..panels import register_unit_panel  # noqa: E402
 
 

@@ -73,3 +73,10 @@ CLASS_SUPERVISION = {
 }
 
 BUILTIN = {"member_development": MEMBER_DEVELOPMENT, "class_supervision": CLASS_SUPERVISION}
+
+# Number items whose value the records already hold: pre-filled on the record page (editable; a different answer is
+# shown with the difference). Keyed by the item's text, which copies of a version keep.
+RECORD_SOURCES = {
+    "Tổng số đoàn viên trên sổ sách của đơn vị": "members_on_roll",
+    "Số đoàn viên có mặt, sinh hoạt thực tế tại địa phương": "members_real",
+}

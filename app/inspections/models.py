@@ -20,9 +20,11 @@ from ..units.models import utcnow
 
 ANSWER_TYPES = {
     "choice": _l("Có / Không / Một phần / Không áp dụng"),
-    "number": _l("Số"),
+    "number": _l("Số đếm (số nguyên)"),
+    "decimal": _l("Số thập phân (ví dụ 6,5)"),
     "text": _l("Ghi bằng chữ"),
 }
+NUMBER_TYPES = ("number", "decimal")
 CHOICES = {"yes": _l("Có"), "partly": _l("Một phần"), "no": _l("Không"), "na": _l("Không áp dụng")}
 CHOICE_SHORT = {"yes": _l("Có"), "partly": _l("Một phần"), "no": _l("Không"), "na": _l("KAD")}
 CHOICE_SCORE = {"yes": 1.0, "partly": 0.5, "no": 0.0}
@@ -116,6 +118,11 @@ class TemplateItem(db.Model):
     @property
     def scored(self):
         return self.answer_type == "choice" and self.weight > 0
+
+    @property
+    def is_number(self):
+        """A count ("number": whole numbers only) or a decimal item (decimal comma)."""
+        return self.answer_type in NUMBER_TYPES
 
 
 class Plan(db.Model):

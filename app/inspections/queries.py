@@ -6,10 +6,13 @@ from sqlalchemy import and_, case, distinct, false, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..access import authorize, in_scope, scope_paths, subtree
+from ..activities.models import PersonStanding
 from ..auth.models import RoleGrant, User
 from ..extensions import db
+from ..members.models import ON_ROLL, Person
 from ..units.models import Unit
 from . import permissions as perm
+from .builtin import RECORD_SOURCES
 from .models import (ActionEvent, Answer, ChecklistTemplate, CorrectiveAction, Inspection, Photo, Plan, PlanMember, TemplateItem,
                      TemplateSection, TemplateVersion)
 
@@ -424,3 +427,22 @@ def get_class(class_id):
     from ..classes.models import TrainingClass
 
     return db.session.get(TrainingClass, class_id)
+
+
+def record_values(inspection, items):
+    """{item id: the number the records hold} for number items that have a records source — one statement per
+    source used (two at most)."""
+    wanted = {it.id: RECORD_SOURCES[it.text] for it in items if it.answer_type == "number" and it.text in RECORD_SOURCES}
+    if not wanted:
+        return {}
+    path = inspection.unit.path
+    on_roll = and_(subtree(Person.unit_path, path), Person.member_type == "union", Person.status.in_(ON_ROLL))
+    values = {}
+    for source in set(wanted.values()):
+        if source == "members_on_roll":
+            values[source] = db.session.scalar(select(func.count(Person.id)).where(on_roll))
+        elif source == "members_real":
+            values[source] = db.session.scalar(
+                select(func.count(Person.id)).join(PersonStanding, PersonStanding.person_id == Person.id)
+                .where(on_roll, PersonStanding.verdict == "real"))
+    return {item_id: values[source] for item_id, source in wanted.items()}

@@ -15,6 +15,7 @@ from . import bp, permissions as perm, queries, services
 from .forms import (AckForm, ActionForm, CloseForm, ConclusionForm, DoneForm, ItemForm, NewTemplateForm, PlanForm,
                     ReopenForm, SectionForm, TemplateMetaForm, VerifyForm)
 from .models import CHOICES, FAILING, INSPECTION_STATUSES
+from .numbers import parse_number
 from .photos import PhotoError, file_path, store_photo
 from .scoring import scores
 
@@ -560,16 +561,10 @@ def _parse(item, form):
         values["choice"] = raw or None
         if raw in FAILING and item.note_required and not note:
             error = _("Mục này chưa đạt: vui lòng ghi chú lý do.")
-    elif item.answer_type == "number":
-        if raw:
-            try:
-                values["number"] = float(raw.replace(" ", "").replace(",", "."))
-            except ValueError:
-                return values, typed, _("Vui lòng nhập một số, ví dụ 12.")
-            if values["number"] < 0 or values["number"] > 10**9:
-                return values, typed, _("Số không hợp lệ.")
-        else:
-            values["number"] = None
+    elif item.is_number:
+        values["number"], number_error = parse_number(raw, whole=item.answer_type == "number")
+        if number_error:
+            return values, typed, number_error
     else:
         if len(raw) > 5000 or len(note) > 5000:
             return values, typed, _("Quá dài (tối đa 5000 ký tự).")
@@ -592,7 +587,8 @@ def _record_page(inspection, sections, section_no, typed=None, errors=None, stat
     total = sum(len(s.items) for s in sections)
     return render("inspections/record.html", status=status, inspection=inspection, sections=sections,
                   section=section, section_no=section_no, answers=answers, photos=photos, typed=typed or {},
-                  errors=errors or {}, done=done, total=total, answered=sum(done.values()), saved=saved)
+                  errors=errors or {}, done=done, total=total, answered=sum(done.values()), saved=saved,
+                  known=queries.record_values(inspection, section.items) if section else {})
 
 
 @bp.route("/<int:inspection_id>/record", methods=["GET", "POST"])
@@ -638,7 +634,8 @@ def _row(inspection, item, status=200, typed=None, error=None, saved=False):
     code = f"{section.version.sections.index(section) + 1}.{section.items.index(item) + 1}"
     return render("inspections/_row.html", status=status, inspection=inspection, item=item, code=code,
                   answer=answers.get(item.id), photos=queries.photos_for(inspection, [item.id]).get(item.id, []),
-                  typed=typed, error=error, saved=saved, progress=progress, can_record=True)
+                  typed=typed, error=error, saved=saved, progress=progress, can_record=True,
+                  known=queries.record_values(inspection, [item]).get(item.id))
 
 
 @bp.post("/<int:inspection_id>/items/<int:item_id>")

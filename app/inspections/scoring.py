@@ -9,7 +9,7 @@ from .models import CHOICE_SCORE, FAILING
 def answer_is_complete(item, choice=None, number=None, text=None):
     if item.answer_type == "choice":
         return choice in ("yes", "no", "partly", "na")
-    if item.answer_type == "number":
+    if item.is_number:
         return number is not None
     return bool((text or "").strip())
 

@@ -275,7 +275,7 @@ def save_answer(*, inspection, item, choice=None, number=None, text=None, note=N
         raise ValueError("inspection closed")
     values = {
         "choice": choice if item.answer_type == "choice" else None,
-        "number": number if item.answer_type == "number" else None,
+        "number": number if item.is_number else None,
         "text": nfc(text) or None if item.answer_type == "text" else None,
         "note": nfc(note) or None,
     }

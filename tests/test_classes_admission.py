@@ -130,3 +130,17 @@ def test_inline_check_explains_without_saving(client, db, class_world, make_peop
     assert 'hx-post="/classes/admissions/' in client.get(f"/classes/admissions/{case.id}").get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(AdmissionCase, case.id).votes_for is None and db.session.get(Person, youth.id).member_type == "youth"
+
+
+def test_a_sponsor_away_working_is_refused(client, db, class_world, make_people, make_class, login):
+    """Issue 9 item 15: a sponsor who is away working cannot know and help the candidate."""
+    case, youth, sponsor = _case(client, db, class_world, make_people, make_class, login)
+    away = make_people(class_world.tree.B1, 1, member_type="union", names=["Lý Văn Xa"], birth=date(1999, 1, 1))[0]
+    db.session.execute(Person.__table__.update().where(Person.id == away.id).values(status="away"))
+    db.session.commit()
+    page = client.get(f"/classes/admissions/{case.id}").get_data(as_text=True)
+    assert f'<option value="{sponsor.id}"' in page and f'<option value="{away.id}"' not in page
+    decision = date.today() - timedelta(days=15)
+    resp = client.post(f"/classes/admissions/{case.id}", data=_data(case, away, decision))
+    assert resp.status_code == 422
+    assert any("Lý Văn Xa đang đi làm ăn xa" in m for m in errors_in(resp.data))

@@ -361,12 +361,12 @@ def class_cases(klass):
 
 def sponsor_choices(case, limit=300):
     """Current Union members who may sponsor: those of the candidate's branch first, then the rest of its commune
-    (a youth of a Federation branch has no Union member beside them)."""
+    (a youth of a Federation branch has no Union member beside them). Members away working are not offered."""
     branch = db.session.get(Unit, case.branch_id)
     commune_path = branch.parent.path if branch.parent is not None else branch.path
     return db.session.scalars(
         select(Person).where(subtree(Person.unit_path, commune_path), Person.member_type == "union",
-                             Person.status.in_(ON_ROLL), Person.id != case.person_id)
+                             Person.status == "active", Person.id != case.person_id)
         .order_by((Person.unit_id != case.branch_id), Person.name_key).limit(limit)).all()
 
 

@@ -115,6 +115,9 @@ def check_case(v, *, person, sponsor=None, today=None, final=False):
         elif not is_current_member(sponsor):
             add("sponsor_id", _("%(name)s không phải đoàn viên đang sinh hoạt — người giới thiệu phải là đoàn viên.",
                                 name=sponsor.full_name))
+        elif sponsor.status == "away":
+            add("sponsor_id", _("%(name)s đang đi làm ăn xa — người giới thiệu phải đang sinh hoạt tại chỗ để biết và "
+                                "giúp đỡ người được giới thiệu.", name=sponsor.full_name))
         known = v.get("sponsor_known_since")
         ref = v.get("application_on") or meeting
         if known and ref and add_months(known, SPONSOR_MONTHS) > ref:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ..extensions import db
 from ..units.models import Unit, utcnow
-from .models import ON_ROLL, Person, PersonEvent
+from .models import ON_ROLL, Person, PersonEvent, over_union_age_born_by
 
 CRITERIA = {
     "person": _l("Có người"),
@@ -116,6 +116,11 @@ def _facts(P, as_of):
         "branch_open": branch_open, "absences": absences, "paid": paid, "owed": owed, "owes_dues": owes_dues,
         "person_since": person_since,
     }
+
+
+def _over_union_age(P):
+    """Union members past 30 are due to mature: the rules leave them out of the Union counts (no standing row)."""
+    return and_(P.member_type == "union", P.birth_date.isnot(None), P.birth_date <= over_union_age_born_by())
 
 
 def _required_fields_ok(P):
@@ -318,7 +323,8 @@ def refresh_standing(*, person_ids=None, unit_ids=None, unit_path=None, as_of=No
     flags = {c: _flag(cond).label(f"{c}_ok") for c, cond in conds.items()}
     inner = (select(Person.id.label("person_id"), Person.unit_id, Person.unit_path, *flags.values(),
                     _flag(_secretary_expr(Person)).label("is_secretary"), _flag(Person.status == "away").label("is_away"))
-             .where(Person.status.in_(ON_ROLL), *where).cte("facts").prefix_with("MATERIALIZED"))
+             .where(Person.status.in_(ON_ROLL), *where, not_(_over_union_age(Person)))
+             .cte("facts").prefix_with("MATERIALIZED"))
     verdict = _verdict_expr({c: inner.c[f"{c}_ok"] for c in conds})
     now = utcnow()
     cols = ["person_id", "unit_id", "unit_path", *[f"{c}_ok" for c in conds], "is_secretary", "is_away"]

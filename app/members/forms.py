@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from ..access import scope_paths
 from ..forms import VersionedForm, VNDateField, choices, not_in_future
-from .models import MEMBER_TYPES, OCCUPATIONS, POSTS, SEXES
+from .models import MEMBER_TYPES, OCCUPATIONS, POSTS, SEXES, UNION_MAX_AGE
 
 CITIZEN_ID = re.compile(r"^\d{12}$")
 PHONE = re.compile(r"^(0|\+84)\d{9,10}$")
@@ -50,6 +50,10 @@ def _strip(value):
 
 def _digits(value):
     return clean_digits(value) if isinstance(value, str) else value
+
+
+def _age_on(birth, on):
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 class PersonForm(VersionedForm):
@@ -134,6 +138,9 @@ class PersonForm(VersionedForm):
     def validate_joined_on(self, field):
         if field.data and self.birth_date.data and field.data < self.birth_date.data:
             raise ValidationError(_l("Ngày vào Đoàn phải sau ngày sinh."))
+        if field.data and self.birth_date.data and self.member_type.data == "union" and \
+                _age_on(self.birth_date.data, field.data) > UNION_MAX_AGE:
+            raise ValidationError(_l("Ngày vào Đoàn khi đã quá 30 tuổi — Điều lệ Đoàn chỉ kết nạp đến 30 tuổi."))
 
 
 EVENT_DETAIL_LABELS = {"away": _l("Nơi làm ăn"), "removed": _l("Số quyết định"), "expelled": _l("Số quyết định"),

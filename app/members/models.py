@@ -25,6 +25,16 @@ STATUSES = {
     "moved_away": _l("Đã chuyển đi nơi khác"),
 }
 ON_ROLL = ("active", "away")  # statuses that still count on a branch roll
+UNION_MAX_AGE = 30  # past this age a Union member matures (trưởng thành Đoàn) and no longer counts as a member
+
+
+def over_union_age_born_by(today=None):
+    """Born on or before this date = older than 30 today (31 or more): due to mature, not counted as a member."""
+    today = today or date.today()
+    try:
+        return today.replace(year=today.year - UNION_MAX_AGE - 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - UNION_MAX_AGE - 1, day=28)
 SEXES = {"male": _l("Nam"), "female": _l("Nữ")}
 OCCUPATIONS = {
     "worker": _l("Công nhân"),
@@ -119,6 +129,12 @@ class Person(db.Model):
     @property
     def on_roll(self):
         return self.status in ON_ROLL
+
+    @property
+    def over_union_age(self):
+        """A Union member on a roll who is past 30: flagged for maturity, left out of the Union counts."""
+        return (self.member_type == "union" and self.status in ON_ROLL and self.birth_date is not None
+                and self.birth_date <= over_union_age_born_by())
 
 
 class PersonEvent(db.Model):

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import abort
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..access import authorize, has_role, in_scope, subtree
@@ -11,7 +11,8 @@ from ..extensions import db
 from ..text import fold
 from ..units.models import Unit
 from . import permissions
-from .models import MEMBER_TYPES, ON_ROLL, STATUSES, ImportBatch, Person, PersonEvent, Transfer
+from .models import (MEMBER_TYPES, ON_ROLL, STATUSES, ImportBatch, Person, PersonEvent, Transfer,
+                     over_union_age_born_by)
 
 PERSON_ACTIONS = {
     "view": permissions.can_view_person,
@@ -327,11 +328,13 @@ def removal_stmt(user, unit=None, kept_since=None):
 
 # ---- the unit panel ------------------------------------------------------------------------------------------
 def count_by_type(unit):
+    """{member type: people on roll}; Union members past 30 are counted apart ("union_over_age"), not as members."""
+    over = and_(Person.member_type == "union", Person.birth_date <= over_union_age_born_by())
+    kind = case((over, literal("union_over_age")), else_=Person.member_type)
     rows = db.session.execute(
-        # count(*), not count(id): PostgreSQL answers from ix_person_type_status_path alone (index-only scan).
-        select(Person.member_type, func.count())
+        select(kind, func.count())
         .where(subtree(Person.unit_path, unit.path), Person.status.in_(ON_ROLL))
-        .group_by(Person.member_type)
+        .group_by(kind)
     ).all()
     return dict(rows)
 

@@ -98,6 +98,9 @@ def create():
                 if done is None:
                     raise
             flash(_("Đã thêm %(name)s vào sổ.", name=done.full_name), "success")
+            if done.over_union_age:
+                flash(_("%(name)s đã quá 30 tuổi: đến tuổi trưởng thành Đoàn, không tính vào số đoàn viên.",
+                        name=done.full_name), "warning")
             return see_other("members.detail", person_id=done.id)
         status = 200 if ok else 422
     return render("members/form.html", block="form", status=status, form=form, person=None, unit=unit,

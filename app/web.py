@@ -91,7 +91,7 @@ def paginate(stmt, page=None, per_page=None):
 
 def typed_fields():
     """[(label, value)] of what a refused form carried (the conflict page shows it, so nothing typed is lost)."""
-    from .audit.labels import FIELDS
+    from .audit.labels import field_label, format_value
 
     if not has_request_context() or request.method != "POST":
         return []
@@ -101,7 +101,7 @@ def typed_fields():
         values = [v for v in request.form.getlist(key) if v.strip()]
         name = key.split("-", 1)[-1]  # prefixed forms: "accept-branch" → "branch"
         if values and key not in skip and name not in skip:
-            out.append((str(FIELDS.get(name, name)), ", ".join(values)))
+            out.append((str(field_label(name)), ", ".join(format_value(name, v) for v in values)))
     return out
 
 

@@ -1,4 +1,6 @@
 """Readable names for the audit log: the actions and the fields recorded by the services (codes stay in the data)."""
+import re
+
 from flask_babel import lazy_gettext as _l
 
 ACTIONS = {
@@ -58,3 +60,68 @@ FIELDS = {
 
 def action_label(code):
     return ACTIONS.get(code, code)
+
+
+# ---- one place for how a recorded field and its value read (the audit log and the conflict page) ----------------
+# Domains register their own field names and value labels (the seam: this module imports no domain).
+VALUES = {}  # field → {code: label}
+_ANY = {}    # code → label for fields without their own map ("kind", a person id's attendance status…)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+MONEY_FIELDS = {"amount", "paid"}
+
+
+def register_labels(fields=None, values=None, any_values=None):
+    """fields: {field: label}; values: {field: {code: label}}; any_values: {code: label} for any field."""
+    FIELDS.update(fields or {})
+    for field, labels in (values or {}).items():
+        VALUES.setdefault(field, {}).update(labels)
+    _ANY.update(any_values or {})
+
+
+FIELDS.update({
+    "workplace": _l("Nơi làm việc / học tập"), "ethnicity": _l("Dân tộc"), "religion": _l("Tôn giáo"),
+    "permanent_address": _l("Thường trú"), "current_address": _l("Nơi ở hiện nay"), "schooling": _l("Trình độ văn hoá"),
+    "admission_decision": _l("Số quyết định kết nạp"), "card_number": _l("Số thẻ đoàn viên"), "notes": _l("Ghi chú"),
+    "branch": _l("Chi đoàn / chi hội"), "month": _l("Tháng"), "months": _l("Các tháng"), "amount": _l("Số tiền"),
+    "paid": _l("Đã đóng"), "reversed": _l("Hoàn tác"), "person_id": _l("Người"), "person_ids": _l("Những người"),
+    "class_id": _l("Lớp"), "version": _l("Phiên bản"), "note": _l("Ghi chú"), "text": _l("Nội dung"),
+})
+
+
+def field_label(key):
+    """A person id (attendance, dues maps) reads "Người #279"; a known field its label; anything else as is."""
+    key = str(key)
+    if key.isdigit():
+        return _l("Người #%(id)s", id=key)
+    return FIELDS.get(key, key)
+
+
+def _grouped(n):
+    return f"{int(n):,}".replace(",", ".")
+
+
+def format_value(key, value):
+    """A recorded value as people read it: labels for codes, dd/mm/yyyy dates, Có/Không, VND with dot thousands."""
+    key = str(key)
+    if value is None or value == "":
+        return "∅"
+    if isinstance(value, bool):
+        return str(_l("Có") if value else _l("Không"))
+    if isinstance(value, dict):
+        return "; ".join(f"{field_label(k)}: {format_value(key if key in MONEY_FIELDS else k, v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(format_value(key, v) for v in value)
+    if isinstance(value, (int, float)) and key in MONEY_FIELDS:
+        return _grouped(value) + " đ"
+    if isinstance(value, str):
+        if _DATE.match(value):
+            y, m, d = value.split("-")
+            return f"{d}/{m}/{y}"
+        if _DATETIME.match(value):
+            y, m, d = value[:10].split("-")
+            return f"{d}/{m}/{y} {value[11:16]}"
+        label = VALUES.get(key, {}).get(value) or _ANY.get(value)
+        if label is not None:
+            return str(label)
+    return str(value)

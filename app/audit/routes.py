@@ -50,7 +50,8 @@ def index():
             stmt = stmt.where(AuditEntry.object_id == int(args["id"]))
     page = paginate(stmt)
     return render("audit/index.html", block="results", page=page, errors=errors, status=422 if errors else 200,
-                  action_label=labels.action_label, OBJECTS=labels.OBJECTS, FIELDS=labels.FIELDS)
+                  action_label=labels.action_label, OBJECTS=labels.OBJECTS, FIELDS=labels.FIELDS,
+                  field_label=labels.field_label, format_value=labels.format_value)
 
 
 def _utc_start_of(day):

@@ -1,6 +1,7 @@
 """Route-walk samples for the activities domain: an activity of branch B1 (commune C1) with one person marked."""
-from app.activities.models import Attendance
-from tests.factories_activities import activity_row, person_row
+from app.activities.models import Attendance, DuesPayment
+from app.members.criteria import add_months, month_start
+from tests.factories_activities import TODAY, activity_row, person_row
 
 
 def make_samples(ctx):
@@ -8,5 +9,7 @@ def make_samples(ctx):
     person = person_row(db, tree.B1, "Trần Văn Mẫu")
     activity = activity_row(db, tree.B1, title="Sinh hoạt mẫu")
     db.session.add(Attendance(activity_id=activity.id, person_id=person.id, status="present"))
+    month = add_months(month_start(TODAY), -1)  # a month paid: the reversal page has something to reverse
+    db.session.add(DuesPayment(person_id=person.id, month=month, amount=2000))
     db.session.commit()
-    return {"activity_id": activity.id, "person_id": person.id}
+    return {"activity_id": activity.id, "person_id": person.id, "month": month.strftime("%Y-%m")}

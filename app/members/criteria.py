@@ -179,7 +179,7 @@ def filter_people(stmt, *, verdict=None, failing=None, as_of=None):
             conds.append(getattr(S, f"{failing}_ok") == false())
         return stmt.where(exists().where(*conds)).where(Person.status.in_(ON_ROLL))
     conds = _conditions(Person, as_of)
-    stmt = stmt.where(Person.status.in_(ON_ROLL))
+    stmt = stmt.where(Person.status.in_(ON_ROLL), not_(_over_union_age(Person)))
     if failing:
         stmt = stmt.where(not_(conds[failing]))
     if verdict:

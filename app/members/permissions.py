@@ -1,5 +1,5 @@
 """Who may do what to a person on record. Small predicates; routes call them, templates get the booleans."""
-from ..access import has_role
+from ..access import has_role, scope_paths
 
 OFFICER = ("officer", "admin")
 
@@ -40,6 +40,13 @@ def can_decide_transfer(user, transfer):
 def can_withdraw_transfer(user, transfer):
     """The sending side may take back a request nobody has decided yet."""
     return transfer.status == "requested" and has_role(user, transfer.from_unit, OFFICER)
+
+
+def can_manage_people_in(user, unit=None):
+    """Add, import, maturity and removal lists: an officer of `unit` (or, without a unit, of any unit)."""
+    if unit is not None:
+        return unit.is_active and has_role(user, unit, OFFICER)
+    return bool(scope_paths(user, OFFICER))
 
 
 def can_import_into(user, unit):

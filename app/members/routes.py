@@ -35,7 +35,8 @@ def index():
         queries.ordered(stmt, sort_matches=bool(filters.q) and not many)))
     base, units = queries.list_choice_units(current_user, unit)
     return render("members/index.html", block="results", page=page, f=filters, unit=unit, base=base, units=units, crit=queries.criteria_module() is not None,
-                  mask=permissions.mask_citizen_id, MEMBER_TYPES=MEMBER_TYPES, STATUSES=STATUSES)
+                  mask=permissions.mask_citizen_id, MEMBER_TYPES=MEMBER_TYPES, STATUSES=STATUSES,
+                  can_manage=permissions.can_manage_people_in(current_user, unit))
 
 
 def _export_title(unit):
@@ -316,7 +317,8 @@ def maturity():
             return redirect(url_for("members.maturity", unit=unit.id if unit else None), code=303)
     page = paginate(queries.maturity_stmt(current_user, unit), per_page=100)
     return render("members/maturity.html", status=422 if form.errors else 200, form=form, page=page, unit=unit,
-                  chosen=set(chosen), year=date.today().year)
+                  chosen=set(chosen), year=date.today().year,
+                  can_manage=permissions.can_manage_people_in(current_user, unit))
 
 
 @bp.get("/removal")
@@ -324,7 +326,8 @@ def removal():
     unit = _unit_arg(permissions.OFFICER)
     stmt = queries.removal_stmt(current_user, unit)
     page = paginate(stmt) if stmt is not None else None
-    return render("members/removal.html", page=page, unit=unit)
+    return render("members/removal.html", page=page, unit=unit,
+                  can_manage=permissions.can_manage_people_in(current_user, unit))
 
 
 @bp.route("/<int:person_id>/removal", methods=["GET", "POST"])

@@ -36,7 +36,7 @@ def index():
     errors = {}
     args = request.args
     if not args.get("logins"):  # sign-ins are most of the log: shown only when asked for
-        stmt = stmt.where(AuditEntry.action != "auth.login")  # failed sign-ins (auth.login_failed) stay shown
+        stmt = stmt.where(AuditEntry.action.not_in(("auth.login", "auth.logout")))  # failed sign-ins stay shown
     for key in ("from", "to"):
         if args.get(key):
             try:

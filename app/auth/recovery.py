@@ -90,13 +90,14 @@ def stash_form(path):
             >= MAX_ROWS_PER_DAY:
         db.session.commit()
         return False
+    user_id = current_user.id if current_user.is_authenticated else None
     token = session.get(STASH_KEY)
     row = db.session.scalar(select(FormStash).where(FormStash.token == token)) if token else None
     if row is None:
-        row = FormStash(token=secrets.token_urlsafe(32))
+        row = FormStash(token=secrets.token_urlsafe(32), user_id=user_id, path=path, fields=fields, created_at=now)
         db.session.add(row)
-    row.user_id = current_user.id if current_user.is_authenticated else None
-    row.path, row.fields, row.created_at = path, fields, now
+    else:
+        row.user_id, row.path, row.fields, row.created_at = user_id, path, fields, now
     db.session.commit()
     session[STASH_KEY] = row.token
     return True

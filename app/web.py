@@ -16,6 +16,7 @@ from werkzeug.security import safe_join
 from flask import render_template
 from sqlalchemy import func, select
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from .extensions import db, login_manager
 
@@ -249,8 +250,8 @@ def init_web(app):
         db.session.rollback()
         return render_template("errors/error.html", code=500), 500
 
-    app.register_error_handler(OperationalError, database_unavailable)
-    app.register_error_handler(InterfaceError, database_unavailable)
+    for exc in (OperationalError, InterfaceError, PoolTimeout):  # unreachable, dropped, or every connection busy
+        app.register_error_handler(exc, database_unavailable)
 
 
 def database_unavailable(err):

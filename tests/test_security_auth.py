@@ -108,6 +108,8 @@ def test_admin_grant_needs_explicit_confirmation_and_branch_grant_works(client, 
     # a branch secretary: officer of the branch, through the grant form on the account page
     user = db.session.scalar(select(User).where(User.username == "bi.thu"))
     other = make_user("thu.ky", (tree.C1, "viewer"))
+    html = client.get(f"/auth/users/{other.id}?unit={tree.B1.id}").get_data(as_text=True)
+    assert re.search(rf'<option (selected value="{tree.B1.id}"|value="{tree.B1.id}" selected)', html)
     resp = client.post(f"/auth/users/{other.id}/grants", data={"unit_id": str(tree.B1.id), "role": "officer"})
     assert resp.status_code == 303
     assert db.session.scalar(select(RoleGrant).where(RoleGrant.user_id == other.id, RoleGrant.unit_id == tree.B1.id,

@@ -174,7 +174,9 @@ def create_user():
 def user_detail(user_id):
     user = queries.get_user_for(current_user, user_id)
     form = GrantForm()
-    _unit_choices(form)
+    # ?unit= (from a unit's accounts page) presets the grant form there — the way to a branch in a large province
+    preset = db.session.get(Unit, int(request.args["unit"])) if request.args.get("unit", "").isdigit() else None
+    _unit_choices(form, preset if preset and has_role(current_user, preset, "admin") else None)
     return render("auth/user_detail.html", user=user, grant_form=form, reset_form=ResetPasswordForm(),
                   revocable={g.id for g in user.grants if permissions.can_revoke(current_user, g)})
 

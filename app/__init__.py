@@ -30,6 +30,11 @@ def create_app(overrides=None):
         app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _configure_secret_key(app)
+    if app.config.get("PROXY_COUNT"):  # behind nginx: the client's address is the proxy's X-Forwarded-For
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "sodoan.db")
 
@@ -59,7 +64,14 @@ def create_app(overrides=None):
 
 
 def _configure_secret_key(app):
-    if app.config.get("SECRET_KEY"):
+    key = app.config.get("SECRET_KEY")
+    if key:
+        size = len(key.encode() if isinstance(key, str) else key)
+        if size < app.config.get("SECRET_KEY_MIN_BYTES", 32) and app.config.get("APP_ENV") not in ("development", "testing"):
+            raise RuntimeError(
+                f"SECRET_KEY quá ngắn ({size} byte): production needs at least 32 random bytes, "
+                "e.g. export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
         return
     if app.config.get("APP_ENV") in ("development", "testing"):
         # Development: generate once into instance/ and reuse, so sessions survive restarts.

@@ -26,8 +26,17 @@ class Config:
     COMPRESS_LEVEL = 6
     COMPRESS_MIN_SIZE = 500
     COMPRESS_STREAMS = False  # streamed (file) responses are not ours to buffer
-    # Failed-login throttling: this many failures for one username (or one address) inside the window
+    # Failed-login throttling (see auth.services.login_blocked_for): one account from one address 5 in 15 minutes;
+    # one account from anywhere 20 an hour; one address for any accounts 20 in 15 minutes.
     LOGIN_MAX_FAILURES = 5
     LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+    LOGIN_ACCOUNT_MAX_FAILURES = 20
+    LOGIN_ACCOUNT_WINDOW = timedelta(hours=1)
+    LOGIN_IP_MAX_FAILURES = 20
+    # Reverse proxies in front of the app (nginx = 1): the client address is then read from X-Forwarded-For.
+    # 0 (the default) trusts no forwarded header. Set SODOAN_PROXIES=1 (or SODOAN_PROXY_COUNT=1) behind nginx.
+    PROXY_COUNT = int(os.environ.get("SODOAN_PROXIES", "0") or 0)
+    # Production refuses a SECRET_KEY shorter than this many bytes.
+    SECRET_KEY_MIN_BYTES = 32
     PAGE_SIZE = 25
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024

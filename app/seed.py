@@ -9,7 +9,7 @@ from .auth.models import RoleGrant, User
 from .extensions import db
 from .units.models import Unit
 
-DEMO_PASSWORD = "sodoan-2026"
+from .auth.passwords import DEMO_PASSWORD  # noqa: E402  (one constant: the password rules refuse it outside the demo)
 ENTERPRISES = ["Công ty TNHH May Hoàng Long", "Công ty CP Giày Sao Vàng", "Công ty TNHH Điện tử Tân Phú", "Công ty TNHH Gỗ Minh Phát",
                "Công ty CP Thực phẩm Đồng Xanh", "Công ty TNHH Bao bì Thành Công", "Công ty TNHH Cơ khí Việt Đức", "Công ty CP Xi măng Long Sơn"]
 SCHOOLS = ["Trường THPT Lê Lợi", "Trường THPT Hàm Rồng", "Trường THCS Nguyễn Du", "Trường THPT Đào Duy Từ", "Trường THCS Trần Phú"]

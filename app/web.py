@@ -15,6 +15,8 @@ from jinja2_fragments.flask import render_block
 from werkzeug.security import safe_join
 from flask import render_template
 from sqlalchemy import func, select
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from .extensions import db, login_manager
 
@@ -230,7 +232,9 @@ def init_web(app):
             resp.headers.setdefault("HX-Push-Url", "false")
         if current_app.config.get("SQL_COUNT_HEADER"):
             resp.headers["X-SQL-Count"] = str(g.get("sql_count", 0))
-        if resp.mimetype == "text/html" and "Cache-Control" not in resp.headers:
+        # What a signed-in person sees (pages, person records, XLSX/CSV exports, PDFs, photos) is never kept by a
+        # browser or proxy cache; hashed assets set their own long cache first.
+        if "Cache-Control" not in resp.headers and (resp.mimetype == "text/html" or current_user.is_authenticated):
             resp.headers["Cache-Control"] = "no-store" if current_user.is_authenticated else "no-cache"
         return resp
 
@@ -245,6 +249,26 @@ def init_web(app):
     def internal_error(err):
         db.session.rollback()
         return render_template("errors/error.html", code=500), 500
+
+    for exc in (OperationalError, InterfaceError, PoolTimeout):  # unreachable, dropped, or every connection busy
+        app.register_error_handler(exc, database_unavailable)
+
+
+def database_unavailable(err):
+    """The database cannot be reached (down, restarting, connection dropped, locked): a Vietnamese 503 saying nothing
+    was saved and to retry — never a bare 500. The page touches no table (no menu, no user)."""
+    from flask_login import AnonymousUserMixin
+
+    current_app.logger.warning("database unavailable: %s", str(err).splitlines()[0] if str(err) else type(err).__name__)
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 — the connection is already gone; the pool drops it
+        pass
+    g._login_user = AnonymousUserMixin()  # nothing later in this request asks the database who is signed in
+    resp = Response(render_template("errors/unavailable.html"), status=503, mimetype="text/html")
+    resp.headers["Retry-After"] = "30"
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 def _error_page(err):

@@ -200,7 +200,7 @@ def test_duplicate_citizen_id_names_the_holder_only_inside_scope(client, db, tre
     login("xa.officer")
     resp = client.post(f"/members/new?unit={tree.C1.id}", data=_good(tree, citizen_id="038200007777"))
     errs = errors_in(resp.data)
-    assert resp.status_code == 422 and any("đơn vị khác" in e for e in errs)
+    assert resp.status_code == 422 and any("Không dùng được số CCCD này" in e for e in errs)
     assert "Lê Thị Kín" not in resp.get_data(as_text=True)
     make_person(tree.B1, "Phạm Văn Gần", citizen_id="038200006666")
     resp = client.post(f"/members/new?unit={tree.C1.id}", data=_good(tree, citizen_id="038200006666"))

@@ -4,9 +4,11 @@ import re
 from flask_babel import lazy_gettext as _l
 
 ACTIONS = {
-    "auth.login": _l("Đăng nhập"),
+    "auth.login": _l("Đăng nhập"), "auth.login_failed": _l("Đăng nhập sai mật khẩu"), "auth.logout": _l("Đăng xuất"),
+    "person.citizen_id_refused": _l("Nhập trùng số CCCD của người này từ đơn vị khác (bị từ chối)"),
     "unit.create": _l("Tạo đơn vị"), "unit.update": _l("Sửa đơn vị"), "unit.close": _l("Giải thể đơn vị"),
     "user.create": _l("Tạo tài khoản"), "user.update": _l("Sửa tài khoản"), "user.activate": _l("Khoá / mở tài khoản"),
+    "user.deactivate": _l("Khoá tài khoản"),
     "user.reset_password": _l("Đặt lại mật khẩu"), "user.change_password": _l("Đổi mật khẩu"),
     "grant.create": _l("Giao vai trò"), "grant.revoke": _l("Thu hồi vai trò"),
     "person.create": _l("Thêm người vào sổ"), "person.update": _l("Sửa hồ sơ"), "person.transfer": _l("Chuyển chi đoàn"),

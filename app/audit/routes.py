@@ -8,7 +8,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from ..access import authorize, in_scope, scope_paths
-from ..auth.models import User
+from ..auth.models import RoleGrant, User
+from ..units.models import Unit
 from ..forms import parse_date
 from ..web import paginate, render
 from . import bp, labels
@@ -24,14 +25,18 @@ def index():
         .where(or_(in_scope(AuditEntry.unit_path, current_user, "admin"),
                    # account changes carry no unit: show those about accounts this admin created or made
                    (AuditEntry.unit_path.is_(None) & AuditEntry.user_id.in_(
-                       select(User.id).where(or_(User.id == current_user.id, User.created_by_id == current_user.id))))))
+                       select(User.id).where(or_(User.id == current_user.id, User.created_by_id == current_user.id)))),
+                   # an account's changes and failed sign-ins reach the admins of every unit it holds (held) a grant on
+                   (AuditEntry.object_type == "user_account") & AuditEntry.object_id.in_(
+                       select(RoleGrant.user_id).join(Unit, Unit.id == RoleGrant.unit_id)
+                       .where(in_scope(Unit.path, current_user, "admin")))))
         .options(joinedload(AuditEntry.user), joinedload(AuditEntry.unit))
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     )
     errors = {}
     args = request.args
     if not args.get("logins"):  # sign-ins are most of the log: shown only when asked for
-        stmt = stmt.where(AuditEntry.action != "auth.login")
+        stmt = stmt.where(AuditEntry.action.not_in(("auth.login", "auth.logout")))  # failed sign-ins stay shown
     for key in ("from", "to"):
         if args.get(key):
             try:

@@ -5,6 +5,7 @@ from decimal import Decimal
 from flask_login import current_user
 
 from ..extensions import db
+from ..units.models import utcnow
 from .models import AuditEntry
 
 
@@ -51,3 +52,15 @@ def record(*, action, obj=None, object_type=None, object_id=None, unit=None, bef
     )
     db.session.add(entry)
     return entry
+
+
+def record_now(*, action, object_type, object_id=None, unit=None, summary=None, user=None):
+    """An entry written at once on a connection of its own, whatever becomes of the request's transaction: for what
+    must be on record even when the request is refused (a probe of someone else's citizen ID)."""
+    if user is None:
+        user = current_user if getattr(current_user, "is_authenticated", False) else None
+    with db.engine.begin() as conn:
+        conn.execute(AuditEntry.__table__.insert().values(
+            at=utcnow(), user_id=user.id if user else None, action=action, object_type=object_type,
+            object_id=object_id, unit_id=unit.id if unit else None, unit_path=unit.path if unit else None,
+            summary=(summary or "")[:300] or None, changes={}))

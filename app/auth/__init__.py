@@ -7,3 +7,9 @@ from ..audit.labels import register_labels  # noqa: E402
 from .models import ROLES  # noqa: E402
 
 register_labels(values={"role": ROLES})
+
+
+def register_extra(app):
+    from .recovery import init_recovery
+
+    init_recovery(app)

@@ -39,6 +39,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class UserForm(VersionedForm):
+    needs_admin_confirmation = False
     username = StringField(
         _l("Tên đăng nhập"),
         validators=[DataRequired(_l("Vui lòng nhập tên đăng nhập.")), Length(min=3, max=64, message=_l("Từ 3 đến 64 ký tự.")),
@@ -51,7 +52,11 @@ class UserForm(VersionedForm):
     password = PasswordField(_l("Mật khẩu ban đầu"), validators=[DataRequired(_l("Vui lòng đặt mật khẩu.")), StrongPassword("username")],
                              render_kw={"autocomplete": "new-password"})
     unit_id = SelectField(_l("Đơn vị"), coerce=int, validate_choice=False)
-    role = SelectField(_l("Vai trò"), choices=choices(ROLES.items()))
+    role = SelectField(_l("Vai trò"), choices=choices(ROLES.items()), default="viewer")
+    confirm_admin = BooleanField(_l("Tôi xác nhận cấp quyền Quản trị: người này sẽ tạo tài khoản và cấp quyền trong đơn vị đã chọn"))
+
+    def validate_role(self, field):
+        admin_needs_confirmation(self)
 
     def validate_username(self, field):
         from sqlalchemy import select
@@ -70,8 +75,21 @@ class EditUserForm(VersionedForm):
 
 
 class GrantForm(FlaskForm):
+    needs_admin_confirmation = False
     unit_id = SelectField(_l("Đơn vị"), coerce=int, validate_choice=False)
-    role = SelectField(_l("Vai trò"), choices=choices(ROLES.items()))
+    role = SelectField(_l("Vai trò"), choices=choices(ROLES.items()), default="viewer")
+    confirm_admin = BooleanField(_l("Tôi xác nhận cấp quyền Quản trị: người này sẽ tạo tài khoản và cấp quyền trong đơn vị đã chọn"))
+
+    def validate_role(self, field):
+        admin_needs_confirmation(self)
+
+
+def admin_needs_confirmation(form):
+    """An admin grant is never given by a form saved untouched: it takes a ticked confirmation."""
+    if form.role.data == "admin" and not form.confirm_admin.data:
+        form.needs_admin_confirmation = True
+        raise ValidationError(_l("Vai trò Quản trị cho phép tạo tài khoản và cấp quyền. Đánh dấu ô xác nhận bên dưới "
+                                 "rồi bấm lưu lần nữa, hoặc chọn vai trò khác."))
 
 
 class ResetPasswordForm(FlaskForm):

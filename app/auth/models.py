@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -33,6 +33,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     version: Mapped[int] = mapped_column(default=1)
+    # Bumped at sign-out: every session and "remember me" cookie issued before stops working (server-side logout).
+    session_gen: Mapped[int] = mapped_column(default=0, server_default="0")
     __mapper_args__ = {"version_id_col": version}
 
     grants = relationship(
@@ -46,13 +48,13 @@ class User(UserMixin, db.Model):
         self.password_hash = generate_password_hash(password)
 
     def get_id(self):
-        # The session (and the 30-day "remember me" cookie) carries a stamp of the password hash: changing or
-        # resetting the password signs the account out everywhere else.
+        # The session (and the 30-day "remember me" cookie) carries a stamp of the password hash and of the session
+        # generation: changing or resetting the password, or signing out, ends every session issued before.
         return f"{self.id}:{self.session_stamp}"
 
     @property
     def session_stamp(self):
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        return hashlib.sha256(f"{self.password_hash}:{self.session_gen or 0}".encode()).hexdigest()[:16]
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)
@@ -93,3 +95,18 @@ class LoginAttempt(db.Model):
     ip: Mapped[str | None] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     success: Mapped[bool] = mapped_column(default=False)
+
+
+class FormStash(db.Model):
+    """What a form carried when it could not be saved because the session had ended (signed out in another tab,
+    cookie expired, stale CSRF token). The browser's session holds the random token; after sign-in the page of the
+    form is shown again filled with it. Passwords and CSRF tokens are never kept; rows older than a day are pruned."""
+
+    __tablename__ = "form_stash"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    path: Mapped[str] = mapped_column(String(500))
+    fields: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -2,7 +2,7 @@ from flask import abort
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from ..access import authorize, in_scope
+from ..access import authorize, grants_of, has_role, in_scope
 from ..extensions import db
 from ..units.models import Unit
 from . import permissions
@@ -44,8 +44,22 @@ def get_grant_for(admin, grant_id):
 
 
 def grantable_units(admin, limit=600):
-    """Units an admin may grant on, for the picker: non-branch units of their subtree (branches via their page)."""
-    return db.session.scalars(
-        select(Unit).where(in_scope(Unit.path, admin, "admin"), Unit.status == "active", Unit.level != "branch")
-        .order_by(Unit.path).limit(limit)
-    ).all()
+    """Units an admin may grant on, for the picker, in tree order: every unit of their subtree, branches included
+    (a branch secretary is an officer of the branch). A subtree larger than `limit` lists its units above branch
+    level; a branch is then reached through its unit's accounts page (?unit=)."""
+    base = select(Unit).where(in_scope(Unit.path, admin, "admin"), Unit.status == "active").order_by(Unit.path)
+    units = db.session.scalars(base.limit(limit + 1)).all()
+    if len(units) <= limit:
+        return units
+    return db.session.scalars(base.where(Unit.level != "branch").limit(limit)).all()
+
+
+def own_lowest_unit(admin):
+    """The deepest unit the admin administers: the least reach, the default of the account forms."""
+    paths = [(p.count("/"), uid) for r, uid, p in grants_of(admin) if r == "admin"]
+    return db.session.get(Unit, max(paths)[1]) if paths else None
+
+
+def shown_grants(admin, user):
+    """The grants of `user` the admin may see: those inside the admin's subtree."""
+    return [g for g in user.grants if has_role(admin, g.unit, "admin")]

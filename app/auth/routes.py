@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, make_response, redirect, request, url_for
+from flask import current_app, flash, g, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -11,6 +11,7 @@ from ..forms import choices
 from ..units.models import Unit
 from ..web import conflict_page, paginate, render, see_other
 from . import bp, permissions, queries, services
+from .recovery import KEEP_ACROSS_LOGIN
 from .forms import ChangePasswordForm, EditUserForm, GrantForm, LoginForm, ResetPasswordForm, UserForm
 
 
@@ -36,17 +37,22 @@ def login():
         cfg = current_app.config
         ip = request.remote_addr
         wait = services.login_blocked_for(username=form.username.data, ip=ip, max_failures=cfg["LOGIN_MAX_FAILURES"],
-                                          window=cfg["LOGIN_FAILURE_WINDOW"])
+                                          window=cfg["LOGIN_FAILURE_WINDOW"],
+                                          account_max_failures=cfg["LOGIN_ACCOUNT_MAX_FAILURES"],
+                                          account_window=cfg["LOGIN_ACCOUNT_WINDOW"],
+                                          ip_max_failures=cfg["LOGIN_IP_MAX_FAILURES"])
         if wait:
             form.password.errors = [_("Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau %(n)s phút.", n=wait)]
             return render("auth/login.html", status=429, form=form)
-        user = services.authenticate(username=form.username.data, password=form.password.data)
+        user, known = services.authenticate(username=form.username.data, password=form.password.data)
         services.note_login_attempt(username=form.username.data, ip=ip, success=user is not None)
         if user is None:
+            if known is not None:
+                services.record_failed_login(user=known, ip=ip)
             db.session.commit()
             form.password.errors = [_("Tên đăng nhập hoặc mật khẩu không đúng.")]
             return render("auth/login.html", status=422, form=form, form_refused=False)
-        login_user(user, remember=form.remember.data)
+        start_session(user, remember=form.remember.data)
         services.mark_logged_in(user=user)
         db.session.commit()
         return redirect(_safe_next(form.next.data) or url_for("home"), code=303)
@@ -55,9 +61,25 @@ def login():
     return render("auth/login.html", status=status, form=form, form_refused=False)
 
 
+def start_session(user, remember=False):
+    """A new session at sign-in: nothing of the anonymous one is carried over but the kept form (so a session id or
+    CSRF token planted before sign-in is worthless after it)."""
+    kept = {k: session[k] for k in KEEP_ACROSS_LOGIN if k in session}
+    session.clear()
+    g.pop("csrf_token", None)  # Flask-WTF caches the token for the request
+    session.update(kept)
+    login_user(user, remember=remember)
+
+
 @bp.post("/logout")
 def logout():
+    """Sign-out ends the session on the server: the account's session generation moves on, so this cookie (or a copy
+    of it, or a "remember me" cookie) no longer opens anything — on any device."""
+    if current_user.is_authenticated:
+        services.end_sessions(user=current_user._get_current_object())
+        db.session.commit()
     logout_user()
+    session.clear()
     flash(_("Bạn đã đăng xuất."), "info")
     return see_other("auth.login")
 
@@ -86,7 +108,7 @@ def change_password():
             remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
             services.set_password(user=user, password=form.new.data)
             db.session.commit()
-            login_user(user, remember=remembered)  # this device stays signed in; every other one is signed out
+            start_session(user, remember=remembered)  # this device stays signed in; every other one is signed out
             flash(_("Đã đổi mật khẩu. Các thiết bị khác đã được đăng xuất."), "success")
             return see_other("home")
     return render("auth/password.html", status=422 if form.errors else 200, form=form)
@@ -102,15 +124,22 @@ def users():
         authorize(unit is not None and has_role(current_user, unit, "admin"))
     q = request.args.get("q", "").strip()
     page = paginate(queries.users_in_scope_stmt(current_user, q=q, unit=unit))
-    return render("auth/users.html", block="results", page=page, q=q, unit=unit)
+    return render("auth/users.html", block="results", page=page, q=q, unit=unit,
+                  shown_grants=lambda u: queries.shown_grants(current_user, u))
 
 
-def _unit_choices(form_field, selected=None):
+def _unit_choices(form, selected=None):
+    """The unit picker (tree order, branches included) with the admin's own lowest unit and the viewer role as
+    defaults: a form saved untouched gives the least reach, never a province-wide admin."""
     units = queries.grantable_units(current_user)
     pairs = [(u.id, ("· " * u.depth) + u.name) for u in units]
-    if selected is not None and selected.level == "branch":
+    if selected is not None and selected.id not in {u.id for u in units}:
         pairs.insert(0, (selected.id, selected.name))
-    form_field.choices = choices(pairs)
+    form.unit_id.choices = choices(pairs)
+    if not form.is_submitted() or "unit_id" not in request.form:
+        default = selected or queries.own_lowest_unit(current_user)
+        form.unit_id.data = default.id if default is not None else None
+        form.role.data = "viewer"
 
 
 def _allowed_unit(unit_id, role):
@@ -125,16 +154,15 @@ def create_user():
     authorize(permissions.can_manage_accounts(current_user))
     form = UserForm()
     preset = db.session.get(Unit, int(request.args["unit"])) if request.args.get("unit", "").isdigit() else None
-    _unit_choices(form.unit_id, preset if preset and has_role(current_user, preset, "admin") else None)
-    if request.method == "GET" and preset:
-        form.unit_id.data = preset.id
+    _unit_choices(form, preset if preset and has_role(current_user, preset, "admin") else None)
     if form.validate_on_submit():
         unit = _allowed_unit(form.unit_id.data, form.role.data)
         if unit is None:
             form.role.errors = [_("Bạn không thể cấp vai trò này tại đơn vị đã chọn (ngoài phạm vi hoặc bạn không giữ vai trò đó).")]
         else:
             user = services.create_user(username=form.username.data, full_name=form.full_name.data,
-                                        phone=form.phone.data, password=form.password.data, created_by=current_user)
+                                        phone=form.phone.data, password=form.password.data, created_by=current_user,
+                                        unit=unit)
             services.grant_role(user=user, unit=unit, role=form.role.data, granted_by=current_user)
             db.session.commit()
             flash(_("Đã tạo tài khoản %(u)s.", u=user.username), "success")
@@ -146,7 +174,9 @@ def create_user():
 def user_detail(user_id):
     user = queries.get_user_for(current_user, user_id)
     form = GrantForm()
-    _unit_choices(form.unit_id)
+    # ?unit= (from a unit's accounts page) presets the grant form there — the way to a branch in a large province
+    preset = db.session.get(Unit, int(request.args["unit"])) if request.args.get("unit", "").isdigit() else None
+    _unit_choices(form, preset if preset and has_role(current_user, preset, "admin") else None)
     return render("auth/user_detail.html", user=user, grant_form=form, reset_form=ResetPasswordForm(),
                   revocable={g.id for g in user.grants if permissions.can_revoke(current_user, g)})
 
@@ -170,7 +200,7 @@ def edit_user(user_id):
 def add_grant(user_id):
     user = queries.get_user_for(current_user, user_id)
     form = GrantForm()
-    _unit_choices(form.unit_id)
+    _unit_choices(form)
     if form.validate_on_submit():
         unit = _allowed_unit(form.unit_id.data, form.role.data)
         if unit is not None:
@@ -213,7 +243,7 @@ def reset_password(user_id):
         flash(_("Đã đặt lại mật khẩu."), "success")
         return see_other("auth.user_detail", user_id=user.id)
     grant_form = GrantForm()
-    _unit_choices(grant_form.unit_id)
+    _unit_choices(grant_form)
     return render("auth/user_detail.html", status=422, user=user, grant_form=grant_form, reset_form=form,
                   revocable={g.id for g in user.grants if permissions.can_revoke(current_user, g)})
 

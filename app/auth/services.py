@@ -1,4 +1,7 @@
 """Account writes: sign-in bookkeeping, accounts, grants. They flush; routes commit."""
+import secrets
+
+from werkzeug.security import check_password_hash, generate_password_hash
 from sqlalchemy import func, select
 
 from ..access import forget_grants
@@ -6,44 +9,78 @@ from ..audit.services import record, snapshot
 from ..errors import ConflictError
 from ..extensions import db
 from ..text import nfc
-from ..units.models import utcnow
+from ..units.models import Unit, utcnow
 from .models import LoginAttempt, RoleGrant, User
 
 USER_FIELDS = ("username", "full_name", "phone", "active")
 
 
-def login_blocked_for(*, username, ip, max_failures, window):
-    """Minutes left to wait, or 0. Failures since the last success inside the window count."""
-    since = utcnow() - window
+def login_blocked_for(*, username, ip, max_failures, window, account_max_failures, account_window,
+                      ip_max_failures):
+    """Minutes left to wait, or 0. Three limits, each counting failures inside its window:
+    - this account from this address: `max_failures` (5) in `window` (15 min), since the account's last success —
+      someone guessing from one place is stopped without locking the owner out from another;
+    - this account from anywhere: `account_max_failures` (20) in `account_window` (1 h) — a slower limit for
+      guesses spread over many addresses;
+    - this address for any account: `ip_max_failures` (20) in `window` — one place trying many accounts.
+    Unknown usernames are counted the same way, so the answer never tells whether an account exists."""
+    now = utcnow()
     username = (username or "").strip().lower()
     last_ok = db.session.scalar(
         select(func.max(LoginAttempt.at)).where(LoginAttempt.username == username, LoginAttempt.success.is_(True))
     )
-    start = max(since, last_ok) if last_ok else since
-    fails = db.session.execute(
-        select(func.count(LoginAttempt.id), func.min(LoginAttempt.at)).where(
-            LoginAttempt.username == username, LoginAttempt.success.is_(False), LoginAttempt.at > start
-        )
-    ).one()
-    ip_fails = db.session.scalar(
-        select(func.count(LoginAttempt.id)).where(LoginAttempt.ip == ip, LoginAttempt.success.is_(False), LoginAttempt.at > since)
-    ) if ip else 0
-    if fails[0] >= max_failures or ip_fails >= max_failures * 4:
-        first = fails[1] or since
-        left = (first + window - utcnow()).total_seconds() / 60
-        return max(1, int(left + 0.999))
-    return 0
+
+    def since(w):
+        start = now - w
+        return max(start, last_ok) if last_ok else start
+
+    def failures(*conds, after):
+        return db.session.execute(
+            select(func.count(LoginAttempt.id), func.min(LoginAttempt.at))
+            .where(LoginAttempt.success.is_(False), LoginAttempt.at > after, *conds)
+        ).one()
+
+    checks = [(failures(LoginAttempt.username == username, LoginAttempt.ip == ip, after=since(window)),
+               max_failures, window),
+              (failures(LoginAttempt.username == username, after=since(account_window)), account_max_failures,
+               account_window)]
+    if ip:
+        checks.append((failures(LoginAttempt.ip == ip, after=now - window), ip_max_failures, window))
+    wait = 0
+    for (count, first), limit, w in checks:
+        if count >= limit:
+            left = ((first or now) + w - now).total_seconds() / 60
+            wait = max(wait, max(1, int(left + 0.999)))
+    return wait
 
 
 def note_login_attempt(*, username, ip, success):
     db.session.add(LoginAttempt(username=(username or "").strip().lower()[:64], ip=ip, success=success))
 
 
+_DUMMY_HASH = []
+
+
+def _dummy_hash():
+    # A hash made like the real ones, so an unknown username costs the same time as a wrong password.
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(generate_password_hash(secrets.token_hex(16)))
+    return _DUMMY_HASH[0]
+
+
 def authenticate(*, username, password):
+    """(user or None, known account or None): the password is always hashed once, whatever the username."""
     user = db.session.scalar(select(User).where(User.username == (username or "").strip().lower()))
-    if user and user.active and user.check_password(password):
-        return user
-    return None
+    ok = check_password_hash(user.password_hash if user else _dummy_hash(), password or "")
+    if user and ok and user.active:
+        return user, user
+    return None, user
+
+
+def record_failed_login(*, user, ip):
+    """A failed sign-in on a known account goes to the audit on the account's units: its admins see it."""
+    record(action="auth.login_failed", object_type="user_account", object_id=user.id, unit=account_unit(user),
+           user=user, summary=f"{user.username} · {ip or '?'}")
 
 
 def mark_logged_in(*, user):
@@ -54,13 +91,28 @@ def mark_logged_in(*, user):
     record(action="auth.login", object_type="user_account", object_id=user.id, user=user, summary=user.username)
 
 
-def create_user(*, username, full_name, phone, password, created_by):
+def account_unit(user):
+    """Where an account change is written in the audit: the lowest unit above every grant of the account, so the
+    admins of that subtree read it (the audit page also shows each account's entries to the admins of any unit the
+    account holds a grant on)."""
+    units = [g.unit for g in user.grants]
+    if not units:
+        return None
+    common = units[0].path
+    for u in units[1:]:
+        while not u.path.startswith(common):
+            common = common[:common.rstrip("/").rfind("/") + 1]
+    ids = [int(x) for x in common.strip("/").split("/") if x]
+    return db.session.get(Unit, ids[-1]) if ids else None
+
+
+def create_user(*, username, full_name, phone, password, created_by, unit=None):
     user = User(username=username.strip().lower(), full_name=nfc(full_name), phone=phone or None,
                 created_by_id=created_by.id if created_by else None)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    record(action="user.create", obj=user, after=snapshot(user, USER_FIELDS), summary=user.username)
+    record(action="user.create", obj=user, unit=unit, after=snapshot(user, USER_FIELDS), summary=user.username)
     return user
 
 
@@ -70,7 +122,7 @@ def update_user(*, user, expected_version, full_name, phone):
     before = snapshot(user, USER_FIELDS)
     user.full_name, user.phone = nfc(full_name), phone or None
     db.session.flush()
-    record(action="user.update", obj=user, before=before, after=snapshot(user, USER_FIELDS), summary=user.username)
+    record(action="user.update", obj=user, unit=account_unit(user), before=before, after=snapshot(user, USER_FIELDS), summary=user.username)
     return user
 
 
@@ -78,14 +130,15 @@ def set_active(*, user, active):
     before = snapshot(user, USER_FIELDS)
     user.active = active
     db.session.flush()
-    record(action="user.activate" if active else "user.deactivate", obj=user, before=before,
+    record(action="user.activate" if active else "user.deactivate", obj=user, unit=account_unit(user), before=before,
            after=snapshot(user, USER_FIELDS), summary=user.username)
 
 
 def set_password(*, user, password, by_admin=False):
     user.set_password(password)
     db.session.flush()
-    record(action="user.reset_password" if by_admin else "user.change_password", obj=user, summary=user.username,
+    record(action="user.reset_password" if by_admin else "user.change_password", obj=user, unit=account_unit(user),
+           summary=user.username,
            before={"password": "•••"}, after={"password": "••• (mới)"})
 
 
@@ -113,3 +166,14 @@ def revoke_grant(*, grant, revoked_by):
     record(action="grant.revoke", obj=grant, unit=grant.unit,
            before={"user": grant.user.username, "role": grant.role, "unit": grant.unit.name}, after={},
            summary=f"{grant.user.username} · {grant.role} · {grant.unit.name}")
+
+
+def end_sessions(*, user):
+    """Server-side sign-out: move the account's session generation on, so every session cookie and "remember me"
+    token issued before (copies included) stops working. Written without bumping `version` (an open edit form of an
+    admin must not turn stale)."""
+    db.session.execute(
+        db.update(User).where(User.id == user.id).values(session_gen=User.session_gen + 1)
+        .execution_options(synchronize_session=False)
+    )
+    record(action="auth.logout", object_type="user_account", object_id=user.id, user=user, summary=user.username)

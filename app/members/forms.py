@@ -9,7 +9,6 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..access import scope_paths
 from ..forms import VersionedForm, VNDateField, choices, not_in_future
 from .models import MEMBER_TYPES, OCCUPATIONS, POSTS, SEXES, UNION_MAX_AGE
 
@@ -119,17 +118,21 @@ class PersonForm(VersionedForm):
         problem = citizen_id_problem(field.data)
         if problem:
             raise ValidationError(problem)
-        from .queries import citizen_id_owner
+        from ..audit.services import record_now
+        from .permissions import can_edit_person
+        from .queries import citizen_id_holder
 
-        owner = citizen_id_owner(field.data, exclude_id=self.person.id if self.person else None)
-        if owner is None:
+        holder = citizen_id_holder(field.data, exclude_id=self.person.id if self.person else None)
+        if holder is None:
             return
-        name, unit_name, unit_path = owner
-        # Name the holder only to someone who may see that person; otherwise say no more than "elsewhere".
-        if any(unit_path.startswith(p) for p in scope_paths(current_user)):
-            raise ValidationError(_l("Số CCCD này đã có trong sổ (%(who)s).", who=f"{name}, {unit_name}"))
-        raise ValidationError(_l("Số CCCD này đã có trong sổ của một đơn vị khác. Hãy liên hệ Đoàn cấp trên "
-                                 "để làm thủ tục chuyển sinh hoạt."))
+        # Name the holder only to someone with rights over that record; anyone else gets a neutral answer, and the
+        # attempt goes on record for the holder's unit (so typing IDs is not a quiet, province-wide lookup).
+        if can_edit_person(current_user, holder):
+            raise ValidationError(_l("Số CCCD này đã có trong sổ (%(who)s).", who=f"{holder.full_name}, {holder.unit.name}"))
+        record_now(action="person.citizen_id_refused", object_type="person", object_id=holder.id, unit=holder.unit,
+                   summary=holder.full_name)
+        raise ValidationError(_l("Không dùng được số CCCD này. Hãy kiểm tra lại số; nếu đúng, hãy liên hệ Đoàn cấp "
+                                 "trên để làm thủ tục chuyển sinh hoạt."))
 
     def validate_phone(self, field):
         if field.data and not PHONE.match(field.data):

@@ -119,12 +119,15 @@ def turning_30_range(year=None):
     return date(year - 30, 1, 1), date(year - 30, 12, 31)
 
 
-def name_condition(q):
+def name_condition(q, user=None):
     """Diacritics and case ignored: a folded prefix of the name or of any word in it ("anh" finds "Nguyễn Thị Ánh").
-    Digits search the phone (a prefix of at least 4) or the whole 12-digit citizen ID."""
+    Digits search the phone (a prefix of at least 4) or the whole 12-digit citizen ID, and only among the people
+    whose contact data the user holds unmasked (officers and admins of their unit): for anyone else digits match no
+    one, so a masked ID cannot be recovered by trying its hidden digits, nor a person found from a phone number."""
     digits = "".join((q or "").split()).replace(".", "")
     if digits.isdigit() and len(digits) >= 4:
-        return Person.citizen_id == digits if len(digits) == 12 else Person.phone.like(digits + "%")
+        key = Person.citizen_id == digits if len(digits) == 12 else Person.phone.like(digits + "%")
+        return and_(key, in_scope(Person.unit_path, user, permissions.OFFICER))
     key = fold(q)
     if not key:
         return None
@@ -148,7 +151,7 @@ def people_stmt(user, filters, unit=None, as_of=None):
     if filters.age30:
         lo, hi = turning_30_range()
         stmt = stmt.where(Person.birth_date.between(lo, hi))
-    cond = name_condition(filters.q)
+    cond = name_condition(filters.q, user)
     if cond is not None:
         stmt = stmt.where(cond)
     if filters.verdict or filters.failing:
@@ -359,3 +362,13 @@ def citizen_id_owner(citizen_id, exclude_id=None):
     if exclude_id:
         stmt = stmt.where(Person.id != exclude_id)
     return db.session.execute(stmt.limit(1)).first()
+
+
+def citizen_id_holder(citizen_id, exclude_id=None):
+    """The person already holding this citizen ID (with their unit), or None."""
+    if not citizen_id:
+        return None
+    stmt = select(Person).where(Person.citizen_id == citizen_id).options(joinedload(Person.unit))
+    if exclude_id:
+        stmt = stmt.where(Person.id != exclude_id)
+    return db.session.scalars(stmt.limit(1)).first()

@@ -223,8 +223,9 @@ def posts(person_id):
 def transfer(person_id):
     person = queries.get_person_for(current_user, person_id, "transfer")
     commune = person.unit.parent
-    move = MoveForm(obj=person, branches=[b for b in queries.branches_of(commune.id) if b.id != person.unit_id],
-                    prefix="move")
+    # Only into branches the user may edit: a branch officer cannot place people in a sibling branch.
+    move = MoveForm(obj=person, branches=[b for b in queries.branches_of(commune.id) if b.id != person.unit_id
+                                          and permissions.can_add_person(current_user, b)], prefix="move")
     req = TransferRequestForm(communes=queries.communes_of_province(commune, exclude_id=commune.id), prefix="req")
     if request.method == "GET":
         move.on.data = req.on.data = date.today()

@@ -56,6 +56,9 @@
     var status = ev.detail.xhr ? ev.detail.xhr.status : 0, en = document.documentElement.lang === "en";
     note.textContent = status === 0
       ? (en ? "Not saved: check the connection, then tap again." : "Chưa lưu được: kiểm tra kết nối mạng rồi chạm lại.")
+      : status === 503
+        ? (en ? "Not saved: the database is unreachable for now. Nothing was saved; try again in a few minutes."
+              : "Chưa lưu được: máy chủ tạm mất kết nối cơ sở dữ liệu, không có gì được lưu. Hãy thử lại sau ít phút.")
       : status === 400 || status === 401 || status === 403
         ? (en ? "Not saved: your session has expired or this is not allowed. Reload the page."
               : "Chưa lưu được: phiên làm việc đã hết hạn hoặc không có quyền. Hãy tải lại trang.")

@@ -1,7 +1,8 @@
 """Writes for activities, attendance and dues. Keyword-only; they flush, the route commits once.
 
-The people's standing (PersonStanding) is recomputed before the commit by the session hook in
-app.members.criteria, for exactly the people these writes touched.
+The people's standing (PersonStanding) is recomputed at the outermost commit by the session hook in
+app.members.criteria, for exactly the people these writes touched (never inside the savepoints below, so an
+IntegrityError caught here is only ever the unique key it names — anything else is re-raised).
 """
 from flask_login import current_user
 from sqlalchemy import select
@@ -37,8 +38,11 @@ def create_activity(*, unit, held_on, kind, title, notes=None, form_token=None, 
         with db.session.begin_nested():
             db.session.add(activity)
             db.session.flush()
-    except IntegrityError:
-        return db.session.scalar(select(Activity).where(Activity.form_token == form_token))
+    except IntegrityError:  # the same token committed a moment ago by the first tap: answer with its activity
+        existing = db.session.scalar(select(Activity).where(Activity.form_token == form_token)) if form_token else None
+        if existing is None:
+            raise
+        return existing
     record(action="activity.create", obj=activity, unit=unit, after=snapshot(activity, ACTIVITY_FIELDS),
            summary=activity.title, user=by)
     return activity
@@ -84,6 +88,8 @@ def set_attendance(*, activity, marks, by=None):
             except IntegrityError:
                 row = db.session.scalar(select(Attendance).where(Attendance.activity_id == activity.id,
                                                                  Attendance.person_id == pid))
+                if row is None:  # not the (activity, person) key: a real error, never swallowed
+                    raise
                 if row.status == status:
                     continue
                 before[str(pid)] = row.status
@@ -121,7 +127,11 @@ def mark_dues_paid(*, branch, month, people, by=None):
                 db.session.add(DuesPayment(person_id=person.id, month=month, amount=amount, recorded_at=now,
                                            recorded_by_id=by.id if by else None))
                 db.session.flush()
-        except IntegrityError:  # paid by a concurrent request
+        except IntegrityError:
+            # Only "paid a moment ago by a concurrent request" is expected here; anything else is an error to report.
+            if db.session.scalar(select(DuesPayment.id).where(DuesPayment.person_id == person.id,
+                                                              DuesPayment.month == month)) is None:
+                raise
             continue
         added[str(person.id)] = amount
     if added:

@@ -13,6 +13,7 @@ import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 
+import pytest
 from werkzeug.serving import make_server
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
@@ -126,3 +127,24 @@ def run_together(*jobs):
         t.join()
     if errors:
         raise errors[0]
+
+
+def tap_together(client, path, data, n=4, htmx=False):
+    """The same form sent n times at the same instant from one browser (a double tap on a flaky network)."""
+    out = [None] * n
+
+    def job(k):
+        return lambda: out.__setitem__(k, client.post(path, data, htmx=htmx))
+
+    run_together(*(job(k) for k in range(n)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def live(app):
+    """The app as production runs it (CSRF on, errors answered by the error pages), on the tests' database."""
+    from tests.conftest import make_app
+
+    live_app = make_app(WTF_CSRF_ENABLED=True, TESTING=False)
+    with live_server(live_app) as url:
+        yield url

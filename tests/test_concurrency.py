@@ -8,19 +8,13 @@ from sqlalchemy import func, select
 
 from app.activities.models import Activity, Attendance, BranchStanding, DuesPayment, PersonStanding
 from app.members.criteria import month_start, refresh_standing
-from tests.conftest import PASSWORD, make_app
+from tests.conftest import PASSWORD
 from tests.factories_activities import activity_row, person_row
-from tests.live import LiveClient, live_server, run_together
+from tests.live import LiveClient, live, run_together  # noqa: F401 — the live server fixture
 
 STATUSES = ("present", "absent", "excused")
 
 
-@pytest.fixture(scope="module")
-def live(app):
-    """The app as production runs it (CSRF on, errors answered by the error pages), on the tests' database."""
-    live_app = make_app(WTF_CSRF_ENABLED=True, TESTING=False)
-    with live_server(live_app) as url:
-        yield url
 
 
 @pytest.fixture

@@ -226,17 +226,27 @@ def open_transfer(person):
     return db.session.scalar(select(Transfer).where(Transfer.person_id == person.id, Transfer.status == "requested"))
 
 
-def request_transfer(*, person, to_commune, on, reason=None, by=None):
-    """Ask another commune to take the person. One open request per person: a double submit returns the first."""
+def request_transfer(*, person, to_commune, on, reason=None, form_token=None, by=None):
+    """Ask another commune to take the person. One open request per person, enforced by the database (a partial
+    unique index): a double submit, even at the same instant, returns the first request."""
+    from sqlalchemy.exc import IntegrityError
+
     existing = open_transfer(person)
     if existing is not None:
         return existing
     by = by or _by()
     tr = Transfer(person_id=person.id, from_unit_id=person.unit_id, from_unit_path=person.unit_path,
                   to_commune_id=to_commune.id, to_commune_path=to_commune.path, on=on, reason=_clean(reason),
-                  requested_by_id=by.id if by else None)
-    db.session.add(tr)
-    db.session.flush()
+                  requested_by_id=by.id if by else None, form_token=form_token or None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(tr)
+            db.session.flush()
+    except IntegrityError:  # a concurrent twin committed the open request a moment ago
+        existing = open_transfer(person)
+        if existing is None:
+            raise
+        return existing
     record(action="transfer.request", obj=tr, unit=person.unit, after={"person": person.full_name, "to": to_commune.name},
            summary=f"{person.full_name} → {to_commune.name}")
     return tr

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record, snapshot
-from ..errors import ConflictError
+from ..errors import check_version
 from ..extensions import db
+from ..locks import lock_rows
 from ..text import nfc
 from ..units.models import utcnow
 from .models import ATTENDANCE, Activity, Attendance, DuesPayment
@@ -49,8 +50,9 @@ def create_activity(*, unit, held_on, kind, title, notes=None, form_token=None, 
 
 
 def update_activity(*, activity, expected_version, held_on, kind, title, notes=None, by=None):
-    if expected_version is not None and expected_version != activity.version:
-        raise ConflictError(activity)
+    if check_version(activity, expected_version,
+                     {"held_on": held_on, "kind": kind, "title": nfc(title), "notes": nfc(notes) or None}):
+        return activity  # the same edit, already saved
     before = snapshot(activity, ACTIVITY_FIELDS)
     activity.held_on, activity.kind, activity.title, activity.notes = held_on, kind, nfc(title), nfc(notes) or None
     db.session.flush()
@@ -71,8 +73,11 @@ def set_attendance(*, activity, marks, by=None):
         return {}
     by = _by(by)
     now = utcnow()
+    # Locked: the same tap sent twice at once changes the row once, so the audit says it once.
+    where = (Attendance.activity_id == activity.id, Attendance.person_id.in_(sorted(marks)))
+    lock_rows(Attendance.id, db.session.scalars(select(Attendance.id).where(*where)))
     existing = {a.person_id: a for a in db.session.scalars(
-        select(Attendance).where(Attendance.activity_id == activity.id, Attendance.person_id.in_(list(marks))))}
+        select(Attendance).where(*where).execution_options(populate_existing=True))}
     before, after = {}, {}
     for pid, status in marks.items():
         row = existing.get(pid)

@@ -57,7 +57,7 @@ def admit_member(*, person, joined_on, decision_number, branch=None):
 
 
 # ---- people: create and edit ---------------------------------------------------------------------------
-from ..errors import ConflictError  # noqa: E402
+from ..errors import ConflictError, check_version  # noqa: E402
 from .models import ON_ROLL, Transfer  # noqa: E402
 
 EDIT_FIELDS = ("full_name", "sex", "birth_date", "ethnicity", "religion", "citizen_id", "phone", "permanent_address",
@@ -94,8 +94,8 @@ def _clean(value):
 
 
 def update_person(*, person, expected_version=None, **changes):
-    if expected_version is not None and expected_version != person.version:
-        raise ConflictError(person)
+    if check_version(person, expected_version, {k: _clean(v) for k, v in changes.items() if k in EDIT_FIELDS}):
+        return person  # the same edit, already saved: nothing to write, no second audit entry
     before = snapshot(person, PERSON_FIELDS)
     for key, value in changes.items():
         if key not in EDIT_FIELDS:

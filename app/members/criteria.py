@@ -422,7 +422,7 @@ def _refresh(*, people=(), units=(), paths=(), everyone=False, as_of=None):
                     break
                 _lock_branches(missing)
                 held |= missing
-                people, touched = _people_and_units(people, units | held, ())
+                people, touched = _people_and_units(people, units, ())
             else:  # pragma: no cover — people moving between branches faster than we can lock them
                 raise RuntimeError("standing: the set of branches kept changing")
     _write_people(people, as_of)

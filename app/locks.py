@@ -6,7 +6,8 @@ waits until we commit, then reads what we wrote). SQLite has one writer for the 
 the first write run outside the transaction: a no-op UPDATE of the rows takes the write lock now (waiting for a twin
 that holds it), so what is read next is current. Both in ascending key order.
 """
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.engine import Engine
 
 from .extensions import db
 
@@ -24,3 +25,12 @@ def lock_rows(pk_column, ids):
         col = next(c for c in table.columns if not c.primary_key and not c.foreign_keys)
         db.session.execute(update(table).where(pk_column.in_(ids)).values({col.name: col})
                            .execution_options(synchronize_session=False))
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_inside_a_transaction(conn, name):
+    """pysqlite opens a transaction only before INSERT/UPDATE/DELETE: a SAVEPOINT sent first would open one of its
+    own, and releasing it would COMMIT everything so far — a later error could no longer undo it. Begin first."""
+    dbapi = conn.connection.dbapi_connection
+    if type(dbapi).__module__.startswith("sqlite3") and not dbapi.in_transaction:
+        dbapi.execute("BEGIN")

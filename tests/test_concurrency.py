@@ -107,3 +107,46 @@ def test_four_officers_create_activities_for_one_branch_in_the_same_second(db, l
     titles = db.session.scalars(select(Activity.title).where(Activity.unit_id == branch, Activity.title.like("Sinh hoạt _"))).all()
     assert sorted(titles) == [f"Sinh hoạt {k}" for k in range(4)]
     assert_standing_matches_records(db)
+
+
+def test_standing_is_recomputed_once_at_the_outermost_commit_not_at_savepoints(db, tree):
+    from app.activities.models import DuesPayment
+    from app.members.criteria import add_months
+
+    p = person_row(db, tree.B1, "Nguyễn Văn Một")
+    q = person_row(db, tree.B1, "Nguyễn Văn Hai")
+    db.session.commit()
+    assert db.session.get(PersonStanding, p.id).dues_ok is False  # twelve months unpaid
+    this = month_start(date.today())
+    for k in range(1, 13):
+        db.session.add(DuesPayment(person_id=p.id, month=add_months(this, -k), amount=2000))
+    db.session.flush()
+    with db.session.begin_nested():  # a savepoint: no recomputation here
+        db.session.add(DuesPayment(person_id=q.id, month=this, amount=2000))
+    with pytest.raises(ZeroDivisionError):  # a savepoint rolled back must not make the commit forget p
+        with db.session.begin_nested():
+            db.session.add(DuesPayment(person_id=q.id, month=add_months(this, -1), amount=2000))
+            db.session.flush()
+            1 / 0
+    assert db.session.scalar(select(PersonStanding.dues_ok).where(PersonStanding.person_id == p.id)) is False
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(PersonStanding, p.id).dues_ok is True
+    assert_standing_matches_records(db)
+
+
+def test_mark_dues_paid_never_swallows_an_error(db, tree, monkeypatch):
+    """Only "paid a moment ago by someone else" is expected inside its savepoints; anything else reaches the user."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.activities import services
+    from app.activities.models import DuesPayment
+
+    people = [person_row(db, tree.B1, f"Nguyễn Văn {i}") for i in range(3)]
+    db.session.commit()
+    amounts = iter([2000, None, 2000])  # the second payment breaks a NOT NULL constraint: an error, not "already paid"
+    monkeypatch.setattr(services, "dues_amount_for", lambda person: next(amounts))
+    with pytest.raises(IntegrityError):
+        services.mark_dues_paid(branch=tree.B1, month=month_start(date.today()), people=people)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(DuesPayment)) == 0

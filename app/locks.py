@@ -1,4 +1,4 @@
-"""Row locks for check-then-write sequences, on PostgreSQL and SQLite alike.
+"""Row locks for check-then-write sequences and conflict-free inserts, on PostgreSQL and SQLite alike.
 
 A retry that must answer as the first attempt did (compare the stored values, then write or not) is only right if
 no twin request writes between the compare and the write. PostgreSQL: SELECT … FOR UPDATE on the rows (the twin
@@ -34,3 +34,12 @@ def _sqlite_savepoint_inside_a_transaction(conn, name):
     dbapi = conn.connection.dbapi_connection
     if type(dbapi).__module__.startswith("sqlite3") and not dbapi.in_transaction:
         dbapi.execute("BEGIN")
+
+
+def dialect_insert(model):
+    """insert() of the session's dialect, for INSERT … ON CONFLICT (PostgreSQL and SQLite have the same syntax)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model)

@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import record, snapshot
 from ..errors import check_version
 from ..extensions import db
-from ..locks import lock_rows
+from ..locks import dialect_insert, lock_rows
+from ..members.criteria import standing_changed
 from ..text import nfc
 from ..units.models import utcnow
 from .models import ATTENDANCE, Activity, Attendance, DuesPayment
@@ -114,31 +115,23 @@ def set_attendance(*, activity, marks, by=None):
 
 def mark_dues_paid(*, branch, month, people, by=None):
     """Record `month` as paid for each person (default amount by occupation). Idempotent: months already paid
-    are left as they are. Returns the number of new payments."""
+    (before, or by a concurrent request a moment ago) are left as they are. One INSERT … ON CONFLICT DO NOTHING on
+    the (person, month) key: only that conflict is skipped — any other error fails the whole write, and the user is
+    told. Returns the number of new payments."""
     by = _by(by)
     if not people:
         return 0
-    ids = [p.id for p in people]
-    paid = set(db.session.scalars(select(DuesPayment.person_id).where(DuesPayment.person_id.in_(ids),
-                                                                      DuesPayment.month == month)))
     now = utcnow()
-    added = {}
-    for person in people:
-        if person.id in paid or str(person.id) in added:
-            continue
-        amount = dues_amount_for(person)
-        try:
-            with db.session.begin_nested():
-                db.session.add(DuesPayment(person_id=person.id, month=month, amount=amount, recorded_at=now,
-                                           recorded_by_id=by.id if by else None))
-                db.session.flush()
-        except IntegrityError:
-            # Only "paid a moment ago by a concurrent request" is expected here; anything else is an error to report.
-            if db.session.scalar(select(DuesPayment.id).where(DuesPayment.person_id == person.id,
-                                                              DuesPayment.month == month)) is None:
-                raise
-            continue
-        added[str(person.id)] = amount
+    rows, seen = [], set()
+    for person in sorted(people, key=lambda p: p.id):
+        if person.id not in seen:
+            seen.add(person.id)
+            rows.append({"person_id": person.id, "month": month, "amount": dues_amount_for(person), "recorded_at": now,
+                         "recorded_by_id": by.id if by else None})
+    stmt = (dialect_insert(DuesPayment).values(rows).on_conflict_do_nothing(index_elements=["person_id", "month"])
+            .returning(DuesPayment.person_id, DuesPayment.amount))
+    added = {str(pid): amount for pid, amount in sorted(db.session.execute(stmt).all())}
+    standing_changed(people=[int(pid) for pid in added])
     if added:
         record(action="dues.mark_paid", object_type="unit", object_id=branch.id, unit=branch,
                after={"month": month.isoformat(), "paid": added},

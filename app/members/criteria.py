@@ -467,6 +467,12 @@ def refresh_all_at_commit():
     db.session.info[REFRESH_ALL] = True
 
 
+def standing_changed(*, people=()):
+    """Writes that bypass the ORM (INSERT … ON CONFLICT) name the people they touched: refreshed at the commit."""
+    dirty = db.session.info.setdefault(_KEY, {"people": set(), "units": set(), "paths": set()})
+    dirty["people"].update(int(i) for i in people)
+
+
 def _collect(session, flush_context):
     from ..activities.models import Activity, Attendance, BranchStanding, DuesPayment, PersonStanding
 

@@ -231,3 +231,23 @@ def test_a_section_form_opened_earlier_writes_only_what_its_inspector_changed(ap
     assert resp.status_code == 409 and "Không — Thiếu sổ" in resp.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalar(select(Answer.choice).where(Answer.item_id == items[0].id)) == "no"
+
+
+def test_activity_edit_resent_after_its_answer_was_lost_is_not_a_conflict(client, db, tree, make_user, login):
+    from app.activities.models import Activity
+    from tests.factories_activities import activity_row
+
+    activity = activity_row(db, tree.B1, title="Sinh hoạt tháng 3")
+    db.session.commit()
+    make_user("chidoan", (tree.B1, "officer"))
+    login("chidoan")
+    data = {"unit_id": tree.B1.id, "held_on": activity.held_on.strftime("%d/%m/%Y"), "kind": "regular",
+            "title": "Sinh hoạt tháng 3 — Điều lệ Đoàn", "version": "1"}
+    first = client.post(f"/activities/{activity.id}/edit", data=data)
+    again = client.post(f"/activities/{activity.id}/edit", data=data)
+    assert (first.status_code, first.location) == (again.status_code, again.location) and first.status_code == 303
+    assert count(db, AuditEntry, AuditEntry.action == "activity.update") == 1
+    other = client.post(f"/activities/{activity.id}/edit", data=dict(data, title="Khác"))
+    assert other.status_code == 409
+    db.session.expire_all()
+    assert db.session.get(Activity, activity.id).title == "Sinh hoạt tháng 3 — Điều lệ Đoàn"

@@ -36,6 +36,7 @@ bench: deps translations
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/imports.py
 	$(BIN)/python bench/pdfs.py
+	$(BIN)/python bench/concurrency.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -17,6 +17,7 @@ from flask import render_template
 from sqlalchemy import func, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
 
 from .extensions import db, login_manager
 
@@ -39,10 +40,11 @@ def render(template, block=None, status=200, **context):
     return render_template(template, **context), status
 
 
-def conflict_page(back):
-    """Someone else saved this record first: roll back, say so (409), show what was typed, link to the newest."""
+def conflict_page(back, both=None):
+    """Someone else saved this record first: roll back, say so (409), show what was typed, link to the newest.
+    both: [(what, their value now stored, your value)] when the clash is known field by field."""
     db.session.rollback()
-    return render("errors/conflict.html", status=409, back=back)
+    return render("errors/conflict.html", status=409, back=back, both=both or [])
 
 
 def see_other(endpoint, **values):
@@ -244,6 +246,13 @@ def init_web(app):
 
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, _error_page)
+
+    @app.errorhandler(StaleDataError)
+    def stale_data(err):
+        # Two saves of one record at the same instant: the second's UPDATE … WHERE version = n matched nothing.
+        # Nothing of it was written: say so with the conflict page (what was typed is shown), never a 500.
+        referrer = request.referrer or ""
+        return conflict_page(referrer if referrer.startswith(request.host_url) else request.path)
 
     @app.errorhandler(500)
     def internal_error(err):

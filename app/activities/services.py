@@ -1,15 +1,18 @@
 """Writes for activities, attendance and dues. Keyword-only; they flush, the route commits once.
 
-The people's standing (PersonStanding) is recomputed before the commit by the session hook in
-app.members.criteria, for exactly the people these writes touched.
+The people's standing (PersonStanding) is recomputed at the outermost commit by the session hook in
+app.members.criteria, for exactly the people these writes touched (never inside the savepoints below, so an
+IntegrityError caught here is only ever the unique key it names — anything else is re-raised).
 """
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record, snapshot
-from ..errors import ConflictError
+from ..errors import check_version
 from ..extensions import db
+from ..locks import dialect_insert, lock_rows
+from ..members.criteria import standing_changed
 from ..text import nfc
 from ..units.models import utcnow
 from .models import ATTENDANCE, Activity, Attendance, DuesPayment, DuesReversal
@@ -37,16 +40,20 @@ def create_activity(*, unit, held_on, kind, title, notes=None, form_token=None, 
         with db.session.begin_nested():
             db.session.add(activity)
             db.session.flush()
-    except IntegrityError:
-        return db.session.scalar(select(Activity).where(Activity.form_token == form_token))
+    except IntegrityError:  # the same token committed a moment ago by the first tap: answer with its activity
+        existing = db.session.scalar(select(Activity).where(Activity.form_token == form_token)) if form_token else None
+        if existing is None:
+            raise
+        return existing
     record(action="activity.create", obj=activity, unit=unit, after=snapshot(activity, ACTIVITY_FIELDS),
            summary=activity.title, user=by)
     return activity
 
 
 def update_activity(*, activity, expected_version, held_on, kind, title, notes=None, by=None):
-    if expected_version is not None and expected_version != activity.version:
-        raise ConflictError(activity)
+    if check_version(activity, expected_version,
+                     {"held_on": held_on, "kind": kind, "title": nfc(title), "notes": nfc(notes) or None}):
+        return activity  # the same edit, already saved
     before = snapshot(activity, ACTIVITY_FIELDS)
     activity.held_on, activity.kind, activity.title, activity.notes = held_on, kind, nfc(title), nfc(notes) or None
     db.session.flush()
@@ -67,8 +74,11 @@ def set_attendance(*, activity, marks, by=None):
         return {}
     by = _by(by)
     now = utcnow()
+    # Locked: the same tap sent twice at once changes the row once, so the audit says it once.
+    where = (Attendance.activity_id == activity.id, Attendance.person_id.in_(sorted(marks)))
+    lock_rows(Attendance.id, db.session.scalars(select(Attendance.id).where(*where)))
     existing = {a.person_id: a for a in db.session.scalars(
-        select(Attendance).where(Attendance.activity_id == activity.id, Attendance.person_id.in_(list(marks))))}
+        select(Attendance).where(*where).execution_options(populate_existing=True))}
     before, after = {}, {}
     for pid, status in marks.items():
         row = existing.get(pid)
@@ -84,6 +94,8 @@ def set_attendance(*, activity, marks, by=None):
             except IntegrityError:
                 row = db.session.scalar(select(Attendance).where(Attendance.activity_id == activity.id,
                                                                  Attendance.person_id == pid))
+                if row is None:  # not the (activity, person) key: a real error, never swallowed
+                    raise
                 if row.status == status:
                     continue
                 before[str(pid)] = row.status
@@ -103,27 +115,23 @@ def set_attendance(*, activity, marks, by=None):
 
 def mark_dues_paid(*, branch, month, people, by=None):
     """Record `month` as paid for each person (default amount by occupation). Idempotent: months already paid
-    are left as they are. Returns the number of new payments."""
+    (before, or by a concurrent request a moment ago) are left as they are. One INSERT … ON CONFLICT DO NOTHING on
+    the (person, month) key: only that conflict is skipped — any other error fails the whole write, and the user is
+    told. Returns the number of new payments."""
     by = _by(by)
     if not people:
         return 0
-    ids = [p.id for p in people]
-    paid = set(db.session.scalars(select(DuesPayment.person_id).where(DuesPayment.person_id.in_(ids),
-                                                                      DuesPayment.month == month)))
     now = utcnow()
-    added = {}
-    for person in people:
-        if person.id in paid or str(person.id) in added:
-            continue
-        amount = dues_amount_for(person)
-        try:
-            with db.session.begin_nested():
-                db.session.add(DuesPayment(person_id=person.id, month=month, amount=amount, recorded_at=now,
-                                           recorded_by_id=by.id if by else None))
-                db.session.flush()
-        except IntegrityError:  # paid by a concurrent request
-            continue
-        added[str(person.id)] = amount
+    rows, seen = [], set()
+    for person in sorted(people, key=lambda p: p.id):
+        if person.id not in seen:
+            seen.add(person.id)
+            rows.append({"person_id": person.id, "month": month, "amount": dues_amount_for(person), "recorded_at": now,
+                         "recorded_by_id": by.id if by else None})
+    stmt = (dialect_insert(DuesPayment).values(rows).on_conflict_do_nothing(index_elements=["person_id", "month"])
+            .returning(DuesPayment.person_id, DuesPayment.amount))
+    added = {str(pid): amount for pid, amount in sorted(db.session.execute(stmt).all())}
+    standing_changed(people=[int(pid) for pid in added])
     if added:
         record(action="dues.mark_paid", object_type="unit", object_id=branch.id, unit=branch,
                after={"month": month.isoformat(), "paid": added},

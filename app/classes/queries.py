@@ -431,3 +431,9 @@ def person_trainings(person, limit=20):
         .join(TrainingClass, TrainingClass.id == Enrolment.class_id)
         .where(Enrolment.person_id == person.id, TrainingClass.status != "cancelled")
         .order_by(TrainingClass.starts_on.desc(), Enrolment.id.desc()).limit(limit)).all()
+
+
+def enrolment_status(klass, person):
+    """"enrolled" / "withdrawn" / None for one person in one class."""
+    return db.session.scalar(select(Enrolment.status).where(Enrolment.class_id == klass.id,
+                                                            Enrolment.person_id == person.id))

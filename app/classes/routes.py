@@ -237,12 +237,15 @@ def enrol_person(class_id):
     if person is None:
         abort(404)
     try:
-        services.enrol(klass=klass, person=person)
+        services.enrol(klass=klass, person=person, retry_ok=True)
         db.session.commit()
-    except (services.EnrolError, IntegrityError) as err:
+    except IntegrityError:  # SQLite: a twin tap enrolled the person a moment ago — what was asked is done
         db.session.rollback()
-        msg = str(err) if isinstance(err, services.EnrolError) else _("%(name)s đã có trong danh sách lớp.", name=person.full_name)
-        return _people_page(klass, status=422, error=msg)
+        if queries.enrolment_status(klass, person) != "enrolled":
+            raise
+    except services.EnrolError as err:
+        db.session.rollback()
+        return _people_page(klass, status=422, error=str(err))
     flash(_("Đã ghi danh %(name)s.", name=person.full_name), "success")
     return _after_enrol(klass)
 
@@ -311,7 +314,9 @@ def enrol_new(class_id):
     form = NewYouthForm(branches=branches)
     if not form.validate():
         return _people_page(klass, status=422, youth_form=form)
-    if services.find_token(form.form_token.data) is not None:  # the same form sent twice
+    done = services.find_token(form.form_token.data)
+    if done is not None:  # the same form sent twice: the same answer
+        flash(_("Đã ghi vào sổ thanh niên và ghi danh %(name)s.", name=done.person.full_name), "success")
         return see_other("classes.people", class_id=klass.id)
     try:
         e = services.enrol_new_youth(klass=klass, branch=form.branches[form.branch_id.data], full_name=form.full_name.data,
@@ -324,7 +329,9 @@ def enrol_new(class_id):
         return _people_page(klass, status=422, youth_form=form)
     except IntegrityError:  # a parallel submit of the same form won
         db.session.rollback()
-        return see_other("classes.people", class_id=klass.id)
+        e = services.find_token(form.form_token.data)
+        if e is None:
+            raise
     flash(_("Đã ghi vào sổ thanh niên và ghi danh %(name)s.", name=e.person.full_name), "success")
     return see_other("classes.people", class_id=klass.id)
 

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import record, snapshot
 from ..errors import ConflictError
 from ..extensions import db
+from ..locks import lock_rows
 from ..members.models import Person
 from ..members.services import admit_member, register_youth
 from ..text import fold, nfc
@@ -132,7 +133,7 @@ def cancel_session(*, session, reason, expected_version):
 # ---- enrolment -------------------------------------------------------------------------------------------
 def _lock_class(klass):
     # PostgreSQL: serialise enrolments of one class so capacity holds under concurrent taps.
-    db.session.execute(select(TrainingClass.id).where(TrainingClass.id == klass.id).with_for_update())
+    lock_rows(TrainingClass.id, [klass.id])  # SQLite too: the write lock, so the checks below read what is current
 
 
 def _check_capacity(klass, adding=1):
@@ -155,13 +156,18 @@ def _too_old_for(klass, person):
     return klass.kind == "sympathizer" and person.birth_date is not None and age_on(person.birth_date, klass.starts_on) > 30
 
 
-def enrol(*, klass, person, form_token=None):
-    """Enrol one person. Refuses a duplicate or a full class with a Vietnamese message (EnrolError)."""
+def enrol(*, klass, person, form_token=None, retry_ok=False):
+    """Enrol one person. Refuses a duplicate or a full class with a Vietnamese message (EnrolError).
+
+    retry_ok: the person's own "enrol" button — someone already enrolled is what was asked (the same tap sent
+    again), so it answers as the first time instead of refusing."""
     if not klass.is_open:
         raise EnrolError(_("Lớp đã kết thúc hoặc đã huỷ — không ghi danh thêm."))
     _lock_class(klass)
     existing = db.session.scalar(select(Enrolment).where(Enrolment.class_id == klass.id, Enrolment.person_id == person.id))
     if existing is not None and existing.status == "enrolled":
+        if retry_ok:
+            return existing
         raise EnrolError(_("%(name)s đã có trong danh sách lớp.", name=person.full_name))
     if klass.kind == "sympathizer" and person.member_type == "union":
         raise EnrolError(_("%(name)s đã là đoàn viên — lớp cảm tình Đoàn dành cho thanh niên chưa vào Đoàn.",
@@ -204,6 +210,9 @@ def enrol_new_youth(*, klass, branch, full_name, birth_date=None, phone=None, fo
     if not klass.is_open:
         raise EnrolError(_("Lớp đã kết thúc hoặc đã huỷ — không ghi danh thêm."))
     _lock_class(klass)
+    done = find_token(form_token)  # look again once the class is ours: a twin sent at the same instant may have won
+    if done is not None:
+        return done
     _check_capacity(klass)
     twin = db.session.scalar(select(Person).where(Person.unit_id == branch.id, Person.name_key == fold(full_name),
                                                   Person.birth_date == birth_date).limit(1))

@@ -600,24 +600,33 @@ def record(inspection_id):
     if request.method == "GET":
         return _record_page(inspection, sections, section_no)
     section = sections[section_no - 1]
+    services.lock_answers(inspection)  # a colleague's save of this inspection waits, then compares with ours
     answers = queries.answers_for(inspection)
-    typed, errors, saved = {}, {}, 0
+    typed, errors, saved, todo, clashes = {}, {}, 0, [], []
     for item in section.items:
         if f"a-{item.id}" not in request.form and f"n-{item.id}" not in request.form:
             continue
         values, t, error = _parse(item, request.form)
-        photo = request.files.get(f"p-{item.id}")
         if error:
             typed[item.id], errors[item.id] = t, error
             continue
-        if item.id in answers or any(values.get(k) not in (None, "") for k in values):
+        # Only what the person changed since the page was drawn is written (hidden "o-<item>" = what it showed).
+        change = services.answer_change(item, values, request.form.get(f"o-{item.id}"), answers.get(item.id))
+        if change == "conflict":
+            clashes.append((item, answers.get(item.id), values))
+        todo.append((item, values, change))
+    if clashes:
+        return _answer_conflict(clashes, url_for("inspections.record", inspection_id=inspection.id, s=section_no))
+    for item, values, change in todo:
+        photo = request.files.get(f"p-{item.id}")
+        if change == "write":
             saved += services.save_answer(inspection=inspection, item=item, existing=answers.get(item.id),
                                           by=current_user, **values)
         if photo and photo.filename:
             try:
                 store_photo(inspection=inspection, item=item, stream=photo.stream, by=current_user)
             except PhotoError as exc:
-                typed[item.id], errors[item.id] = t, str(exc)
+                typed[item.id], errors[item.id] = _typed_of(item), str(exc)
     db.session.commit()
     if errors:
         return _record_page(inspection, sections, section_no, typed=typed, errors=errors, status=422, saved=saved)
@@ -625,6 +634,29 @@ def record(inspection_id):
     if section_no < len(sections):
         return see_other("inspections.record", inspection_id=inspection.id, s=section_no + 1)
     return see_other("inspections.detail", inspection_id=inspection.id, _anchor="conclusion")
+
+
+bp.add_app_template_global(services.answer_signature, "answer_sig")
+
+
+def _typed_of(item):
+    return {"raw": request.form.get(f"a-{item.id}", ""), "note": request.form.get(f"n-{item.id}", "")}
+
+
+def _answer_words(item, answer):
+    """An answer as people read it: "Không — thiếu sổ", "12", "—"."""
+    v = services.answer_values(item, **{k: (answer.get(k) if isinstance(answer, dict) else getattr(answer, k, None))
+                                        for k in ("choice", "number", "text", "note")}) if answer is not None else {}
+    main = {"choice": str(CHOICES.get(v.get("choice"), "")) if v.get("choice") else "",
+            "number": ("%g" % v["number"]) if v.get("number") is not None else "",
+            "text": v.get("text") or ""}[item.answer_type if item.answer_type in ("choice", "number") else "text"]
+    return " — ".join(x for x in (main, v.get("note") or "") if x) or "—"
+
+
+def _answer_conflict(clashes, back):
+    """Someone else answered these items differently since the page was drawn: nothing is saved; both answers shown."""
+    both = [(item.text, _answer_words(item, theirs), _answer_words(item, mine)) for item, theirs, mine in clashes]
+    return _conflict(back, both=both)
 
 
 def _row(inspection, item, status=200, typed=None, error=None, saved=False):
@@ -652,8 +684,19 @@ def save_item(inspection_id, item_id):
             return _row(inspection, item, 422, typed=typed, error=error)
         flash(error, "error")
     else:
-        existing = db.session.scalar(db.select(Answer).where(Answer.inspection_id == inspection.id, Answer.item_id == item.id))
-        services.save_answer(inspection=inspection, item=item, existing=existing, by=current_user, **values)
+        services.lock_answers(inspection)
+        existing = db.session.scalar(db.select(Answer).where(Answer.inspection_id == inspection.id, Answer.item_id == item.id)
+                                     .execution_options(populate_existing=True))
+        change = services.answer_change(item, values, request.form.get(f"o-{item.id}"), existing)
+        if change == "conflict":
+            if not htmx:
+                return _answer_conflict([(item, existing, values)], url_for("inspections.record", inspection_id=inspection.id))
+            db.session.rollback()
+            return _row(inspection, item, 409, typed=typed, error=_(
+                "Người khác vừa trả lời mục này: “%(theirs)s”. Câu trả lời của bạn (“%(mine)s”) chưa được lưu — "
+                "chọn lại nếu vẫn muốn thay.", theirs=_answer_words(item, existing), mine=_answer_words(item, values)))
+        if change == "write":
+            services.save_answer(inspection=inspection, item=item, existing=existing, by=current_user, **values)
         db.session.commit()
         if htmx:
             return _row(inspection, item, saved=True)

@@ -1,12 +1,15 @@
 """Writes for inspections. Keyword-only; they flush, the route commits once. Every write is audited."""
+import json
 from datetime import date
 
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record, snapshot
 from ..errors import ConflictError
 from ..extensions import db
+from ..locks import lock_rows
 from ..text import nfc
 from ..units.models import utcnow
 from .builtin import BUILTIN
@@ -269,16 +272,54 @@ def _start(inspection, by=None):
         db.session.flush()
 
 
-def save_answer(*, inspection, item, choice=None, number=None, text=None, note=None, existing=None, by=None):
-    """Set the answer of one item (upsert on (inspection, item)): saving the same thing twice changes nothing."""
-    if inspection.is_closed:
-        raise ValueError("inspection closed")
-    values = {
+def answer_values(item, choice=None, number=None, text=None, note=None):
+    """The values of one answer as they are stored (only the field of the item's answer type, text normalised)."""
+    return {
         "choice": choice if item.answer_type == "choice" else None,
         "number": number if item.is_number else None,
         "text": nfc(text) or None if item.answer_type == "text" else None,
         "note": nfc(note) or None,
     }
+
+
+def answer_signature(answer):
+    """A short text standing for an answer's values (an Answer row, a dict of values, or None for no answer): the
+    record form sends back the signature it was drawn with, so a save writes only the items the person changed."""
+    def get(k):
+        if answer is None:
+            return None
+        return answer.get(k) if isinstance(answer, dict) else getattr(answer, k)
+
+    number = get("number")
+    return json.dumps([get("choice"), None if number is None else repr(float(number)), get("text"), get("note")],
+                      ensure_ascii=False)
+
+
+def answer_change(item, values, original, stored):
+    """What a submitted answer asks for, against the signature the form was drawn with (`original`, None for a form
+    that sent none) and the answer stored now: "skip" (untouched, or already stored), "write", or "conflict"
+    (someone else changed this item since the form was drawn, to something else)."""
+    mine = answer_signature(answer_values(item, **values))
+    theirs = answer_signature(stored)
+    if mine == theirs:
+        return "skip"
+    if original is None:
+        return "write"
+    if mine == original:
+        return "skip"  # the person did not touch this item: keep whatever is stored now
+    return "write" if theirs == original else "conflict"
+
+
+def lock_answers(inspection):
+    """Serialise answer saves of one inspection (PostgreSQL row lock), so the compare-then-write above holds."""
+    lock_rows(Inspection.id, [inspection.id])
+
+
+def save_answer(*, inspection, item, choice=None, number=None, text=None, note=None, existing=None, by=None):
+    """Set the answer of one item (upsert on (inspection, item)): saving the same thing twice changes nothing."""
+    if inspection.is_closed:
+        raise ValueError("inspection closed")
+    values = answer_values(item, choice, number, text, note)
     values["answered"] = answer_is_complete(item, **{k: values[k] for k in ("choice", "number", "text")})
     before = {k: getattr(existing, k) for k in values} if existing is not None else None
     if before == values:
@@ -322,8 +363,16 @@ def add_action(*, inspection, finding, remedy, owner_unit, due_on, item_id=None,
     action = CorrectiveAction(inspection_id=inspection.id, item_id=item_id, finding=nfc(finding), remedy=nfc(remedy),
                               owner_unit_id=owner_unit.id, owner_unit_path=owner_unit.path, due_on=due_on,
                               status="open", form_token=form_token or None, created_by_id=_by_id(by))
-    db.session.add(action)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(action)
+            db.session.flush()
+    except IntegrityError:  # the same form, sent twice at once: the twin committed it a moment ago
+        existing = db.session.scalar(select(CorrectiveAction).where(
+            CorrectiveAction.inspection_id == inspection.id, CorrectiveAction.form_token == form_token)) if form_token else None
+        if existing is None:
+            raise
+        return existing
     db.session.add(ActionEvent(action_id=action.id, kind="created", by_id=_by_id(by)))
     record(action="corrective_action.create", obj=action, unit=owner_unit, after=snapshot(action, ACTION_FIELDS),
            summary=action.finding[:200], user=by)

@@ -291,58 +291,156 @@ def _secretary_expr(P):
     return exists().where(start.person_id == P.id, start.kind == "post_started", start.detail == "secretary", ~ended)
 
 
-def refresh_standing(*, person_ids=None, unit_ids=None, unit_path=None, as_of=None):
-    """Recompute PersonStanding for the given people / branches / subtree (all when nothing is given).
+# ---- the standing table: how concurrent writers stay out of each other's way ---------------------------------------
+# PersonStanding / BranchStanding are derived rows that many transactions rewrite (every attendance tap, every dues
+# payment, every activity of a branch). The rules (README "Security and data safety" → "Concurrency"):
+# 1. They are recomputed once per transaction, at the OUTERMOST commit (never at a savepoint), from the records.
+# 2. Rows are written by upsert (INSERT … SELECT … ON CONFLICT DO UPDATE), never delete-then-insert: two writers of
+#    one row cannot hit a duplicate key.
+# 3. On PostgreSQL a writer first takes transaction-scoped advisory locks on the branches whose standing it rewrites,
+#    in ascending id order (after a shared "standing" lock that a province-wide recomputation takes exclusively), and
+#    only then reads the records (READ COMMITTED: each statement sees what committed before it). So the last of two
+#    writers of one branch waits for the first and recomputes from both writes: nothing stale, no deadlock between
+#    refreshes (one order), and no error to swallow. SQLite has a single writer, so it needs no locks.
+LOCK_STANDING = 0x5354  # advisory lock classids: (LOCK_STANDING, 0) the whole table, (LOCK_BRANCH, unit id) a branch
+LOCK_BRANCH = 0x5355
+FINE_LIMIT = 5000  # more people than this (an import, a moved district): one exclusive lock instead of many
 
-    Two statements: DELETE the old rows, INSERT … SELECT the new ones from the records. People off the roll
-    get no row (they have no verdict).
-    """
+
+def _is_postgres():
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _lock_standing(exclusive):
+    if _is_postgres():
+        fn = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        db.session.execute(text(f"SELECT {fn}(:k, 0)"), {"k": LOCK_STANDING})
+
+
+def _lock_branches(unit_ids):
+    """Advisory locks on these units, ascending (one statement; unnest keeps the array's order)."""
+    if unit_ids and _is_postgres():
+        db.session.execute(text("SELECT count(pg_advisory_xact_lock(:k, u)) FROM unnest(CAST(:ids AS integer[])) AS u"),
+                           {"k": LOCK_BRANCH, "ids": sorted(unit_ids)})
+
+
+def _upsert(model, keys, cols, sel):
+    """INSERT … SELECT … ON CONFLICT (keys) DO UPDATE SET every other column — PostgreSQL and SQLite alike."""
+    if _is_postgres():
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    # SQLite needs a WHERE in an upsert's SELECT (else "ON CONFLICT" could read as a join's ON).
+    stmt = dialect_insert(model).from_select(cols, sel.where(true()))
+    stmt = stmt.on_conflict_do_update(index_elements=keys,
+                                      set_={c: getattr(stmt.excluded, c) for c in cols if c not in keys})
+    db.session.execute(stmt)
+
+
+def _chunks(ids, n=FINE_LIMIT):
+    ids = sorted(ids)
+    for i in range(0, len(ids), n):
+        yield ids[i:i + n]
+
+
+def _people_and_units(people, units, paths):
+    """(person ids, unit ids) whose standing the changes reach: the people themselves, the people of the units and
+    subtrees (as they are now and as the standing table last saw them), and the units those people are and were in."""
     from ..activities.models import PersonStanding as S
 
-    as_of = as_of or date.today()
-    where = []
-    if person_ids is not None:
-        ids = sorted({int(i) for i in person_ids})
-        if not ids:
-            return
-        where.append(Person.id.in_(ids))
-        old = S.person_id.in_(ids)
-    elif unit_ids is not None:
-        ids = sorted({int(i) for i in unit_ids})
-        if not ids:
-            return
-        where.append(Person.unit_id.in_(ids))
-        old = or_(S.unit_id.in_(ids), S.person_id.in_(select(Person.id).where(Person.unit_id.in_(ids))))
-    elif unit_path is not None:
-        where.append(Person.unit_path.like(unit_path + "%"))
-        old = or_(S.unit_path.like(unit_path + "%"),
-                  S.person_id.in_(select(Person.id).where(Person.unit_path.like(unit_path + "%"))))
-    else:
-        old = true()
+    people, units = set(people), set(units)
+    conds_person, conds_standing = [], []
+    if people:
+        conds_person.append(Person.id.in_(sorted(people)))
+    if units:
+        conds_person.append(Person.unit_id.in_(sorted(units)))
+        conds_standing.append(S.unit_id.in_(sorted(units)))
+    for path in paths:
+        conds_person.append(Person.unit_path.like(path + "%"))
+        conds_standing.append(S.unit_path.like(path + "%"))
+    if conds_person:
+        for pid, uid in db.session.execute(select(Person.id, Person.unit_id).where(or_(*conds_person))):
+            people.add(pid)
+            units.add(uid)
+    if conds_standing:
+        people.update(db.session.scalars(select(S.person_id).where(or_(*conds_standing))))
+    for chunk in _chunks(people):
+        units.update(db.session.scalars(select(S.unit_id).where(S.person_id.in_(chunk)).distinct()))
+    return people, units
+
+
+def _write_people(ids, as_of):
+    """Upsert the standing of these people (those on a roll) and drop the rows of those no longer on one."""
+    from ..activities.models import PersonStanding as S
+
     conds = _conditions(Person, as_of)
-    flags = {c: _flag(cond).label(f"{c}_ok") for c, cond in conds.items()}
-    inner = (select(Person.id.label("person_id"), Person.unit_id, Person.unit_path, *flags.values(),
-                    _flag(_secretary_expr(Person)).label("is_secretary"), _flag(Person.status == "away").label("is_away"))
-             .where(Person.status.in_(ON_ROLL), *where, not_(_over_union_age(Person)))
-             .cte("facts").prefix_with("MATERIALIZED"))
-    verdict = _verdict_expr({c: inner.c[f"{c}_ok"] for c in conds})
-    now = utcnow()
     cols = ["person_id", "unit_id", "unit_path", *[f"{c}_ok" for c in conds], "is_secretary", "is_away"]
-    sel = select(*[inner.c[c] for c in cols], verdict.label("verdict"), literal(as_of).label("as_of"),
-                 literal(now).label("computed_at"))
-    everyone = not where
-    touched = set() if everyone else set(db.session.scalars(select(S.unit_id).where(old).distinct()))
-    db.session.execute(delete(S).where(old).execution_options(synchronize_session=False))
-    db.session.execute(insert(S).from_select([*cols, "verdict", "as_of", "computed_at"], sel))
+    now = utcnow()
+    for chunk in ([None] if ids is None else _chunks(ids)):
+        where = [Person.status.in_(ON_ROLL), not_(_over_union_age(Person))] + ([] if chunk is None else [Person.id.in_(chunk)])
+        flags = {c: _flag(cond).label(f"{c}_ok") for c, cond in conds.items()}
+        inner = (select(Person.id.label("person_id"), Person.unit_id, Person.unit_path, *flags.values(),
+                        _flag(_secretary_expr(Person)).label("is_secretary"),
+                        _flag(Person.status == "away").label("is_away"))
+                 .where(*where).cte("facts").prefix_with("MATERIALIZED"))
+        verdict = _verdict_expr({c: inner.c[f"{c}_ok"] for c in conds})
+        sel = select(*[inner.c[c] for c in cols], verdict.label("verdict"), literal(as_of).label("as_of"),
+                     literal(now).label("computed_at"))
+        _upsert(S, ["person_id"], [*cols, "verdict", "as_of", "computed_at"], sel)
+        off_roll = ~exists().where(Person.id == S.person_id, Person.status.in_(ON_ROLL),
+                                   not_(_over_union_age(Person)))
+        gone = off_roll if chunk is None else and_(S.person_id.in_(chunk), off_roll)
+        db.session.execute(delete(S).where(gone).execution_options(synchronize_session=False))
+
+
+def refresh_standing(*, person_ids=None, unit_ids=None, unit_path=None, as_of=None):
+    """Recompute PersonStanding (and BranchStanding) for the given people / units / subtree — everyone when nothing
+    is given. People off the roll get no row (they have no verdict). Safe to run from concurrent transactions."""
+    everyone = person_ids is None and unit_ids is None and unit_path is None
+    _refresh(people=person_ids or (), units=unit_ids or (), paths=[unit_path] if unit_path else (),
+             everyone=everyone, as_of=as_of)
+
+
+def _refresh(*, people=(), units=(), paths=(), everyone=False, as_of=None):
+    as_of = as_of or date.today()
+    people, units = {int(i) for i in people}, {int(i) for i in units}
+    paths = sorted(p for p in set(paths) if not any(p.startswith(q) and q != p for q in paths))
     if everyone:
+        _lock_standing(exclusive=True)
+        _write_people(None, as_of)
         _rebuild_branches(None)
+        return
+    if not (people or units or paths):
+        return
+    if paths:
+        _lock_standing(exclusive=True)
+        people, touched = _people_and_units(people, units, paths)
     else:
-        touched |= set(db.session.scalars(select(Person.unit_id).where(Person.status.in_(ON_ROLL), *where).distinct()))
-        _rebuild_branches(touched)
+        people, touched = _people_and_units(people, units, ())
+        if len(people) > FINE_LIMIT:
+            _lock_standing(exclusive=True)
+        else:
+            _lock_standing(exclusive=False)
+            held = set()
+            for _attempt in range(5):
+                # Lock, then look again with a fresh snapshot: a concurrent transfer may have moved someone in or out.
+                missing = touched - held
+                if not missing:
+                    break
+                _lock_branches(missing)
+                held |= missing
+                people, touched = _people_and_units(people, units, ())
+            else:  # pragma: no cover — people moving between branches faster than we can lock them
+                raise RuntimeError("standing: the set of branches kept changing")
+    _write_people(people, as_of)
+    for chunk in _chunks(people):
+        touched.update(db.session.scalars(select(Person.unit_id).where(Person.id.in_(chunk), Person.status.in_(ON_ROLL))))
+    _rebuild_branches(touched)
 
 
 def _rebuild_branches(unit_ids):
-    """BranchStanding = PersonStanding summed per branch, for the given branches (all when None)."""
+    """BranchStanding = PersonStanding summed per branch, for the given branches (all when None): upserted, and the
+    rows of branches left with nobody removed."""
     from ..activities.models import BranchStanding as B
     from ..activities.models import PersonStanding as S
 
@@ -355,15 +453,14 @@ def _rebuild_branches(unit_ids):
                 .where(cond).group_by(S.unit_id))
 
     cols = ["unit_id", "unit_path", "total", "real", "incomplete", "paper", "secretary_bad", "computed_at"]
-    if unit_ids is None:
-        db.session.execute(delete(B).execution_options(synchronize_session=False))
-        db.session.execute(insert(B).from_select(cols, agg(true())))
-        return
-    ids = sorted(unit_ids)
-    for i in range(0, len(ids), 5000):
-        chunk = ids[i:i + 5000]
-        db.session.execute(delete(B).where(B.unit_id.in_(chunk)).execution_options(synchronize_session=False))
-        db.session.execute(insert(B).from_select(cols, agg(S.unit_id.in_(chunk))))
+    empty = ~exists().where(S.unit_id == B.unit_id)
+    chunks = [None] if unit_ids is None else list(_chunks(unit_ids))
+    for chunk in chunks:
+        if chunk is not None and not chunk:
+            continue
+        _upsert(B, ["unit_id"], cols, agg(true() if chunk is None else S.unit_id.in_(chunk)))
+        gone = empty if chunk is None else and_(B.unit_id.in_(chunk), empty)
+        db.session.execute(delete(B).where(gone).execution_options(synchronize_session=False))
 
 
 # ---- keeping the table current: a session hook ------------------------------------------------------------------
@@ -377,12 +474,18 @@ def refresh_all_at_commit():
     db.session.info[REFRESH_ALL] = True
 
 
+def standing_changed(*, people=()):
+    """Writes that bypass the ORM (INSERT … ON CONFLICT) name the people they touched: refreshed at the commit."""
+    dirty = db.session.info.setdefault(_KEY, {"people": set(), "units": set(), "paths": set()})
+    dirty["people"].update(int(i) for i in people)
+
+
 def _collect(session, flush_context):
-    from ..activities.models import Activity, Attendance, DuesPayment, PersonStanding
+    from ..activities.models import Activity, Attendance, BranchStanding, DuesPayment, PersonStanding
 
     dirty = session.info.setdefault(_KEY, {"people": set(), "units": set(), "paths": set()})
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, PersonStanding):
+        if isinstance(obj, (PersonStanding, BranchStanding)):
             continue
         if isinstance(obj, Person):
             if obj.id is not None:
@@ -402,6 +505,8 @@ def _collect(session, flush_context):
 
 
 def _refresh_before_commit(session):
+    if session.in_nested_transaction():
+        return  # a savepoint: the outermost commit recomputes once, for everything the transaction touched
     if not current_app or not current_app.config.get("STANDING_AUTO_REFRESH", True):
         session.info.pop(_KEY, None)
         return
@@ -416,17 +521,14 @@ def _refresh_before_commit(session):
     dirty = session.info.pop(_KEY, None)
     if not dirty or not any(dirty.values()):
         return
-    if dirty["people"]:
-        refresh_standing(person_ids=dirty["people"])
-    if dirty["units"]:
-        refresh_standing(unit_ids=dirty["units"])
-    for path in sorted(dirty["paths"]):
-        if not any(path.startswith(p) and p != path for p in dirty["paths"]):
-            refresh_standing(unit_path=path)
+    # One refresh for the whole transaction, so its locks are taken once, in one order.
+    _refresh(people=dirty["people"], units=dirty["units"], paths=dirty["paths"])
     session.info.pop(_KEY, None)
 
 
 def _forget(session, *args):
+    if session.in_nested_transaction():
+        return  # a rolled-back savepoint: what the outer transaction touched before it still needs its refresh
     session.info.pop(_KEY, None)
     session.info.pop(REFRESH_ALL, None)
 

@@ -209,6 +209,7 @@ class MoveForm(VersionedForm):
 
 
 class TransferRequestForm(FlaskForm):
+    form_token = HiddenField()  # one request however often the form is sent
     to_commune = SelectField(_l("Chuyển đến cơ sở đoàn"), validate_choice=False)
     on = VNDateField(_l("Ngày chuyển"), validators=[DataRequired(_l("Vui lòng nhập ngày."))])
     reason = TextAreaField(_l("Lý do"), filters=[_strip], validators=[

@@ -6,7 +6,7 @@ matured, removed, expelled, deceased, moved away — each with a date, a reason 
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DDL, JSON, ForeignKey, Index, String, Text, event
+from sqlalchemy import DDL, JSON, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -172,7 +172,10 @@ class Transfer(db.Model):
 
     __tablename__ = "member_transfer"
     __table_args__ = (Index("ix_member_transfer_to_path", "to_commune_path",
-                            postgresql_ops={"to_commune_path": "varchar_pattern_ops"}),)
+                            postgresql_ops={"to_commune_path": "varchar_pattern_ops"}),
+                      # One open request per person, whatever races: the database refuses a second one.
+                      Index("uq_member_transfer_open_person_id", "person_id", unique=True,
+                            postgresql_where=text("status = 'requested'"), sqlite_where=text("status = 'requested'")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
@@ -190,6 +193,8 @@ class Transfer(db.Model):
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None]
+    # The hidden per-form token of the request form: a double-tapped submit makes one request.
+    form_token: Mapped[str | None] = mapped_column(String(40), unique=True)
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version}
 

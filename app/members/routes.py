@@ -229,6 +229,7 @@ def transfer(person_id):
     req = TransferRequestForm(communes=queries.communes_of_province(commune, exclude_id=commune.id), prefix="req")
     if request.method == "GET":
         move.on.data = req.on.data = date.today()
+        req.form_token.data = uuid.uuid4().hex
     open_request = services.open_transfer(person)
     mode = request.form.get("mode")
     if request.method == "POST" and mode == "move" and request.form.get("move-branch") == str(person.unit_id):
@@ -245,10 +246,19 @@ def transfer(person_id):
         db.session.commit()
         flash(_("Đã chuyển %(name)s sang %(b)s.", name=person.full_name, b=branch.name), "success")
         return see_other("members.detail", person_id=person_id)
-    if request.method == "POST" and mode == "request" and req.validate():
-        to = db.session.get(type(person.unit), int(req.to_commune.data))
-        tr = services.request_transfer(person=person, to_commune=to, on=req.on.data, reason=req.reason.data)
-        db.session.commit()
+    token = (req.form_token.data or None) if mode == "request" else None
+    if request.method == "POST" and mode == "request" and open_request is not None and open_request.form_token != token:
+        return _pending_transfer(person, open_request)  # someone else's request is open
+    if request.method == "POST" and mode == "request" and (open_request is not None or req.validate()):
+        tr = open_request  # the same form sent again: answer as the first time
+        if tr is None:
+            to = db.session.get(type(person.unit), int(req.to_commune.data))
+            tr = services.request_transfer(person=person, to_commune=to, on=req.on.data, reason=req.reason.data,
+                                           form_token=token)
+            if tr.form_token != token:  # a different form won the race a moment ago
+                db.session.rollback()
+                return _pending_transfer(person, services.open_transfer(person))
+            db.session.commit()
         flash(_("Đã gửi đề nghị chuyển sinh hoạt đến %(c)s.", c=tr.to_commune.name), "success")
         return see_other("members.detail", person_id=person_id)
     status = 422 if (move.errors or req.errors) else 200

@@ -57,7 +57,7 @@ def admit_member(*, person, joined_on, decision_number, branch=None):
 
 
 # ---- people: create and edit ---------------------------------------------------------------------------
-from ..errors import ConflictError  # noqa: E402
+from ..errors import ConflictError, check_version  # noqa: E402
 from .models import ON_ROLL, Transfer  # noqa: E402
 
 EDIT_FIELDS = ("full_name", "sex", "birth_date", "ethnicity", "religion", "citizen_id", "phone", "permanent_address",
@@ -94,8 +94,8 @@ def _clean(value):
 
 
 def update_person(*, person, expected_version=None, **changes):
-    if expected_version is not None and expected_version != person.version:
-        raise ConflictError(person)
+    if check_version(person, expected_version, {k: _clean(v) for k, v in changes.items() if k in EDIT_FIELDS}):
+        return person  # the same edit, already saved: nothing to write, no second audit entry
     before = snapshot(person, PERSON_FIELDS)
     for key, value in changes.items():
         if key not in EDIT_FIELDS:
@@ -226,17 +226,27 @@ def open_transfer(person):
     return db.session.scalar(select(Transfer).where(Transfer.person_id == person.id, Transfer.status == "requested"))
 
 
-def request_transfer(*, person, to_commune, on, reason=None, by=None):
-    """Ask another commune to take the person. One open request per person: a double submit returns the first."""
+def request_transfer(*, person, to_commune, on, reason=None, form_token=None, by=None):
+    """Ask another commune to take the person. One open request per person, enforced by the database (a partial
+    unique index): a double submit, even at the same instant, returns the first request."""
+    from sqlalchemy.exc import IntegrityError
+
     existing = open_transfer(person)
     if existing is not None:
         return existing
     by = by or _by()
     tr = Transfer(person_id=person.id, from_unit_id=person.unit_id, from_unit_path=person.unit_path,
                   to_commune_id=to_commune.id, to_commune_path=to_commune.path, on=on, reason=_clean(reason),
-                  requested_by_id=by.id if by else None)
-    db.session.add(tr)
-    db.session.flush()
+                  requested_by_id=by.id if by else None, form_token=form_token or None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(tr)
+            db.session.flush()
+    except IntegrityError:  # a concurrent twin committed the open request a moment ago
+        existing = open_transfer(person)
+        if existing is None:
+            raise
+        return existing
     record(action="transfer.request", obj=tr, unit=person.unit, after={"person": person.full_name, "to": to_commune.name},
            summary=f"{person.full_name} → {to_commune.name}")
     return tr

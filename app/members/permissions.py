@@ -1,5 +1,5 @@
 """Who may do what to a person on record. Small predicates; routes call them, templates get the booleans."""
-from ..access import has_role
+from ..access import has_role, scope_paths
 
 OFFICER = ("officer", "admin")
 
@@ -48,6 +48,15 @@ def can_import_into(user, unit):
 
 def can_view_import(user, batch):
     return has_role(user, batch.unit, OFFICER)
+
+
+def shown_citizen_id(user, person):
+    """The citizen ID as this account sees it — the same on the list, the person page and the export:
+    whole for officers / admins of the person's unit, ********1234 for everyone else, "" when there is none."""
+    if not person.citizen_id:
+        return ""
+    whole = any(person.unit_path.startswith(p) for p in scope_paths(user, OFFICER))  # = can_see_citizen_id, no load
+    return person.citizen_id if whole else mask_citizen_id(person.citizen_id)
 
 
 def mask_citizen_id(value):

@@ -35,7 +35,7 @@ def index():
         queries.ordered(stmt, sort_matches=bool(filters.q) and not many)))
     base, units = queries.list_choice_units(current_user, unit)
     return render("members/index.html", block="results", page=page, f=filters, unit=unit, base=base, units=units, crit=queries.criteria_module() is not None,
-                  mask=permissions.mask_citizen_id, MEMBER_TYPES=MEMBER_TYPES, STATUSES=STATUSES)
+                  shown_cid=lambda p: permissions.shown_citizen_id(current_user, p), MEMBER_TYPES=MEMBER_TYPES, STATUSES=STATUSES)
 
 
 def _export_title(unit):
@@ -149,8 +149,7 @@ def detail(person_id):
         verdict=verdict, VERDICTS=crit.VERDICTS if verdict else {},
         history=queries.person_history(person), posts=queries.current_posts([person.id]).get(person.id, {}),
         transfers=transfers, criteria=criteria,
-        citizen_id=person.citizen_id if permissions.can_see_citizen_id(current_user, person)
-        else permissions.mask_citizen_id(person.citizen_id),
+        citizen_id=permissions.shown_citizen_id(current_user, person),
         can_edit=can_edit, can_transfer=permissions.can_transfer_person(current_user, person),
         event_kinds=[k for k in services.HISTORY_KINDS if services.event_allowed(person, k)
                      and (k == "confirmed" or not pending)] if can_edit else [],

@@ -6,6 +6,7 @@ in one transaction with bulk statements, or nothing at all. A batch imports once
 """
 import csv
 import io
+import re
 import time
 from datetime import date, datetime, timedelta
 
@@ -82,15 +83,21 @@ def _cell_text(field, value):
 
 
 def _rows_from_table(table):
-    """[(row number, {field: text})] from an iterable of row tuples whose first non-empty row is the header."""
+    """[(row number, {field: text})] from an iterable of row tuples whose first non-empty row is the header.
+
+    Every row read counts toward the cap, empty ones too: a sheet of millions of blank rows stops here, in
+    constant memory, instead of being walked to the end.
+    """
     header, out = None, []
     for number, raw in enumerate(table, start=1):
-        values = list(raw)
+        if number > MAX_ROWS + MAX_HEAD_ROWS:
+            raise ImportFileError(_("Tệp có quá %(n)s dòng; hãy chia nhỏ tệp.", n=MAX_ROWS))
+        values = list(raw[:MAX_COLS])
         if header is None:
             keys = [HEADER_KEYS.get(fold(str(v))) if v is not None else None for v in values]
             if "full_name" in keys:
                 header = keys
-            elif number > 10:
+            elif number > MAX_HEAD_ROWS:
                 break
             continue
         if all(v is None or str(v).strip() == "" for v in values):
@@ -107,28 +114,102 @@ def _rows_from_table(table):
     return out
 
 
+# Limits on what a file may declare, checked before anything is unpacked (a 45 KB XLSX can declare 5 million rows).
+MAX_HEAD_ROWS = 10          # title rows allowed above the header
+MAX_COLS = 60               # columns read from each row (the template has 18)
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_MEMBER_BYTES = 60 * 1024 * 1024   # one unpacked part of the XLSX (the sheet XML of 20,000 full rows is ~15 MB)
+MAX_TOTAL_BYTES = 100 * 1024 * 1024
+MAX_RATIO = 100             # unpacked / packed for a part over 1 MB; real sheets stay around 5–20
+CSV_FIELD_MAX = 10_000
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]*)(\d*)(?::([A-Z]+)(\d+))?\"")
+
+
+def _too_big():
+    return ImportFileError(_("Tệp khai báo quá lớn (quá %(n)s dòng hoặc quá nhiều cột, hay nén bất thường) nên không "
+                             "được mở. Hãy chép danh sách sang một tệp mới rồi tải lên lại.", n=MAX_ROWS))
+
+
+def _col_number(letters):
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64  # bytes: each ch is already a code
+    return n
+
+
+def check_xlsx_declared_size(data):
+    """Refuse a workbook on what it declares — sizes in the zip directory, the first sheet's <dimension> —
+    before openpyxl unpacks anything. Python's zipfile never inflates a part beyond its declared size."""
+    import zipfile
+
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_big()
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ImportFileError(_("Không đọc được tệp Excel (.xlsx).")) from exc
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
+            raise _too_big()
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise _too_big()
+    sheets = sorted((i for i in infos if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", i.filename)),
+                    key=lambda i: int(re.search(r"\d+", i.filename.rsplit("/", 1)[1]).group()))
+    for info in sheets[:1]:
+        with zf.open(info) as f:
+            head = f.read(4096)
+        m = _DIMENSION.search(head)
+        if m:
+            last_col, last_row = m.group(3) or m.group(1), m.group(4) or m.group(2)
+            if (last_row and int(last_row) > MAX_ROWS + MAX_HEAD_ROWS) or (last_col and _col_number(last_col) > 16384):
+                raise _too_big()
+
+
 def read_upload(filename, data):
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
         from openpyxl import load_workbook
 
+        check_xlsx_declared_size(data)
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 — any unreadable workbook is the user's file problem
             raise ImportFileError(_("Không đọc được tệp Excel (.xlsx).")) from exc
         try:
-            return _rows_from_table(wb.worksheets[0].iter_rows(values_only=True))
+            ws = wb.worksheets[0]
+            # max_col: a sheet declaring 16,384 columns is read 60 wide, not padded to its declared width
+            return _rows_from_table(ws.iter_rows(max_col=MAX_COLS, values_only=True))
+        except ImportFileError:
+            raise
+        except Exception as exc:  # noqa: BLE001 — broken XML inside the zip
+            raise ImportFileError(_("Không đọc được tệp Excel (.xlsx).")) from exc
         finally:
             wb.close()
     if name.endswith(".csv"):
+        if len(data) > MAX_FILE_BYTES:
+            raise _too_big()
+        head = data[:4096].decode("utf-8-sig", errors="ignore")
+        first = head.split("\n", 1)[0]
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
         try:
-            text = data.decode("utf-8-sig")
+            return _rows_from_table(_csv_rows(stream, delimiter))
         except UnicodeDecodeError as exc:
             raise ImportFileError(_("Tệp CSV phải được lưu với mã hoá UTF-8.")) from exc
-        first = text.split("\n", 1)[0]
-        delimiter = ";" if first.count(";") > first.count(",") else ","
-        return _rows_from_table(csv.reader(io.StringIO(text), delimiter=delimiter))
+        except csv.Error as exc:
+            raise ImportFileError(_("Tệp CSV có một ô quá dài hoặc sai định dạng.")) from exc
     raise ImportFileError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
+
+
+def _csv_rows(stream, delimiter):
+    """csv.reader, streamed, with every field capped (the process-wide csv.field_size_limit is left alone)."""
+    for row in csv.reader(stream, delimiter=delimiter):
+        if any(len(v) > CSV_FIELD_MAX for v in row[:MAX_COLS]):
+            raise csv.Error("field too long")
+        yield row
 
 
 # ---- validating -----------------------------------------------------------------------------------------------

@@ -91,7 +91,7 @@ def _rows_from_table(table):
     header, out = None, []
     for number, raw in enumerate(table, start=1):
         if number > MAX_ROWS + MAX_HEAD_ROWS:
-            raise ImportFileError(_("Tệp có quá %(n)s dòng; hãy chia nhỏ tệp.", n=MAX_ROWS))
+            raise ImportFileError(_("Tệp có quá %(n)s dòng; hãy chia nhỏ tệp.", n=f"{MAX_ROWS:,}".replace(",", ".")))
         values = list(raw[:MAX_COLS])
         if header is None:
             keys = [HEADER_KEYS.get(fold(str(v))) if v is not None else None for v in values]
@@ -108,7 +108,7 @@ def _rows_from_table(table):
                 cells[key] = _cell_text(key, value)
         out.append({"row": number, "cells": cells})
         if len(out) > MAX_ROWS:
-            raise ImportFileError(_("Tệp có quá %(n)s dòng; hãy chia nhỏ tệp.", n=MAX_ROWS))
+            raise ImportFileError(_("Tệp có quá %(n)s dòng; hãy chia nhỏ tệp.", n=f"{MAX_ROWS:,}".replace(",", ".")))
     if header is None:
         raise ImportFileError(_("Không tìm thấy dòng tiêu đề có cột “Họ và tên”. Hãy dùng tệp mẫu."))
     return out
@@ -127,7 +127,7 @@ _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]*)(\d*)(?::([A-Z]+)
 
 def _too_big():
     return ImportFileError(_("Tệp khai báo quá lớn (quá %(n)s dòng hoặc quá nhiều cột, hay nén bất thường) nên không "
-                             "được mở. Hãy chép danh sách sang một tệp mới rồi tải lên lại.", n=MAX_ROWS))
+                             "được mở. Hãy chép danh sách sang một tệp mới rồi tải lên lại.", n=f"{MAX_ROWS:,}".replace(",", ".")))
 
 
 def _col_number(letters):
@@ -171,9 +171,9 @@ def check_xlsx_declared_size(data):
 def read_upload(filename, data):
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
         check_xlsx_declared_size(data)
+        from openpyxl import load_workbook  # (after the check: importing it is the slowest part of a refusal)
+
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 — any unreadable workbook is the user's file problem

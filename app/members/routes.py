@@ -412,7 +412,7 @@ def import_confirm(batch_id):
         db.session.rollback()
         flash(_("Tệp này đã được nhập rồi; không nhập lại lần nữa."), "info")
         return see_other("members.import_preview", batch_id=batch_id)
-    results, counts, ok = importer.apply(batch=batch, user=current_user)
+    results, counts, ok = importer.apply(batch=batch, user=current_user, valid_only=request.form.get("valid_only") == "1")
     if not ok:
         # Something changed since the preview: write nothing, show the rows again with the new reasons.
         db.session.rollback()
@@ -424,4 +424,15 @@ def import_confirm(batch_id):
         return _preview(batch, results, status=422)
     db.session.commit()
     flash(_("Đã nhập: %(new)s người mới, %(upd)s người cập nhật.", new=counts["new"], upd=counts["update"]), "success")
+    if counts["error"]:
+        flash(_("%(n)s dòng lỗi chưa được nhập: tải về, sửa rồi nhập lại.", n=counts["error"]), "warning")
     return see_other("members.import_preview", batch_id=batch_id)
+
+
+@bp.get("/import/<int:batch_id>/errors.xlsx")
+def import_errors(batch_id):
+    batch = queries.get_import_for(current_user, batch_id)
+    resp = make_response(importer.errors_xlsx(batch))
+    resp.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    resp.headers["Content-Disposition"] = f"attachment; filename=dong-loi-{batch.id}.xlsx"
+    return resp

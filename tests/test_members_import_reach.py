@@ -177,3 +177,43 @@ def test_import_the_valid_rows_and_download_the_error_rows(client, db, tree, mak
     upload(client, tree.C1, out.getvalue(), name="dong-loi.xlsx")
     again = last_batch(db)
     assert again.counts["error"] == 0 and again.counts["new"] == 2, again.payload["results"]
+
+
+def test_admin_extends_the_synonyms_and_imports_use_them(client, db, tree, make_user, login):
+    from app.audit.models import AuditEntry
+    from app.members.models import PickSynonym
+
+    make_user("tinh.admin", (tree.P, "admin"))
+    make_user("xa.admin", (tree.C1, "admin"))
+    make_user("xa.officer", (tree.C1, "officer"))
+    login("xa.officer")
+    head = ["Mã chi đoàn", "Họ và tên", "Ngày sinh", "Nghề nghiệp", "Dân tộc"]
+    rows = [["B1", "Ngô Văn Tài", "01/01/2000", "Thợ hồ", "Sán Chay"]]
+    upload(client, tree.C1, csv_bytes(rows, head))
+    assert "Nghề nghiệp “Thợ hồ” không có trong danh mục." in last_batch(db).payload["results"][0]["errors"]
+    assert client.get("/members/import/synonyms").status_code == 403
+    client.post("/auth/logout")
+    login("xa.admin")
+    assert client.get("/members/import/synonyms").status_code == 403  # the list serves the whole province
+    client.post("/auth/logout")
+    login("tinh.admin")
+    assert client.get("/members/import/synonyms").status_code == 200
+    resp = client.post("/members/import/synonyms", data={"field": "occupation", "text": "Thợ hồ", "value": "Ngoài hành tinh"})
+    assert resp.status_code == 422 and "không có trong danh mục" in resp.get_data(as_text=True)
+    assert client.post("/members/import/synonyms", data={"field": "occupation", "text": "Thợ hồ", "value": "CN"}).status_code == 303
+    assert client.post("/members/import/synonyms", data={"field": "ethnicity", "text": "san chay", "value": "Sán Chay"}).status_code == 303
+    syn = db.session.scalar(select(PickSynonym).where(PickSynonym.key == "tho ho"))
+    assert syn.value == "worker" and syn.active
+    assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "pick_synonym.add")) == 2
+    assert "Thợ hồ" in client.get("/members/import/synonyms").get_data(as_text=True)
+    client.post("/auth/logout")
+    login("xa.officer")
+    upload(client, tree.C1, csv_bytes([["B1", "Ngô Văn Tài", "01/01/2000", "THO HO", "SAN CHAY"]], head))
+    batch = last_batch(db)
+    assert batch.counts["error"] == 0 and batch.payload["results"][0]["values"]["occupation"] == "worker"
+    assert batch.payload["results"][0]["values"]["ethnicity"] == "Sán Chay"
+    client.post("/auth/logout")
+    login("tinh.admin")
+    assert client.post("/members/import/synonyms", data={"action": "retire", "id": str(syn.id)}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(PickSynonym, syn.id).active is False  # retired, never deleted

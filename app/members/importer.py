@@ -443,6 +443,11 @@ def validate(unit, rows):
     return results
 
 
+def shown_value(field, value):
+    """A pick-list value as people read it ("student" → "Học sinh, sinh viên")."""
+    return _shown(field, value)
+
+
 def _shown(field, value):
     if value in (None, ""):
         return ""
@@ -485,6 +490,14 @@ def _compare_with_record(results):
         elif p.id in pending:
             r["action"], r["errors"] = "error", [_("%(name)s đang có đề nghị chuyển sinh hoạt chờ trả lời: chưa sửa được "
                                                     "hồ sơ. Hãy chờ trả lời hoặc rút đề nghị trước.", name=p.full_name)]
+
+
+def admin_synonyms():
+    """The synonyms admins added (the active ones), by list then spelling."""
+    from .models import PickSynonym
+
+    return db.session.scalars(select(PickSynonym).where(PickSynonym.active.is_(True))
+                              .order_by(PickSynonym.field, PickSynonym.key)).all()
 
 
 def count(results):

@@ -63,3 +63,8 @@ def mask_citizen_id(value):
     if not value:
         return ""
     return "*" * (len(value) - 4) + value[-4:]
+
+
+def can_manage_synonyms(user):
+    """The pick-list synonyms serve every import in the province: admins of a province (a root unit) extend them."""
+    return any(p.count("/") == 2 for p in scope_paths(user, "admin"))

@@ -13,8 +13,8 @@ from ..units.queries import list_units_in_scope
 from ..web import conflict_page, paginate, render, see_other
 from . import bp, exports, importer, permissions, queries, services
 from .forms import (AcceptTransferForm, EventForm, ImportForm, MaturityForm, MoveForm, PersonForm, PostForm,
-                    RefuseTransferForm, RemovalDecisionForm, TransferRequestForm, WithdrawTransferForm)
-from .models import EVENT_KINDS, MEMBER_TYPES, OCCUPATIONS, POSTS, SEXES, STATUSES, Person
+                    RefuseTransferForm, RemovalDecisionForm, SynonymForm, TransferRequestForm, WithdrawTransferForm)
+from .models import EVENT_KINDS, MEMBER_TYPES, OCCUPATIONS, PICK_FIELDS, POSTS, SEXES, STATUSES, Person, PickSynonym
 
 
 def _conflict(endpoint, **values):
@@ -369,7 +369,8 @@ def import_upload():
         else:
             db.session.commit()
             return see_other("members.import_preview", batch_id=batch.id)
-    return render("members/import.html", status=422 if form.errors else 200, form=form, unit=unit)
+    return render("members/import.html", status=422 if form.errors else 200, form=form, unit=unit,
+                  can_synonyms=permissions.can_manage_synonyms(current_user))
 
 
 @bp.get("/import/template.xlsx")
@@ -436,3 +437,33 @@ def import_errors(batch_id):
     resp.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     resp.headers["Content-Disposition"] = f"attachment; filename=dong-loi-{batch.id}.xlsx"
     return resp
+
+
+# ---- pick-list synonyms for imports -----------------------------------------------------------------------------
+@bp.route("/import/synonyms", methods=["GET", "POST"])
+def import_synonyms():
+    """Admins of a province extend how imports read pick lists ("Học sinh" → Học sinh, sinh viên)."""
+    authorize(permissions.can_manage_synonyms(current_user))
+    if request.method == "POST" and request.form.get("action") == "retire":
+        syn = db.get_or_404(PickSynonym, request.form.get("id", type=int) or 0)
+        services.retire_synonym(synonym=syn, by=current_user)
+        db.session.commit()
+        flash(_("Đã bỏ cách ghi “%(t)s”.", t=syn.text), "success")
+        return see_other("members.import_synonyms")
+    form = SynonymForm()
+    if form.validate_on_submit():
+        field = form.field.data
+        if field in importer.CODED:  # the meaning must be a value of the list (typed any known way)
+            value = importer.synonyms()[field].get(importer.pick_key(form.value.data))
+            if value is None:
+                form.value.errors = [_("“%(v)s” không có trong danh mục %(f)s: %(list)s.", v=form.value.data,
+                                       f=PICK_FIELDS[field], list=" · ".join(str(x) for x in importer.CODED[field].values()))]
+        else:
+            value = importer.synonyms()[field].get(importer.pick_key(form.value.data), form.value.data.strip())
+        if not form.value.errors:
+            services.add_synonym(field=field, text=form.text.data, value=value, by=current_user)
+            db.session.commit()
+            flash(_("Đã thêm cách ghi “%(t)s”.", t=form.text.data.strip()), "success")
+            return see_other("members.import_synonyms")
+    return render("members/synonyms.html", status=422 if form.errors else 200, form=form, rows=importer.admin_synonyms(),
+                  PICK_FIELDS=PICK_FIELDS, builtin=importer.BUILTIN_SYNONYMS, shown=importer.shown_value)

@@ -686,7 +686,7 @@ def upload_photo(inspection_id, item_id):
         store_photo(inspection=inspection, item=item, stream=upload.stream, by=current_user)
         db.session.commit()
     except PhotoError as exc:
-        db.session.rollback()
+        db.session.commit()  # a rejected upload is kept as a row that counts toward the cap (nothing else was written)
         if htmx:
             return _row(inspection, item, 422, error=str(exc))
         flash(str(exc), "error")

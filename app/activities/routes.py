@@ -11,7 +11,7 @@ from ..errors import ConflictError
 from ..extensions import db
 from ..members.criteria import VERDICTS, month_start
 from ..units.queries import get_ancestors
-from ..web import conflict_page, is_partial, paginate, render, see_other
+from ..web import arg_int, conflict_page, is_partial, page_arg, paginate, render, see_other
 from . import bp, permissions, queries, services
 from .forms import ActivityForm
 from .models import ATTENDANCE, KINDS, WARNINGS
@@ -31,7 +31,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 def create():
-    preset = request.args.get("unit", type=int)
+    preset = arg_int("unit")
     base = queries.get_unit_for(current_user, preset, "view") if preset else None
     units = queries.officer_units(current_user, base)
     if not units:
@@ -173,10 +173,7 @@ def standing(unit_id):
     if warn:
         rows = [t for t in rows if warn in t.warnings(rules)]
     rows.sort(key=queries.SORTS[sort], reverse=desc)
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = page_arg()
     pages = max(1, math.ceil(len(rows) / STANDING_PAGE))
     page = min(page, pages)
     args = {k: v for k, v in request.args.items() if k != "page"}

@@ -10,7 +10,7 @@ from ..access import authorize, has_role
 from ..errors import ConflictError
 from ..extensions import db
 from ..units.queries import list_units_in_scope
-from ..web import conflict_page, paginate, render, see_other
+from ..web import arg_int, conflict_page, page_arg, paginate, render, see_other
 from . import bp, exports, importer, permissions, queries, services
 from .forms import (AcceptTransferForm, EventForm, ImportForm, MaturityForm, MoveForm, PersonForm, PostForm,
                     RefuseTransferForm, RemovalDecisionForm, SynonymForm, TransferRequestForm, WithdrawTransferForm)
@@ -22,8 +22,8 @@ def _conflict(endpoint, **values):
 
 
 def _unit_arg(roles=None):
-    raw = request.args.get("unit", "")
-    return queries.get_unit_in_scope(current_user, int(raw), roles) if raw.isdigit() else None
+    unit_id = arg_int("unit", lo=0)
+    return queries.get_unit_in_scope(current_user, unit_id, roles) if unit_id is not None else None
 
 
 # ---- the list -------------------------------------------------------------------------------------------------
@@ -388,10 +388,7 @@ def import_template():
 def _preview(batch, results, status=200):
     show = request.args.get("show", "error" if batch.counts.get("error") else "all")
     rows = [r for r in results if show == "all" or r["action"] == show]
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = page_arg()
     per = 50
     from ..web import Page
 

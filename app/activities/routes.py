@@ -12,7 +12,7 @@ from ..extensions import db
 from ..members.criteria import VERDICTS, month_start
 from ..units.queries import get_ancestors
 from ..web import arg_int, conflict_page, is_partial, page_arg, paginate, render, see_other
-from . import bp, permissions, queries, services
+from . import bp, permissions, queries, rules, services
 from .forms import ActivityForm
 from .models import ATTENDANCE, KINDS, WARNINGS
 
@@ -146,12 +146,17 @@ def dues(unit_id):
         else:
             ids = [int(x) for x in request.form.getlist("person") if x.isdigit()]
             people = queries.dues_roll_people(unit, ids)
+        people, refused = rules.split_dues(people, month)
         added = services.mark_dues_paid(branch=unit, month=month, people=people)
         db.session.commit()
-        flash(_("Đã ghi đoàn phí tháng %(m)s cho %(n)s người.", m=month.strftime("%m/%Y"), n=added), "success")
+        if refused:
+            flash(_("Không ghi đoàn phí tháng %(m)s cho: %(who)s.", m=month.strftime("%m/%Y"),
+                    who="; ".join(f"{p.full_name} ({why})" for p, why in refused[:20])), "warning")
+        if added or not refused:
+            flash(_("Đã ghi đoàn phí tháng %(m)s cho %(n)s người.", m=month.strftime("%m/%Y"), n=added), "success")
         return see_other("activities.dues", unit_id=unit.id, month=month.strftime("%Y-%m"))
     rows = queries.dues_roll(unit, month)
-    return render("activities/dues.html", unit=unit, month=month, rows=rows, months=queries.month_choices(ahead=1),
+    return render("activities/dues.html", unit=unit, month=month, rows=rows, months=queries.month_choices(),
                   paid_count=sum(1 for _p, paid, _t in rows if paid is not None),
                   paid_total=sum(paid or 0 for _p, paid, _t in rows), amount_for=queries.dues_amount_for,
                   can_record=permissions.can_record_dues(current_user, unit), ancestors=get_ancestors(unit))

@@ -37,7 +37,10 @@ def test_pixel_bomb_refused_before_decoding(app, client, db, make_plan, inspecto
 
 
 def test_truncated_images_count_toward_the_cap(app, client, db, make_plan, inspector, login, tmp_path, monkeypatch):
+    from PIL import ImageFile
+
     monkeypatch.setitem(app.config, "INSPECTION_UPLOAD_DIR", str(tmp_path))
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)  # as WeasyPrint leaves it once a PDF was made
     inspection = make_plan().inspections[0]
     item = section_items(inspection)[0].items[0]
     login(inspector)
@@ -56,5 +59,6 @@ def test_truncated_images_count_toward_the_cap(app, client, db, make_plan, inspe
     assert resp.status_code == 422 and any("tối đa 3 ảnh" in e for e in errors_in(resp.data)), errors_in(resp.data)
     rows = db.session.scalars(select(Photo)).all()
     assert len(rows) == 3 and all(p.rejected for p in rows)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # WeasyPrint's setting is given back
     assert client.get(f"/inspections/photos/{rows[0].id}").status_code == 404  # no file behind a refused upload
     assert "Ảnh 1" not in client.get(f"/inspections/{inspection.id}/record?s=1").get_data(as_text=True)

@@ -47,7 +47,7 @@ def _reencode(data):
     """Image.open reads only the header: the pixel count is checked there, before anything is decoded."""
     import warnings
 
-    from PIL import Image, ImageOps
+    from PIL import Image, ImageFile, ImageOps
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard at the same limit (a warning above it, an error at 2×)
     try:
@@ -62,10 +62,15 @@ def _reencode(data):
                 raise PhotoError(_("Chỉ nhận ảnh JPEG hoặc PNG."))
             if im.width * im.height > MAX_PIXELS:
                 raise _too_many_pixels()
+            # WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import (a half-sent photo would then
+            # be stored with a grey bottom): a photo must be whole, so the flag is off while it is decoded.
+            saved, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
             try:
                 im.load()
             except Exception:  # noqa: BLE001 — truncated or corrupt pixel data
                 raise BrokenImage(_("Ảnh bị hỏng hoặc gửi chưa hết (tệp bị cắt ngang).")) from None
+            finally:
+                ImageFile.LOAD_TRUNCATED_IMAGES = saved
             im = ImageOps.exif_transpose(im)
             if im.mode in ("RGBA", "LA", "P"):
                 rgba = im.convert("RGBA")

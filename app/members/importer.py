@@ -197,9 +197,9 @@ def check_xlsx_declared_size(data):
             raise _too_big()
         if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise _too_big()
-    sheets = sorted((i for i in infos if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", i.filename)),
-                    key=lambda i: int(re.search(r"\d+", i.filename.rsplit("/", 1)[1]).group()))
-    for info in sheets[:1]:
+    if len(infos) > 500:
+        raise _too_big()
+    for info in (i for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")):
         with zf.open(info) as f:
             head = f.read(4096)
         m = _DIMENSION.search(head)

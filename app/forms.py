@@ -10,16 +10,25 @@ from wtforms.widgets import TextInput
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
 
 
+DATE_MIN, DATE_MAX = date(1900, 1, 1), date(2199, 12, 31)
+
+
 def parse_date(text):
-    """dd/mm/yyyy (or ISO from a date picker) → date; None if blank; ValueError if not a real date."""
+    """dd/mm/yyyy (or ISO from a date picker) → date; None if blank; ValueError if not a real date.
+
+    Years outside 1900–2199 are not dates anyone here records: refused like a typo, so 01/01/0001 or 31/12/9999
+    never reach date arithmetic (a day more overflows) or the database."""
     text = (text or "").strip()
     if not text:
         return None
     for fmt in DATE_FORMATS:
         try:
-            return datetime.strptime(text, fmt).date()
+            value = datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+        if not DATE_MIN <= value <= DATE_MAX:
+            raise ValueError(text)
+        return value
     raise ValueError(text)
 
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
+from werkzeug.routing import IntegerConverter
 from werkzeug.security import safe_join
 from flask import render_template
 from sqlalchemy import func, select
@@ -81,13 +82,49 @@ class Page:
         return request.path + "?" + urlencode(args)
 
 
+# ---- integers from URLs --------------------------------------------------------------------------------
+INT_MAX = 2**31 - 1  # PostgreSQL's integer: a bigger id cannot exist, and binding it would be a 500
+
+
+class BoundedIntConverter(IntegerConverter):
+    """<int:…> for every route: 1 … 2³¹−1, so /units/99999999999999999999 is a 404, never a database error."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("min", 0)
+        kwargs.setdefault("max", INT_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
+def arg_int(name, default=None, *, lo=1, hi=INT_MAX, source=None):
+    """The one parser of integer query/form arguments: a whole number in [lo, hi], else `default`."""
+    raw = (source if source is not None else request.args).get(name)
+    raw = raw.strip() if isinstance(raw, str) else raw
+    if not raw or not raw.lstrip("-").isdigit() or len(raw) > 12:
+        return default
+    value = int(raw)
+    return value if lo <= value <= hi else default
+
+
+PAGE_MAX = 100_000
+
+
+def year_arg(default=None):
+    """?year= as a year anyone records (1900 … 2199), else `default`."""
+    return arg_int("year", default, lo=1900, hi=2199)
+
+
+
+def page_arg(page=None):
+    """The page number of every paginated list: ?page= within 1 … PAGE_MAX, else 1."""
+    if isinstance(page, int) and 0 < page <= PAGE_MAX:
+        return page
+    return arg_int("page", 1, hi=PAGE_MAX)
+
+
 def paginate(stmt, page=None, per_page=None):
     """Two statements whatever the size: a COUNT and one page of rows."""
     per_page = per_page or current_app.config["PAGE_SIZE"]
-    try:
-        page = max(1, int(page if page is not None else request.args.get("page", 1)))
-    except (TypeError, ValueError):
-        page = 1
+    page = page_arg(page)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(items, total, page, per_page)
@@ -164,6 +201,7 @@ def asset_url(name):
 
 def init_web(app):
     app.extensions["asset_hashes"] = _asset_hashes(app)
+    app.url_map.converters["int"] = BoundedIntConverter  # before any blueprint adds its rules
 
     @app.route("/assets/<digest>/<path:filename>")
     def asset(digest, filename):

@@ -130,7 +130,9 @@ def test_citizen_id_of_another_commune_is_an_error(client, db, tree, make_user, 
     upload(client, tree.C1, csv_bytes(GOOD_ROWS[:1]))
     batch = db.session.scalar(select(ImportBatch))
     assert batch.counts["error"] == 1
-    assert "cơ sở đoàn khác" in batch.payload["results"][0]["errors"][0]
+    error = batch.payload["results"][0]["errors"][0]
+    assert "đơn vị khác: hãy hỏi cán bộ đơn vị đó hoặc làm thủ tục chuyển sinh hoạt" in error
+    assert "Người Xã Khác" not in error and "Bình Minh" not in error  # names no one
 
 
 def test_unreadable_file_is_a_field_error(client, tree, make_user, login):

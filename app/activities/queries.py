@@ -11,6 +11,8 @@ from ..extensions import db
 from ..members.criteria import add_months, month_start, setting
 from ..members.models import ON_ROLL, Person, PersonEvent
 from ..units.models import Unit
+from ..forms import DATE_MAX, DATE_MIN
+from ..web import arg_int
 from . import permissions
 from .models import KINDS, Activity, Attendance, BranchStanding, DuesPayment, DuesReversal
 
@@ -58,10 +60,7 @@ class ActivityFilters:
 
     @classmethod
     def from_args(cls, args):
-        try:
-            unit = int(args.get("unit")) if args.get("unit") else None
-        except ValueError:
-            unit = None
+        unit = arg_int("unit", source=args)
         kind = args.get("kind", "") if args.get("kind", "") in KINDS else ""
         return cls(unit=unit, kind=kind, month=parse_month(args.get("month")))
 
@@ -70,9 +69,10 @@ def parse_month(text):
     """"2026-03" → date(2026, 3, 1); None when blank or malformed."""
     try:
         y, m = (text or "").split("-")[:2]
-        return date(int(y), int(m), 1)
+        month = date(int(y), int(m), 1)
     except (ValueError, TypeError):
         return None
+    return month if DATE_MIN <= month <= DATE_MAX else None  # 0001-01 / 9999-12: no month anyone records
 
 
 def month_choices(today=None, back=12, ahead=0):

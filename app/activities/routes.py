@@ -12,8 +12,8 @@ from ..errors import ConflictError
 from ..extensions import db
 from ..members.criteria import VERDICTS, month_start
 from ..units.queries import get_ancestors
-from ..web import conflict_page, is_partial, paginate, render, see_other
-from . import bp, permissions, queries, services
+from ..web import arg_int, conflict_page, is_partial, page_arg, paginate, render, see_other
+from . import bp, permissions, queries, rules, services
 from .forms import ActivityForm, DuesMonthsForm, DuesReversalForm
 from .models import ATTENDANCE, ATTENDANCE_SHORT, KINDS, WARNINGS
 
@@ -32,7 +32,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 def create():
-    preset = request.args.get("unit", type=int)
+    preset = arg_int("unit")
     base = queries.get_unit_for(current_user, preset, "view") if preset else None
     units = queries.officer_units(current_user, base)
     if not units:
@@ -161,8 +161,12 @@ def dues(unit_id):
         else:
             ids = [int(x) for x in request.form.getlist("person") if x.isdigit()]
             people = queries.dues_roll_people(unit, ids)
+        people, refused = rules.split_dues(people, month)
         added = services.mark_dues_paid(branch=unit, month=month, people=people)
         added += services.repay_reversed_dues(branch=unit, month=month, people=people)
+        if refused:
+            flash(_("Không ghi đoàn phí tháng %(m)s cho: %(who)s.", m=month.strftime("%m/%Y"),
+                    who="; ".join(f"{p.full_name} ({why})" for p, why in refused[:20])), "warning")
         if added:
             db.session.commit()
             flash(_("Đã ghi đoàn phí tháng %(m)s cho %(n)s người.", m=month.strftime("%m/%Y"), n=added), "success")
@@ -172,6 +176,8 @@ def dues(unit_id):
             flash(_("Chưa ghi gì thêm: những người được chọn đã đóng tháng %(m)s rồi.", m=month.strftime("%m/%Y")),
                   "warning")
             return see_other("activities.dues", unit_id=unit.id, month=month.strftime("%Y-%m"))
+        if refused:  # only people whose month cannot be paid were ticked: the warning above says who and why
+            return see_other("activities.dues", unit_id=unit.id, month=month.strftime("%Y-%m"))
         # Nobody ticked: not a success. Say so on the same page (422), so the officer can tick people.
         return _dues_page(unit, month, status=422, error=_("Chưa ghi gì: hãy đánh dấu ít nhất một người chưa đóng."))
     return _dues_page(unit, month)
@@ -180,7 +186,7 @@ def dues(unit_id):
 def _dues_page(unit, month, status=200, error=None):
     rows = queries.dues_roll(unit, month)
     return render("activities/dues.html", status=status, unit=unit, month=month, rows=rows,
-                  months=queries.month_choices(ahead=1), error=error, form_refused=False,
+                  months=queries.month_choices(), error=error, form_refused=False,
                   paid_count=sum(1 for _p, paid, _t in rows if paid is not None),
                   paid_total=sum(paid or 0 for _p, paid, _t in rows), amount_for=queries.dues_amount_for,
                   can_record=permissions.can_record_dues(current_user, unit), ancestors=get_ancestors(unit))
@@ -269,10 +275,7 @@ def standing(unit_id):
     if warn:
         rows = [t for t in rows if warn in t.warnings(rules)]
     rows.sort(key=queries.SORTS[sort], reverse=desc)
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = page_arg()
     pages = max(1, math.ceil(len(rows) / STANDING_PAGE))
     page = min(page, pages)
     args = {k: v for k, v in request.args.items() if k != "page"}

@@ -11,7 +11,7 @@ from ..access import authorize, in_scope, scope_paths
 from ..auth.models import RoleGrant, User
 from ..units.models import Unit
 from ..forms import parse_date
-from ..web import paginate, render
+from ..web import arg_int, paginate, render
 from . import bp, labels
 from .models import AuditEntry
 
@@ -51,8 +51,8 @@ def index():
         stmt = stmt.where(AuditEntry.user_id.in_(select(User.id).where(User.username.ilike(f"%{args['user'].strip()}%"))))
     if args.get("object"):
         stmt = stmt.where(AuditEntry.object_type == args["object"].strip())
-        if args.get("id", "").isdigit():
-            stmt = stmt.where(AuditEntry.object_id == int(args["id"]))
+        if arg_int("id", source=args) is not None:
+            stmt = stmt.where(AuditEntry.object_id == arg_int("id", source=args))
     page = paginate(stmt)
     return render("audit/index.html", block="results", page=page, errors=errors, status=422 if errors else 200,
                   action_label=labels.action_label, OBJECTS=labels.OBJECTS, FIELDS=labels.FIELDS,

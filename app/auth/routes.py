@@ -9,7 +9,7 @@ from ..errors import ConflictError
 from ..extensions import db
 from ..forms import choices
 from ..units.models import Unit
-from ..web import conflict_page, paginate, render, see_other
+from ..web import arg_int, conflict_page, paginate, render, see_other
 from . import bp, permissions, queries, services
 from .recovery import KEEP_ACROSS_LOGIN
 from .forms import ChangePasswordForm, EditUserForm, GrantForm, LoginForm, ResetPasswordForm, UserForm
@@ -120,7 +120,7 @@ def users():
     authorize(permissions.can_manage_accounts(current_user))
     unit = None
     if request.args.get("unit", "").isdigit():
-        unit = db.session.get(Unit, int(request.args["unit"]))
+        unit = db.session.get(Unit, arg_int("unit", 0))
         authorize(unit is not None and has_role(current_user, unit, "admin"))
     q = request.args.get("q", "").strip()
     page = paginate(queries.users_in_scope_stmt(current_user, q=q, unit=unit))
@@ -153,7 +153,7 @@ def _allowed_unit(unit_id, role):
 def create_user():
     authorize(permissions.can_manage_accounts(current_user))
     form = UserForm()
-    preset = db.session.get(Unit, int(request.args["unit"])) if request.args.get("unit", "").isdigit() else None
+    preset = db.session.get(Unit, arg_int("unit", 0)) if request.args.get("unit", "").isdigit() else None
     _unit_choices(form, preset if preset and has_role(current_user, preset, "admin") else None)
     if form.validate_on_submit():
         unit = _allowed_unit(form.unit_id.data, form.role.data)

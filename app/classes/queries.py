@@ -104,14 +104,11 @@ def classes_stmt(user, *, year=None, status=None, kind=None, q=None, unit=None):
 
 def paged_rows(stmt, page=None, per_page=None):
     """Like app.web.paginate but for rows of several columns: a COUNT and one page."""
-    from ..web import Page
-    from flask import current_app, request
+    from ..web import Page, page_arg
+    from flask import current_app
 
     per_page = per_page or current_app.config["PAGE_SIZE"]
-    try:
-        page = max(1, int(page if page is not None else request.args.get("page", 1)))
-    except (TypeError, ValueError):
-        page = 1
+    page = page_arg(page)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
     return Page(items, total, page, per_page)

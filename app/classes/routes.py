@@ -17,7 +17,7 @@ from ..extensions import db
 from ..pdf import pdf_response, render_pdf
 from ..units.models import utcnow
 from ..units.queries import get_ancestors, get_unit_for
-from ..web import conflict_page as _conflict, is_partial, paginate, render, see_other
+from ..web import arg_int, conflict_page as _conflict, is_partial, paginate, render, see_other
 from . import bp, permissions, queries, services
 from .forms import CaseForm, ClassForm, NewYouthForm, SessionCancelForm, SessionForm
 from .models import ATTENDANCE, ATTENDANCE_SHORT, KINDS, STATUSES
@@ -25,11 +25,7 @@ from .rules import check_case
 
 
 def _year():
-    try:
-        y = int(request.args.get("year") or date.today().year)
-    except ValueError:
-        y = date.today().year
-    return y if 2000 <= y <= 2100 else date.today().year
+    return arg_int("year", date.today().year, lo=2000, hi=2100)
 
 
 # ---- lists -------------------------------------------------------------------------------------------------
@@ -81,7 +77,7 @@ def create():
         abort(403)
     form = ClassForm(units=units)
     if request.method == "GET":
-        pre = request.args.get("unit", type=int)
+        pre = arg_int("unit")
         form.unit_id.data = pre if pre in form.units else units[0].id
         form.reflection_required.data = True
     if form.validate_on_submit():

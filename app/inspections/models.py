@@ -267,6 +267,11 @@ class Photo(db.Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    @property
+    def rejected(self):
+        """A refused upload (truncated, not an image): no file, kept only so it counts toward the cap."""
+        return not self.filename
+
 
 class CorrectiveAction(db.Model):
     """A finding and the remedy asked of the inspected unit (or one of its children), with a deadline."""

@@ -99,6 +99,8 @@ def get_action_for(user, action_id, action="view"):
 def get_photo_for(user, photo_id):
     photo = _load(Photo, photo_id)
     get_inspection_for(user, photo.inspection_id, "view")
+    if photo.rejected:
+        abort(404)
     return photo
 
 
@@ -207,7 +209,7 @@ def answers_for(inspection):
 
 
 def photos_for(inspection, item_ids=None):
-    stmt = select(Photo).where(Photo.inspection_id == inspection.id).order_by(Photo.id)
+    stmt = select(Photo).where(Photo.inspection_id == inspection.id, Photo.filename != "").order_by(Photo.id)
     if item_ids is not None:
         stmt = stmt.where(Photo.item_id.in_(item_ids))
     out = {}

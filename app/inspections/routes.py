@@ -10,7 +10,7 @@ from ..errors import ConflictError
 from ..extensions import db
 from ..pdf import pdf_response, render_pdf
 from ..units.models import Unit, utcnow
-from ..web import conflict_page as _conflict, paginate, render, see_other
+from ..web import arg_int, conflict_page as _conflict, paginate, render, see_other, year_arg
 from . import bp, permissions as perm, queries, services
 from .forms import (AckForm, ActionForm, CloseForm, ConclusionForm, DoneForm, ItemForm, NewTemplateForm, PlanForm,
                     ReopenForm, SectionForm, TemplateMetaForm, VerifyForm)
@@ -21,10 +21,7 @@ from .scoring import scores
 
 
 def _int_arg(name):
-    try:
-        return int(request.args.get(name) or 0) or None
-    except ValueError:
-        return None
+    return arg_int(name)
 
 
 def _unit_arg(name="unit"):
@@ -54,7 +51,7 @@ def _classes_link(class_id):
 def index():
     unit = _unit_arg()
     status = request.args.get("status") or None
-    year = _int_arg("year")
+    year = year_arg()
     level = request.args.get("level") if request.args.get("level") in ("commune", "district", "branch") else None
     mine = request.args.get("mine") == "1"
     page = paginate(queries.inspections_stmt(current_user, unit=unit, status=status, year=year, level=level, mine=mine))
@@ -73,7 +70,7 @@ def overview():
         if not paths:
             abort(403)
         unit = db.session.scalar(db.select(Unit).where(Unit.path == paths[0]))
-    year = _int_arg("year") or date.today().year
+    year = year_arg(date.today().year)
     data = queries.overview(unit, year)
     return render("inspections/overview.html", unit=unit, year=year, data=data,
                   ancestors=_ancestors(unit))
@@ -85,7 +82,7 @@ def communes():
     unit = _unit_arg()
     if unit is None:
         abort(404)
-    year = _int_arg("year") or date.today().year
+    year = year_arg(date.today().year)
     flag = {"1": True, "0": False}.get(request.args.get("inspected"))
     stmt = queries.communes_stmt(unit, year, flag)
     total = db.session.scalar(db.select(db.func.count()).select_from(stmt.order_by(None).subquery()))
@@ -575,7 +572,7 @@ def _parse(item, form):
 
 
 def _section_no(sections):
-    n = request.args.get("s", type=int) or 1
+    n = arg_int("s", 1)
     return min(max(n, 1), max(len(sections), 1))
 
 
@@ -726,7 +723,7 @@ def upload_photo(inspection_id, item_id):
         store_photo(inspection=inspection, item=item, stream=upload.stream, by=current_user)
         db.session.commit()
     except PhotoError as exc:
-        db.session.rollback()
+        db.session.commit()  # a rejected upload is kept as a row that counts toward the cap (nothing else was written)
         if htmx:
             return _row(inspection, item, 422, error=str(exc))
         flash(str(exc), "error")

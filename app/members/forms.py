@@ -276,3 +276,24 @@ class ImportForm(FlaskForm):
     def validate_unit(self, field):
         if str(field.data) not in self.unit_ids:
             raise ValidationError(_l("Vui lòng chọn cơ sở đoàn hoặc chi đoàn."))
+
+
+class SynonymForm(FlaskForm):
+    """One more way communes write a pick-list value (the admins' synonyms page)."""
+    field = SelectField(_l("Danh mục"), validate_choice=False)
+    text = StringField(_l("Cách ghi trong tệp"), validators=[DataRequired(_l("Vui lòng ghi cách ghi trong tệp.")),
+                                                            Length(max=120)])
+    value = StringField(_l("Nghĩa là"), validators=[DataRequired(_l("Vui lòng ghi giá trị trong danh mục.")),
+                                                   Length(max=60)])
+
+    def __init__(self, *args, **kwargs):
+        from .models import PICK_FIELDS
+
+        super().__init__(*args, **kwargs)
+        self.field.choices = choices(PICK_FIELDS.items())
+
+    def validate_field(self, field):
+        from .models import PICK_FIELDS
+
+        if field.data not in PICK_FIELDS:
+            raise ValidationError(_l("Vui lòng chọn danh mục."))

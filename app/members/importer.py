@@ -6,11 +6,13 @@ in one transaction with bulk statements, or nothing at all. A batch imports once
 """
 import csv
 import io
+import re
 import time
 from datetime import date, datetime, timedelta
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import insert, select, update
+from sqlalchemy.orm import joinedload
 
 from ..audit.models import AuditEntry
 from ..extensions import db
@@ -41,18 +43,58 @@ COLUMNS = (
     ("card_number", "Số thẻ đoàn viên", 14),
     ("notes", "Ghi chú", 24),
 )
-HEADER_KEYS = {fold(h): f for f, h, _w in COLUMNS}
-HEADER_KEYS.update({fold("CCCD"): "citizen_id", fold("Số căn cước"): "citizen_id", fold("Số căn cước công dân"): "citizen_id",
-                    fold("Họ tên"): "full_name", fold("Điện thoại"): "phone", fold("Loại"): "member_type",
-                    fold("Trình độ văn hóa"): "schooling"})
+def pick_key(text):
+    """How a typed value is compared: folded, punctuation as spaces ("Học sinh, sinh viên" → "hoc sinh sinh vien")."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(text)).split())
+
+
+HEADER_KEYS = {pick_key(h): f for f, h, _w in COLUMNS}
+HEADER_KEYS.update({pick_key(k): f for k, f in (
+    ("CCCD", "citizen_id"), ("Số căn cước", "citizen_id"), ("Số căn cước công dân", "citizen_id"), ("Số CMND/CCCD", "citizen_id"),
+    ("Họ tên", "full_name"), ("Điện thoại", "phone"), ("SĐT", "phone"), ("Loại", "member_type"),
+    ("Trình độ văn hóa", "schooling"), ("Chi đoàn", "branch_code"), ("Chi đoàn / chi hội", "branch_code"),
+    ("Tên chi đoàn", "branch_code"), ("Chi hội", "branch_code"), ("Nam/Nữ", "sex"), ("Nghề nghiệp hiện nay", "occupation"))})
 DATE_FIELDS = ("birth_date", "joined_on")
 TEXT_FIELDS = ("ethnicity", "religion", "permanent_address", "current_address", "workplace", "schooling",
                "admission_decision", "card_number", "notes")
 LIMITS = {"full_name": 200, "ethnicity": 40, "religion": 40, "permanent_address": 300, "current_address": 300,
           "workplace": 200, "schooling": 20, "admission_decision": 60, "card_number": 40, "notes": 2000}
-SEX_KEYS = {fold(str(v)): k for k, v in SEXES.items()} | {"nam": "male", "nu": "female", "male": "male", "female": "female"}
-TYPE_KEYS = {fold(str(v)): k for k, v in MEMBER_TYPES.items()} | {k: k for k in MEMBER_TYPES}
-OCC_KEYS = {fold(str(v)): k for k, v in OCCUPATIONS.items()} | {k: k for k in OCCUPATIONS}
+# How communes write the pick lists. Coded lists (sex, member_type, occupation) map to their codes; ethnicity and
+# religion are free text mapped to one spelling. Admins extend these on the synonyms page (PickSynonym rows).
+BUILTIN_SYNONYMS = {
+    "sex": {"nam": "male", "nu": "female", "male": "male", "female": "female", "trai": "male", "gai": "female"},
+    "member_type": {"dv": "union", "doan vien": "union", "hv": "federation", "hoi vien": "federation",
+                    "tn": "youth", "thanh nien": "youth"},
+    "occupation": {"hoc sinh": "student", "sinh vien": "student", "hs": "student", "sv": "student", "hssv": "student",
+                   "tu do": "self_employed", "lao dong tu do": "self_employed", "kinh doanh": "self_employed",
+                   "buon ban": "self_employed", "cn": "worker", "cong nhan": "worker", "nong dan": "farmer",
+                   "lam ruong": "farmer", "lam nong": "farmer", "can bo": "civil_servant", "cong chuc": "civil_servant",
+                   "vien chuc": "civil_servant", "cbccvc": "civil_servant", "giao vien": "civil_servant",
+                   "cong an": "police_militia", "dan quan": "police_militia", "that nghiep": "unemployed",
+                   "chua co viec": "unemployed", "chua co viec lam": "unemployed", "khac": "other"},
+    "ethnicity": {"kinh": "Kinh", "tay": "Tày", "thai": "Thái", "muong": "Mường", "hoa": "Hoa", "khmer": "Khmer",
+                  "nung": "Nùng", "h mong": "H'Mông", "hmong": "H'Mông", "mong": "H'Mông", "dao": "Dao",
+                  "gia rai": "Gia Rai", "e de": "Ê Đê", "ba na": "Ba Na", "cham": "Chăm", "san diu": "Sán Dìu"},
+    "religion": {"khong": "Không", "phat giao": "Phật giáo", "dao phat": "Phật giáo", "cong giao": "Công giáo",
+                 "thien chua giao": "Công giáo", "thien chua": "Công giáo", "tin lanh": "Tin Lành", "cao dai": "Cao Đài",
+                 "hoa hao": "Phật giáo Hòa Hảo", "phat giao hoa hao": "Phật giáo Hòa Hảo"},
+}
+CODED = {"sex": SEXES, "member_type": MEMBER_TYPES, "occupation": OCCUPATIONS}
+
+
+def synonyms():
+    """{field: {pick key: value}}: the pick lists' own labels and codes, the built-ins, then the admins' rows."""
+    from .models import PickSynonym
+
+    out = {f: dict(table) for f, table in BUILTIN_SYNONYMS.items()}
+    for f, labels in CODED.items():
+        out[f].update({pick_key(str(v)): k for k, v in labels.items()} | {k: k for k in labels})
+    for f, key, value in db.session.execute(
+            select(PickSynonym.field, PickSynonym.key, PickSynonym.value).where(PickSynonym.active.is_(True))).all():
+        out.setdefault(f, {})[key] = value
+    return out
+
+
 MAX_ROWS = 20000
 
 
@@ -82,15 +124,21 @@ def _cell_text(field, value):
 
 
 def _rows_from_table(table):
-    """[(row number, {field: text})] from an iterable of row tuples whose first non-empty row is the header."""
+    """[(row number, {field: text})] from an iterable of row tuples whose first non-empty row is the header.
+
+    Every row read counts toward the cap, empty ones too: a sheet of millions of blank rows stops here, in
+    constant memory, instead of being walked to the end.
+    """
     header, out = None, []
     for number, raw in enumerate(table, start=1):
-        values = list(raw)
+        if number > MAX_ROWS + MAX_HEAD_ROWS:
+            raise ImportFileError(_("Tệp có quá %(n)s dòng; hãy chia nhỏ tệp.", n=f"{MAX_ROWS:,}".replace(",", ".")))
+        values = list(raw[:MAX_COLS])
         if header is None:
             keys = [HEADER_KEYS.get(fold(str(v))) if v is not None else None for v in values]
             if "full_name" in keys:
                 header = keys
-            elif number > 10:
+            elif number > MAX_HEAD_ROWS:
                 break
             continue
         if all(v is None or str(v).strip() == "" for v in values):
@@ -101,46 +149,156 @@ def _rows_from_table(table):
                 cells[key] = _cell_text(key, value)
         out.append({"row": number, "cells": cells})
         if len(out) > MAX_ROWS:
-            raise ImportFileError(_("Tệp có quá %(n)s dòng; hãy chia nhỏ tệp.", n=MAX_ROWS))
+            raise ImportFileError(_("Tệp có quá %(n)s dòng; hãy chia nhỏ tệp.", n=f"{MAX_ROWS:,}".replace(",", ".")))
     if header is None:
         raise ImportFileError(_("Không tìm thấy dòng tiêu đề có cột “Họ và tên”. Hãy dùng tệp mẫu."))
     return out
 
 
+# Limits on what a file may declare, checked before anything is unpacked (a 45 KB XLSX can declare 5 million rows).
+MAX_HEAD_ROWS = 10          # title rows allowed above the header
+MAX_COLS = 60               # columns read from each row (the template has 18)
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_MEMBER_BYTES = 60 * 1024 * 1024   # one unpacked part of the XLSX (the sheet XML of 20,000 full rows is ~15 MB)
+MAX_TOTAL_BYTES = 100 * 1024 * 1024
+MAX_RATIO = 100             # unpacked / packed for a part over 1 MB; real sheets stay around 5–20
+CSV_FIELD_MAX = 10_000
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]*)(\d*)(?::([A-Z]+)(\d+))?\"")
+
+
+def _too_big():
+    return ImportFileError(_("Tệp khai báo quá lớn (quá %(n)s dòng hoặc quá nhiều cột, hay nén bất thường) nên không "
+                             "được mở. Hãy chép danh sách sang một tệp mới rồi tải lên lại.", n=f"{MAX_ROWS:,}".replace(",", ".")))
+
+
+def _col_number(letters):
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64  # bytes: each ch is already a code
+    return n
+
+
+def check_xlsx_declared_size(data):
+    """Refuse a workbook on what it declares — sizes in the zip directory, the first sheet's <dimension> —
+    before openpyxl unpacks anything. Python's zipfile never inflates a part beyond its declared size."""
+    import zipfile
+
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_big()
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ImportFileError(_("Không đọc được tệp Excel (.xlsx).")) from exc
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
+            raise _too_big()
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise _too_big()
+    if len(infos) > 500:
+        raise _too_big()
+    for info in (i for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")):
+        with zf.open(info) as f:
+            head = f.read(4096)
+        m = _DIMENSION.search(head)
+        if m:
+            last_col, last_row = m.group(3) or m.group(1), m.group(4) or m.group(2)
+            if (last_row and int(last_row) > MAX_ROWS + MAX_HEAD_ROWS) or (last_col and _col_number(last_col) > 16384):
+                raise _too_big()
+
+
 def read_upload(filename, data):
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
+        check_xlsx_declared_size(data)
+        from openpyxl import load_workbook  # (after the check: importing it is the slowest part of a refusal)
 
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 — any unreadable workbook is the user's file problem
             raise ImportFileError(_("Không đọc được tệp Excel (.xlsx).")) from exc
         try:
-            return _rows_from_table(wb.worksheets[0].iter_rows(values_only=True))
+            ws = wb.worksheets[0]
+            # max_col: a sheet declaring 16,384 columns is read 60 wide, not padded to its declared width
+            return _rows_from_table(ws.iter_rows(max_col=MAX_COLS, values_only=True))
+        except ImportFileError:
+            raise
+        except Exception as exc:  # noqa: BLE001 — broken XML inside the zip
+            raise ImportFileError(_("Không đọc được tệp Excel (.xlsx).")) from exc
         finally:
             wb.close()
     if name.endswith(".csv"):
+        if len(data) > MAX_FILE_BYTES:
+            raise _too_big()
+        head = data[:4096].decode("utf-8-sig", errors="ignore")
+        first = head.split("\n", 1)[0]
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
         try:
-            text = data.decode("utf-8-sig")
+            return _rows_from_table(_csv_rows(stream, delimiter))
         except UnicodeDecodeError as exc:
             raise ImportFileError(_("Tệp CSV phải được lưu với mã hoá UTF-8.")) from exc
-        first = text.split("\n", 1)[0]
-        delimiter = ";" if first.count(";") > first.count(",") else ","
-        return _rows_from_table(csv.reader(io.StringIO(text), delimiter=delimiter))
+        except csv.Error as exc:
+            raise ImportFileError(_("Tệp CSV có một ô quá dài hoặc sai định dạng.")) from exc
     raise ImportFileError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
 
 
+def _csv_rows(stream, delimiter):
+    """csv.reader, streamed, with every field capped (the process-wide csv.field_size_limit is left alone)."""
+    for row in csv.reader(stream, delimiter=delimiter):
+        if any(len(v) > CSV_FIELD_MAX for v in row[:MAX_COLS]):
+            raise csv.Error("field too long")
+        yield row
+
+
 # ---- validating -----------------------------------------------------------------------------------------------
+def _branch_keys(branch):
+    """The ways a commune names a branch: its code, its name, its name without "Chi đoàn"/"Chi hội"."""
+    name = pick_key(branch.name)
+    keys = {pick_key(branch.code), name}
+    for prefix in ("chi doan ", "chi hoi "):
+        if name.startswith(prefix):
+            keys.add(name[len(prefix):])
+    return keys - {""}
+
+
 def _branches_for(unit):
-    """{folded code: branch} of the commune (or the single branch) imported into."""
+    """({key: branch} of the commune (or the single branch) imported into, the fixed branch or None).
+
+    A key names one branch only: a name two branches share is left out (the code still works)."""
     if unit.level == "branch":
-        return {fold(unit.code): unit}, unit
+        return {k: unit for k in _branch_keys(unit)}, unit
     branches = db.session.scalars(select(Unit).where(Unit.parent_id == unit.id, Unit.level == "branch")).all()
-    return {fold(b.code): b for b in branches}, None
+    out, clash = {}, set()
+    for b in branches:
+        for k in _branch_keys(b):
+            if k in out and out[k].id != b.id:
+                clash.add(k)
+            out[k] = b
+    for b in branches:  # a code always wins over another branch's name
+        out[pick_key(b.code)] = b
+        clash.discard(pick_key(b.code))
+    return {k: b for k, b in out.items() if k not in clash}, None
 
 
-def _parse_row(cells, branches, fixed_branch):
+NOT_A_PERSON = ("tong cong", "tong so", "cong", "nguoi lap", "xac nhan", "t m", "tm", "bi thu", "ghi chu",
+                "danh sach", "ngay", "ky ten", "ky ghi ro ho ten")
+
+
+def not_a_person(cells):
+    """A totals row ("Tổng cộng: 5"), a blank or note row, a signature: no person in it, skipped (not an error)."""
+    identity = [cells.get(f) for f in ("birth_date", "citizen_id", "phone")]
+    words = pick_key(cells.get("full_name") or "")
+    if any(pick_key(v).startswith(("tong cong", "tong so")) for v in cells.values() if v):
+        return True
+    if any(v and str(v).strip() for v in identity):
+        return False
+    return not words or words in NOT_A_PERSON or words.startswith(tuple(w + " " for w in NOT_A_PERSON))
+
+
+def _parse_row(cells, branches, fixed_branch, picks):
     """(values, errors) for one row, without the database."""
     errors, v = [], {}
     name = nfc(" ".join((cells.get("full_name") or "").split()))
@@ -149,9 +307,9 @@ def _parse_row(cells, branches, fixed_branch):
     elif len(name) > LIMITS["full_name"]:
         errors.append(_("Họ tên quá dài."))
     v["full_name"] = name
-    code = fold(cells.get("branch_code") or "")
+    code = pick_key(cells.get("branch_code") or "")
     if fixed_branch is not None:
-        if code and code != fold(fixed_branch.code):
+        if code and branches.get(code) is not fixed_branch:
             errors.append(_("Mã chi đoàn “%(c)s” khác chi đoàn đang nhập (%(b)s).", c=cells.get("branch_code"), b=fixed_branch.code))
         branch = fixed_branch
     elif not code:
@@ -188,17 +346,18 @@ def _parse_row(cells, branches, fixed_branch):
     if phone and not PHONE.match(phone):
         errors.append(_("Số điện thoại “%(v)s” không hợp lệ.", v=cells.get("phone")))
     v["phone"] = phone or None
-    for f, table, label in (("sex", SEX_KEYS, _("Giới tính")), ("member_type", TYPE_KEYS, _("Đối tượng")),
-                            ("occupation", OCC_KEYS, _("Nghề nghiệp"))):
+    for f, label in (("sex", _("Giới tính")), ("member_type", _("Đối tượng")), ("occupation", _("Nghề nghiệp"))):
         raw = (cells.get(f) or "").strip()
         if not raw:
             v[f] = None
             continue
-        v[f] = table.get(fold(raw))
+        v[f] = picks[f].get(pick_key(raw))
         if v[f] is None:
             errors.append(_("%(col)s “%(v)s” không có trong danh mục.", col=label, v=raw))
     for f in TEXT_FIELDS:
         text = nfc((cells.get(f) or "").strip()) or None
+        if text and f in picks:  # "kinh" → "Kinh"; a value not in the list stays as typed
+            text = picks[f].get(pick_key(text), text)
         if text and len(text) > LIMITS[f]:
             errors.append(_("%(col)s quá dài.", col=_label(f)))
         v[f] = text
@@ -209,22 +368,36 @@ def _label(field):
     return next(h for f, h, _w in COLUMNS if f == field)
 
 
+OUTSIDE = _l("Số CCCD này đã có trong sổ của một đơn vị khác: hãy hỏi cán bộ đơn vị đó hoặc làm thủ tục chuyển sinh hoạt.")
+
+
 def validate(unit, rows):
-    """Every row → {"row", "action": new|update|error, "errors", "name", "branch", "person_id", "values"} (3 statements)."""
+    """Every row → {"row", "action": new|update|same|error|skipped, "errors", "name", "branch", "person_id",
+    "values", "changes"} in a fixed number of statements.
+
+    Only people the importer may edit are matched: those inside the unit imported into (the importer is an officer
+    there). A citizen ID on record anywhere else is an error naming no one. A citizen-ID match whose name or birth
+    date disagrees with the file is an error to resolve by hand; a person with a pending transfer is frozen.
+    """
     branches, fixed = _branches_for(unit)
-    parsed = [(r["row"],) + _parse_row(r["cells"], branches, fixed) for r in rows]
+    picks = synonyms()
+    parsed, skipped = [], []
+    for r in rows:
+        if not_a_person(r["cells"]):
+            skipped.append(r["row"])
+        else:
+            parsed.append((r["row"],) + _parse_row(r["cells"], branches, fixed, picks))
     cids = sorted({v["citizen_id"] for _n, v, _e in parsed if v["citizen_id"]})
     by_cid = {}
     for i in range(0, len(cids), 900):
-        for pid, cid, path, uid in db.session.execute(
-                select(Person.id, Person.citizen_id, Person.unit_path, Person.unit_id)
+        for pid, cid, path, name_key, born, full_name in db.session.execute(
+                select(Person.id, Person.citizen_id, Person.unit_path, Person.name_key, Person.birth_date, Person.full_name)
                 .where(Person.citizen_id.in_(cids[i:i + 900]))).all():
-            by_cid[cid] = (pid, path, uid)
-    commune_path = unit.path if unit.level == "commune" else unit.path.rsplit("/", 2)[0] + "/"
+            by_cid[cid] = (pid, path, name_key, born, full_name)
     by_key = {}
     for pid, key, born, uid, cid in db.session.execute(
             select(Person.id, Person.name_key, Person.birth_date, Person.unit_id, Person.citizen_id)
-            .where(Person.unit_path.like(commune_path + "%"))).all():
+            .where(Person.unit_path.like(unit.path + "%"))).all():
         by_key[(key, born, uid)] = (pid, cid)
     branch_names = {b.id: b.code for b in branches.values()}
     seen_cid, seen_key, results = {}, {}, []
@@ -237,12 +410,14 @@ def validate(unit, rows):
                 errors.append(_("Trùng số CCCD với dòng %(n)s.", n=seen_cid[v["citizen_id"]]))
             seen_cid.setdefault(v["citizen_id"], number)
             hit = by_cid.get(v["citizen_id"])
-            if hit:
-                if hit[1].startswith(commune_path):
-                    pid = hit[0]
-                else:
-                    errors.append(_("Số CCCD %(c)s đã có trong sổ của một cơ sở đoàn khác — hãy làm thủ tục chuyển sinh hoạt.",
-                                    c=v["citizen_id"]))
+            if hit and not hit[1].startswith(unit.path):
+                errors.append(str(OUTSIDE))
+            elif hit:
+                pid = hit[0]
+                if v["full_name"] and (hit[2] != fold(v["full_name"]) or (v["birth_date"] and hit[3] != v["birth_date"])):
+                    errors.append(_("Số CCCD này là của %(name)s (sinh %(born)s) trong sổ, khác họ tên hoặc ngày sinh "
+                                    "trong tệp. Hãy kiểm tra lại; nếu đúng người, sửa hồ sơ trên trang của người đó.",
+                                    name=hit[4], born=hit[3].strftime("%d/%m/%Y") if hit[3] else "?"))
         if not errors and v["branch_id"]:
             if key in seen_key:
                 errors.append(_("Trùng họ tên, ngày sinh và chi đoàn với dòng %(n)s.", n=seen_key[key]))
@@ -256,38 +431,80 @@ def validate(unit, rows):
         results.append({
             "row": number, "action": "error" if errors else ("update" if pid else "new"), "errors": errors,
             "name": v["full_name"], "branch": branch_names.get(v["branch_id"], ""), "person_id": pid,
-            "values": {k: (x.isoformat() if isinstance(x, date) else x) for k, x in v.items()},
-            "_v": v,
+            "values": None, "changes": [], "_v": v,
         })
-    _mark_unchanged(results)
+    _compare_with_record(results)
     for r in results:
-        r.pop("_v")
+        v = r.pop("_v")
+        r["values"] = {k: (x.isoformat() if isinstance(x, date) else x) for k, x in v.items()}
+    results += [{"row": n, "action": "skipped", "errors": [], "name": "", "branch": "", "person_id": None,
+                 "values": None, "changes": []} for n in skipped]
+    results.sort(key=lambda r: r["row"])
     return results
 
 
-def _mark_unchanged(results):
-    """An "update" that would change nothing (the same file imported again) is "same": honest counts, no writes."""
+def shown_value(field, value):
+    """A pick-list value as people read it ("student" → "Học sinh, sinh viên")."""
+    return _shown(field, value)
+
+
+def _shown(field, value):
+    if value in (None, ""):
+        return ""
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if field in CODED:
+        return str(CODED[field].get(value, value))
+    return str(value)
+
+
+def _compare_with_record(results):
+    """Each "update" lists its changes old → new; one that changes nothing is "same" (honest counts, no writes).
+
+    The stored name stays when the file's folds to it ("tran van binh" never replaces "Trần Văn Bình"); a person
+    with a transfer request waiting for an answer is frozen like on every other page."""
+    from .models import Transfer
+
     pids = [r["person_id"] for r in results if r["action"] == "update"]
-    current = {}
+    current, pending = {}, set()
     for i in range(0, len(pids), 900):
-        for p in db.session.scalars(select(Person).where(Person.id.in_(pids[i:i + 900]))):
+        chunk = pids[i:i + 900]
+        for p in db.session.scalars(select(Person).where(Person.id.in_(chunk)).options(joinedload(Person.unit))):
             current[p.id] = p
+        pending.update(db.session.scalars(select(Transfer.person_id).where(Transfer.person_id.in_(chunk),
+                                                                           Transfer.status == "requested")))
     for r in results:
         p = current.get(r["person_id"]) if r["action"] == "update" else None
         if p is None:
             continue
         v = r["_v"]
-        changed = v.get("branch_id") != p.unit_id or any(
-            v.get(k) not in (None, "") and v.get(k) != getattr(p, k) for k in PERSON_COLS)
-        if not changed:
+        if fold(v["full_name"]) == p.name_key:
+            v["full_name"] = p.full_name
+        changes = [(str(_label(k)), _shown(k, getattr(p, k)), _shown(k, v.get(k)))
+                   for k in PERSON_COLS if v.get(k) not in (None, "") and v.get(k) != getattr(p, k)]
+        if v.get("branch_id") != p.unit_id:
+            changes.insert(0, (_("Chi đoàn"), p.unit.name, r["branch"]))
+        r["changes"] = changes
+        if not changes:
             r["action"] = "same"
+        elif p.id in pending:
+            r["action"], r["errors"] = "error", [_("%(name)s đang có đề nghị chuyển sinh hoạt chờ trả lời: chưa sửa được "
+                                                    "hồ sơ. Hãy chờ trả lời hoặc rút đề nghị trước.", name=p.full_name)]
+
+
+def admin_synonyms():
+    """The synonyms admins added (the active ones), by list then spelling."""
+    from .models import PickSynonym
+
+    return db.session.scalars(select(PickSynonym).where(PickSynonym.active.is_(True))
+                              .order_by(PickSynonym.field, PickSynonym.key)).all()
 
 
 def count(results):
-    out = {"new": 0, "update": 0, "same": 0, "error": 0}
+    out = {"new": 0, "update": 0, "same": 0, "error": 0, "skipped": 0}
     for r in results:
         out[r["action"]] += 1
-    out["total"] = len(results)
+    out["total"] = len(results) - out["skipped"]
     return out
 
 
@@ -326,22 +543,30 @@ PERSON_COLS = ("full_name", "sex", "birth_date", "citizen_id", "phone", "member_
                "admission_decision", "card_number", "notes")
 
 
-def apply(*, batch, user):
-    """Re-validate and write every row, or raise ValueError with the new results (caller rolls back)."""
+def error_rows(results):
+    return sorted(r["row"] for r in results if r["action"] == "error")
+
+
+def apply(*, batch, user, valid_only=False):
+    """Re-validate and write every row: (results, counts, True), or (results, counts, False) and nothing written.
+
+    All or nothing by default. With valid_only (the officer chose "import the valid rows") the error rows are left
+    out — only if they are exactly the rows the preview showed as errors; anything new since then refuses.
+    """
     started = time.perf_counter()
     unit = batch.unit
     results = validate(unit, batch.payload["rows"])
     counts = count(results)
-    if counts["error"]:
+    if counts["error"] and not (valid_only and error_rows(results) == error_rows(batch.payload.get("results", []))):
         return results, counts, False
     branches = {b.id: b for b in _branches_for(unit)[0].values()}
     today, now, uid = date.today(), utcnow(), (user.id if user else None)
     new_rows, upd_rows, new_results = [], {}, []
     for r in results:
+        if r["action"] in ("same", "skipped", "error"):
+            continue
         v = _values(r)
         branch = branches[v.pop("branch_id")]
-        if r["action"] == "same":
-            continue
         if r["action"] == "new":
             v["member_type"] = v["member_type"] or "union"
             new_rows.append(dict(v, unit_id=branch.id, unit_path=branch.path, name_key=fold(v["full_name"]),
@@ -400,12 +625,16 @@ def apply(*, batch, user):
     _refresh_standing(unit)
     batch.status, batch.imported_at = "imported", now
     batch.seconds = round(time.perf_counter() - started, 2)
-    batch.payload = {"rows": [], "results": [dict(r, values=None) for r in results]}  # keep the outcome, drop raw cells
+    # keep the outcome, and the raw cells of the rows left out (the officer downloads them to fix and re-import)
+    left_out = set(error_rows(results))
+    batch.payload = {"rows": [r for r in batch.payload["rows"] if r["row"] in left_out],
+                     "results": [dict(r, values=None) for r in results]}
     batch.counts = dict(counts, import_seconds=batch.seconds, preview_seconds=(batch.counts or {}).get("preview_seconds"))
     db.session.add(AuditEntry(at=now, user_id=uid, action="person.import_batch", object_type="member_import",
                               object_id=batch.id, unit_id=unit.id, unit_path=unit.path,
-                              summary=f"{batch.filename}: +{counts['new']} / ~{counts['update']}",
-                              changes={"new": [None, counts["new"]], "update": [None, counts["update"]]}))
+                              summary=f"{batch.filename}: +{counts['new']} / ~{counts['update']} / !{counts['error']}",
+                              changes={"new": [None, counts["new"]], "update": [None, counts["update"]],
+                                       "error": [None, counts["error"]]}))
     db.session.flush()
     return results, counts, True
 
@@ -480,6 +709,36 @@ def template_xlsx(branches=()):
         guide.append([b.code, b.name])
     guide.column_dimensions["A"].width = 24
     guide.column_dimensions["B"].width = 60
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def errors_xlsx(batch):
+    """The rows with errors as the template's columns plus a "Lý do" column: fix them and import this file again."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    from .exports import text_cell
+
+    reasons = {r["row"]: r["errors"] for r in batch.payload.get("results", []) if r["action"] == "error"}
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("Dòng lỗi"))
+    for i, (_f, _h, width) in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.column_dimensions[get_column_letter(len(COLUMNS) + 1)].width = 60
+    ws.column_dimensions[get_column_letter(len(COLUMNS) + 2)].width = 10
+    ws.freeze_panes = "A2"
+    ws.append([text_cell(ws, h, font=Font(bold=True)) for h in [h for _f, h, _w in COLUMNS] + [_("Lý do"), _("Dòng")]])
+    n = 0
+    for row in batch.payload.get("rows", []):
+        if row["row"] not in reasons:
+            continue
+        n += 1
+        cells = [text_cell(ws, row["cells"].get(f, "")) if row["cells"].get(f) else None for f, _h, _w in COLUMNS]
+        ws.append(cells + [text_cell(ws, " ".join(reasons[row["row"]])), row["row"]])
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS) + 2)}{n + 1}"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

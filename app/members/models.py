@@ -242,3 +242,25 @@ class ImportBatch(db.Model):
 # The trigram index needs pg_trgm (a trusted extension: the database owner may create it).
 event.listen(Person.__table__, "before_create",
              DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
+
+
+PICK_FIELDS = {"sex": _l("Giới tính"), "member_type": _l("Đối tượng"), "occupation": _l("Nghề nghiệp"),
+               "ethnicity": _l("Dân tộc"), "religion": _l("Tôn giáo")}
+
+
+class PickSynonym(db.Model):
+    """A way communes write a pick-list value ("Học sinh" → student, "kinh" → Kinh), matched folded on import.
+
+    The built-in synonyms live in app.members.importer; admins add more here. Retired, never deleted."""
+
+    __tablename__ = "pick_synonym"
+    __table_args__ = (db.UniqueConstraint("field", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    field: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(120))  # folded: lower case, no diacritics, đ → d
+    text: Mapped[str] = mapped_column(String(120))  # as the admin typed it
+    value: Mapped[str] = mapped_column(String(60))  # the code (sex, member_type, occupation) or the canonical text
+    active: Mapped[bool] = mapped_column(default=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -57,7 +57,21 @@ def can_view_import(user, batch):
     return has_role(user, batch.unit, OFFICER)
 
 
+def shown_citizen_id(user, person):
+    """The citizen ID as this account sees it — the same on the list, the person page and the export:
+    whole for officers / admins of the person's unit, ********1234 for everyone else, "" when there is none."""
+    if not person.citizen_id:
+        return ""
+    whole = any(person.unit_path.startswith(p) for p in scope_paths(user, OFFICER))  # = can_see_citizen_id, no load
+    return person.citizen_id if whole else mask_citizen_id(person.citizen_id)
+
+
 def mask_citizen_id(value):
     if not value:
         return ""
     return "*" * (len(value) - 4) + value[-4:]
+
+
+def can_manage_synonyms(user):
+    """The pick-list synonyms serve every import in the province: admins of a province (a root unit) extend them."""
+    return any(p.count("/") == 2 for p in scope_paths(user, "admin"))

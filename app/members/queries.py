@@ -10,6 +10,7 @@ from ..access import authorize, has_role, in_scope, subtree
 from ..extensions import db
 from ..text import fold
 from ..units.models import Unit
+from ..web import arg_int, page_arg
 from . import permissions
 from .models import (MEMBER_TYPES, ON_ROLL, STATUSES, ImportBatch, Person, PersonEvent, Transfer,
                      over_union_age_born_by)
@@ -90,10 +91,7 @@ class Filters:
             value = (args.get(name) or "").strip()
             return value if value in allowed else default
 
-        try:
-            unit = int(args.get("unit")) if args.get("unit") else None
-        except ValueError:
-            unit = None
+        unit = arg_int("unit", source=args)
         return cls(
             q=(args.get("q") or "").strip()[:100],
             type=pick("type", MEMBER_TYPES),
@@ -173,10 +171,7 @@ def paginate_capped(stmt, cap=None, order=None):
 
     cap = COUNT_CAP if cap is None else cap
     per_page = current_app.config["PAGE_SIZE"]
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except (TypeError, ValueError):
-        page = 1
+    page = page_arg()
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).limit(cap + 1).subquery()))
     if order is not None:  # the ordering may depend on how many rows match (see ordered)
         stmt = order(stmt, total > cap)

@@ -10,11 +10,11 @@ from ..access import authorize, has_role
 from ..errors import ConflictError
 from ..extensions import db
 from ..units.queries import list_units_in_scope
-from ..web import conflict_page, paginate, render, see_other
+from ..web import arg_int, conflict_page, page_arg, paginate, render, see_other
 from . import bp, exports, importer, permissions, queries, services
 from .forms import (AcceptTransferForm, EventForm, ImportForm, MaturityForm, MoveForm, PersonForm, PostForm,
-                    RefuseTransferForm, RemovalDecisionForm, TransferRequestForm, WithdrawTransferForm)
-from .models import EVENT_KINDS, MEMBER_TYPES, OCCUPATIONS, POSTS, SEXES, STATUSES, Person
+                    RefuseTransferForm, RemovalDecisionForm, SynonymForm, TransferRequestForm, WithdrawTransferForm)
+from .models import EVENT_KINDS, MEMBER_TYPES, OCCUPATIONS, PICK_FIELDS, POSTS, SEXES, STATUSES, Person, PickSynonym
 
 
 def _conflict(endpoint, **values):
@@ -22,8 +22,8 @@ def _conflict(endpoint, **values):
 
 
 def _unit_arg(roles=None):
-    raw = request.args.get("unit", "")
-    return queries.get_unit_in_scope(current_user, int(raw), roles) if raw.isdigit() else None
+    unit_id = arg_int("unit", lo=0)
+    return queries.get_unit_in_scope(current_user, unit_id, roles) if unit_id is not None else None
 
 
 # ---- the list -------------------------------------------------------------------------------------------------
@@ -35,7 +35,7 @@ def index():
         queries.ordered(stmt, sort_matches=bool(filters.q) and not many)))
     base, units = queries.list_choice_units(current_user, unit)
     return render("members/index.html", block="results", page=page, f=filters, unit=unit, base=base, units=units, crit=queries.criteria_module() is not None,
-                  mask=permissions.mask_citizen_id, MEMBER_TYPES=MEMBER_TYPES, STATUSES=STATUSES,
+                  shown_cid=lambda p: permissions.shown_citizen_id(current_user, p), MEMBER_TYPES=MEMBER_TYPES, STATUSES=STATUSES,
                   can_manage=permissions.can_manage_people_in(current_user, unit))
 
 
@@ -153,8 +153,7 @@ def detail(person_id):
         verdict=verdict, VERDICTS=crit.VERDICTS if verdict else {},
         history=queries.person_history(person), posts=queries.current_posts([person.id]).get(person.id, {}),
         transfers=transfers, criteria=criteria,
-        citizen_id=person.citizen_id if permissions.can_see_citizen_id(current_user, person)
-        else permissions.mask_citizen_id(person.citizen_id),
+        citizen_id=permissions.shown_citizen_id(current_user, person),
         can_edit=can_edit, can_transfer=permissions.can_transfer_person(current_user, person),
         event_kinds=[k for k in services.HISTORY_KINDS if services.event_allowed(person, k)
                      and (k == "confirmed" or not pending)] if can_edit else [],
@@ -387,7 +386,8 @@ def import_upload():
         else:
             db.session.commit()
             return see_other("members.import_preview", batch_id=batch.id)
-    return render("members/import.html", status=422 if form.errors else 200, form=form, unit=unit)
+    return render("members/import.html", status=422 if form.errors else 200, form=form, unit=unit,
+                  can_synonyms=permissions.can_manage_synonyms(current_user))
 
 
 @bp.get("/import/template.xlsx")
@@ -405,10 +405,7 @@ def import_template():
 def _preview(batch, results, status=200):
     show = request.args.get("show", "error" if batch.counts.get("error") else "all")
     rows = [r for r in results if show == "all" or r["action"] == show]
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = page_arg()
     per = 50
     from ..web import Page
 
@@ -430,7 +427,7 @@ def import_confirm(batch_id):
         db.session.rollback()
         flash(_("Tệp này đã được nhập rồi; không nhập lại lần nữa."), "info")
         return see_other("members.import_preview", batch_id=batch_id)
-    results, counts, ok = importer.apply(batch=batch, user=current_user)
+    results, counts, ok = importer.apply(batch=batch, user=current_user, valid_only=request.form.get("valid_only") == "1")
     if not ok:
         # Something changed since the preview: write nothing, show the rows again with the new reasons.
         db.session.rollback()
@@ -442,4 +439,45 @@ def import_confirm(batch_id):
         return _preview(batch, results, status=422)
     db.session.commit()
     flash(_("Đã nhập: %(new)s người mới, %(upd)s người cập nhật.", new=counts["new"], upd=counts["update"]), "success")
+    if counts["error"]:
+        flash(_("%(n)s dòng lỗi chưa được nhập: tải về, sửa rồi nhập lại.", n=counts["error"]), "warning")
     return see_other("members.import_preview", batch_id=batch_id)
+
+
+@bp.get("/import/<int:batch_id>/errors.xlsx")
+def import_errors(batch_id):
+    batch = queries.get_import_for(current_user, batch_id)
+    resp = make_response(importer.errors_xlsx(batch))
+    resp.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    resp.headers["Content-Disposition"] = f"attachment; filename=dong-loi-{batch.id}.xlsx"
+    return resp
+
+
+# ---- pick-list synonyms for imports -----------------------------------------------------------------------------
+@bp.route("/import/synonyms", methods=["GET", "POST"])
+def import_synonyms():
+    """Admins of a province extend how imports read pick lists ("Học sinh" → Học sinh, sinh viên)."""
+    authorize(permissions.can_manage_synonyms(current_user))
+    if request.method == "POST" and request.form.get("action") == "retire":
+        syn = db.get_or_404(PickSynonym, request.form.get("id", type=int) or 0)
+        services.retire_synonym(synonym=syn, by=current_user)
+        db.session.commit()
+        flash(_("Đã bỏ cách ghi “%(t)s”.", t=syn.text), "success")
+        return see_other("members.import_synonyms")
+    form = SynonymForm()
+    if form.validate_on_submit():
+        field = form.field.data
+        if field in importer.CODED:  # the meaning must be a value of the list (typed any known way)
+            value = importer.synonyms()[field].get(importer.pick_key(form.value.data))
+            if value is None:
+                form.value.errors = [_("“%(v)s” không có trong danh mục %(f)s: %(list)s.", v=form.value.data,
+                                       f=PICK_FIELDS[field], list=" · ".join(str(x) for x in importer.CODED[field].values()))]
+        else:
+            value = importer.synonyms()[field].get(importer.pick_key(form.value.data), form.value.data.strip())
+        if not form.value.errors:
+            services.add_synonym(field=field, text=form.text.data, value=value, by=current_user)
+            db.session.commit()
+            flash(_("Đã thêm cách ghi “%(t)s”.", t=form.text.data.strip()), "success")
+            return see_other("members.import_synonyms")
+    return render("members/synonyms.html", status=422 if form.errors else 200, form=form, rows=importer.admin_synonyms(),
+                  PICK_FIELDS=PICK_FIELDS, builtin=importer.BUILTIN_SYNONYMS, shown=importer.shown_value)

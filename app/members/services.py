@@ -6,7 +6,7 @@ from flask_login import current_user
 from ..audit.services import record, snapshot
 from ..extensions import db
 from ..text import fold, nfc
-from .models import Person, PersonEvent
+from .models import Person, PersonEvent, PickSynonym
 
 PERSON_FIELDS = ("full_name", "sex", "birth_date", "ethnicity", "religion", "citizen_id", "phone", "permanent_address",
                  "current_address", "occupation", "workplace", "schooling", "member_type", "status", "joined_on",
@@ -314,3 +314,28 @@ def mature_people(*, people, on, reason=None, by=None):
 
 def decide_removal(*, person, remove, on, reason, by=None):
     return record_event(person=person, kind="removed" if remove else "kept", on=on, reason=reason, by=by)
+
+
+def add_synonym(*, field, text, value, by=None):
+    """Record a synonym ("Học sinh" → student); a retired one with the same spelling comes back. Audited."""
+    from sqlalchemy import select
+
+    from .importer import pick_key  # the importer's own folding (importer → services is the other direction)
+
+    key = pick_key(text)
+    syn = db.session.scalar(select(PickSynonym).where(PickSynonym.field == field, PickSynonym.key == key))
+    before = {"text": syn.text, "value": syn.value, "active": syn.active} if syn else None
+    if syn is None:
+        syn = PickSynonym(field=field, key=key, created_by_id=by.id if by else None)
+        db.session.add(syn)
+    syn.text, syn.value, syn.active = nfc(text)[:120], value, True
+    record(action="pick_synonym.add", obj=syn, before=before, after={"text": syn.text, "value": value, "active": True},
+           summary=f"{field}: {syn.text} → {value}", user=by)
+    return syn
+
+
+def retire_synonym(*, synonym, by=None):
+    if synonym.active:
+        synonym.active = False
+        record(action="pick_synonym.retire", obj=synonym, before={"active": True}, after={"active": False},
+               summary=f"{synonym.field}: {synonym.text}", user=by)

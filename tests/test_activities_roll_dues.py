@@ -194,3 +194,36 @@ def test_person_dues_scope(db, client, tree, make_user, login):
     assert 'name="first"' not in html
     assert client.post(f"/activities/dues/person/{p.id}", data={"first": _ym(THIS), "last": _ym(THIS)}).status_code == 403
     assert _count(db, DuesPayment) == 0
+
+
+def test_all_present_never_overwrites_a_tap_made_after_the_roll_was_read(db, client, tree, make_user, login,
+                                                                        monkeypatch):
+    """Two officers at one meeting (found by QA against gunicorn + PostgreSQL: 6 of 10 "absent" taps lost): B taps
+    "all present" while A taps X "absent". A's mark lands after B's request read who was unmarked; the fill must
+    leave A's mark alone, and B's flash counts only what B wrote."""
+    from app.activities import queries as activity_queries
+
+    people = [person_row(db, tree.B1, f"Người {i}") for i in range(4)]
+    a = activity_row(db, tree.B1, days_ago(1))
+    db.session.commit()
+    make_user("xa.officer", (tree.C1, "officer"))
+    login("xa.officer")
+    x = people[2].id
+    real = activity_queries.statuses_for
+
+    def read_then_another_officer_taps(activity, ids):
+        seen = real(activity, ids)  # nobody marked yet when this request read the roll…
+        if "tapped" not in read_then_another_officer_taps.__dict__:
+            read_then_another_officer_taps.tapped = True  # …then officer A's tap on X is stored
+            db.session.add(Attendance(activity_id=activity.id, person_id=x, status="absent"))
+            db.session.flush()
+        return seen
+
+    monkeypatch.setattr(activity_queries, "statuses_for", read_then_another_officer_taps)
+    resp = client.post(f"/activities/{a.id}/attendance", data={"all": "present", "shown": [str(p.id) for p in people]})
+    assert resp.status_code == 303
+    monkeypatch.setattr(activity_queries, "statuses_for", real)
+    rows = dict(db.session.execute(select(Attendance.person_id, Attendance.status)
+                                   .where(Attendance.activity_id == a.id)).all())
+    assert rows == {people[0].id: "present", people[1].id: "present", x: "absent", people[3].id: "present"}
+    assert "Đã lưu điểm danh 3 người." in client.get(resp.location).get_data(as_text=True)

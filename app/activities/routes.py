@@ -104,15 +104,18 @@ def attendance(activity_id):
     shown = [int(x) for x in request.form.getlist("shown") if x.isdigit()] if fill else []
     # "All present, then tap the absent": everyone shown on the page and not marked yet (nor chosen in this form)
     # gets the filled status; a mark already stored is never overwritten by the fill.
+    filled = set()
     if fill and shown:
         marked = queries.statuses_for(activity, shown)
         for pid in shown:
             if pid not in wanted and pid not in marked:
                 wanted[pid] = fill
+                filled.add(pid)
     allowed = {p.id for p in db.session.scalars(queries.roll_stmt(activity).where(queries.Person.id.in_(list(wanted))))} \
         if wanted else set()
     marks = {pid: s for pid, s in wanted.items() if pid in allowed}
-    services.set_attendance(activity=activity, marks=marks)
+    # a fill never overwrites a mark another officer tapped since this page was read
+    marks = services.set_attendance(activity=activity, marks=marks, fill_only=filled)
     db.session.commit()
     if marks:
         flash(_("Đã lưu điểm danh %(n)s người.", n=len(marks)), "success")

@@ -55,23 +55,30 @@ def update_activity(*, activity, expected_version, held_on, kind, title, notes=N
     return activity
 
 
-def set_attendance(*, activity, marks, by=None):
+def set_attendance(*, activity, marks, by=None, fill_only=()):
     """Set the status of several people at once: {person_id: "present" | "absent" | "excused"}.
+
+    `fill_only`: people marked by "all present" — their mark is written only if they have none, even one another
+    officer tapped a moment ago (read here or met as a duplicate insert): a fill never overwrites a tap.
 
     "Set state" semantics: a repeated request changes nothing; one row per (activity, person), updated in place.
     One audit entry lists every change (old → new), so late corrections say who changed what and when.
     Returns {person_id: status} for the rows now stored.
     """
     marks = {int(pid): s for pid, s in marks.items() if s in ATTENDANCE}
+    fill_only = {int(pid) for pid in fill_only}
     if not marks:
         return {}
     by = _by(by)
     now = utcnow()
     existing = {a.person_id: a for a in db.session.scalars(
         select(Attendance).where(Attendance.activity_id == activity.id, Attendance.person_id.in_(list(marks))))}
-    before, after = {}, {}
+    before, after, kept = {}, {}, set()  # kept: fills that met another's mark, which stands
     for pid, status in marks.items():
         row = existing.get(pid)
+        if row is not None and pid in fill_only and row.status != status:
+            kept.add(pid)
+            continue
         if row is not None and row.status == status:
             continue
         if row is None:
@@ -86,6 +93,9 @@ def set_attendance(*, activity, marks, by=None):
                                                                  Attendance.person_id == pid))
                 if row.status == status:
                     continue
+                if pid in fill_only:  # tapped by someone else meanwhile: their mark stands
+                    kept.add(pid)
+                    continue
                 before[str(pid)] = row.status
                 row.status, row.marked_by_id, row.marked_at = status, by.id if by else None, now
             else:
@@ -98,7 +108,7 @@ def set_attendance(*, activity, marks, by=None):
         db.session.flush()
         record(action="attendance.set", obj=activity, unit=activity.unit, before=before, after=after,
                summary=f"{activity.title} ({activity.held_on:%d/%m/%Y}): {len(after)}", user=by)
-    return marks
+    return {pid: s for pid, s in marks.items() if pid not in kept}
 
 
 def mark_dues_paid(*, branch, month, people, by=None):

@@ -1,6 +1,6 @@
 """Issue 9 items 11–12: "all present" then tap the absent, compact roll; several dues months at once, reversal,
 and an honest answer when nothing was recorded."""
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 
 from app.activities.models import Attendance
 from app.audit.models import AuditEntry
@@ -142,7 +142,9 @@ def test_a_payment_recorded_by_mistake_is_reversed_never_deleted(db, client, tre
     assert f'name="person" value="{p.id}"' in branch
     html = client.get(f"/activities/dues/person/{p.id}").get_data(as_text=True)
     assert "Ghi nhầm người" in html and f'href="{rev_url}"' not in html
-    assert client.post(rev_url, data={"reason": "lần nữa"}).status_code == 404  # nothing standing to reverse
+    again = client.post(rev_url, data={"reason": "lần nữa"})  # nothing standing: said so, nothing written
+    assert again.status_code == 303 and _count(db, DuesReversal) == 1
+    assert f"Tháng {month:%m/%Y} đã được hoàn tác trước đó." in client.get(again.location).get_data(as_text=True)
     # paid for real later: the same row, paid again, from the branch page
     assert client.post(f"/activities/dues/{tree.B1.id}", data={"month": _ym(month), "person": [str(p.id)]}).status_code == 303
     db.session.expire_all()
@@ -227,3 +229,40 @@ def test_all_present_never_overwrites_a_tap_made_after_the_roll_was_read(db, cli
                                    .where(Attendance.activity_id == a.id)).all())
     assert rows == {people[0].id: "present", people[1].id: "present", x: "absent", people[3].id: "present"}
     assert "Đã lưu điểm danh 3 người." in client.get(resp.location).get_data(as_text=True)
+
+
+def test_two_officers_reversing_one_month_write_one_reversal(db, client, tree, make_user, login, monkeypatch):
+    """QA against gunicorn + PostgreSQL and the SQLite dev server: two officers submitting the reversal of one month
+    at the same moment both got "reversed" and two reversal rows; the one who submitted a page opened before the
+    other's reversal got "page not found". One reversal row; the second is told it was already reversed."""
+    from app.activities import queries as activity_queries
+
+    p = person_row(db, tree.B1, "Trịnh Văn Hai", joined_on=add_months(THIS, -24))
+    month = add_months(THIS, -1)
+    db.session.add(DuesPayment(person_id=p.id, month=month, amount=2000))
+    db.session.commit()
+    make_user("xa.officer", (tree.C1, "officer"))
+    login("xa.officer")
+    rev_url = f"/activities/dues/person/{p.id}/reverse/{_ym(month)}"
+    real = activity_queries.person_dues_months
+
+    def loaded_then_the_other_officer_reverses(person, first, last):
+        rows = real(person, first, last)  # this request has read the payment, still standing…
+        with db.engine.begin() as other:  # …and the other officer's reversal commits now, in its own transaction
+            other.execute(update(DuesPayment).where(DuesPayment.id == rows[month].id).values(reversed=True))
+            other.execute(insert(DuesReversal).values(payment_id=rows[month].id, person_id=person.id, month=month,
+                                                      amount=2000, reason="Cán bộ khác",
+                                                      reversed_at=rows[month].recorded_at))
+        return rows
+
+    monkeypatch.setattr(activity_queries, "person_dues_months", loaded_then_the_other_officer_reverses)
+    resp = client.post(rev_url, data={"reason": "Ghi nhầm"})
+    monkeypatch.setattr(activity_queries, "person_dues_months", real)
+    assert resp.status_code == 303
+    assert _count(db, DuesReversal) == 1
+    assert _count(db, AuditEntry, AuditEntry.action == "dues.reverse") == 0
+    assert f"Tháng {month:%m/%Y} đã được hoàn tác trước đó." in client.get(resp.location).get_data(as_text=True)
+    # the page opened before the reversal, submitted after it: the same answer, not "page not found"
+    late = client.post(rev_url, data={"reason": "Ghi nhầm"})
+    assert late.status_code == 303 and _count(db, DuesReversal) == 1
+    assert client.get(rev_url).status_code == 303

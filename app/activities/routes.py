@@ -236,8 +236,11 @@ def reverse_dues(person_id, month):
     person = queries.get_dues_person_for(current_user, person_id, "record")
     month = queries.parse_month(month)
     payment = queries.person_dues_months(person, month, month).get(month) if month else None
-    if payment is None or payment.reversed:
+    if payment is None:
         abort(404)
+    if payment.reversed:  # reversed by another officer since this link or form was shown: say so, not "not found"
+        flash(_("Tháng %(m)s đã được hoàn tác trước đó.", m=month.strftime("%m/%Y")), "warning")
+        return see_other("activities.person_dues", person_id=person.id)
     form = DuesReversalForm()
     status = 200
     if form.is_submitted():

@@ -4,7 +4,7 @@ The people's standing (PersonStanding) is recomputed before the commit by the se
 app.members.criteria, for exactly the people these writes touched.
 """
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record, snapshot
@@ -201,13 +201,20 @@ def reverse_dues_payment(*, person, month, reason, by=None):
     Returns the reversal, or None when there is no standing payment for that month (already reversed / never paid)."""
     by = _by(by)
     payment = db.session.scalar(select(DuesPayment).where(DuesPayment.person_id == person.id,
-                                                          DuesPayment.month == month).with_for_update())
+                                                          DuesPayment.month == month)
+                                .with_for_update().execution_options(populate_existing=True))
     if payment is None or payment.reversed:
+        return None
+    # Two officers reversing the same month at once: only one conditional update finds it standing (the database
+    # re-checks the condition after the other's commit, on PostgreSQL and SQLite alike); the other gets None.
+    claimed = db.session.execute(update(DuesPayment).where(DuesPayment.id == payment.id, DuesPayment.reversed.is_(False))
+                                 .values(reversed=True).execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
         return None
     reversal = DuesReversal(payment_id=payment.id, person_id=person.id, month=month, amount=payment.amount,
                             paid_recorded_by_id=payment.recorded_by_id, paid_recorded_at=payment.recorded_at,
                             reason=nfc(reason), reversed_by_id=by.id if by else None, reversed_at=utcnow())
-    payment.reversed = True
+    payment.reversed = True  # already written above; set on the object too so the standing refresh sees the change
     db.session.add(reversal)
     db.session.flush()
     record(action="dues.reverse", object_type="person", object_id=person.id, unit=person.unit,

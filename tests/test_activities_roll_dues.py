@@ -1,6 +1,6 @@
 """Issue 9 items 11–12: "all present" then tap the absent, compact roll; several dues months at once, reversal,
 and an honest answer when nothing was recorded."""
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 
 from app.activities.models import Attendance
 from app.audit.models import AuditEntry
@@ -142,7 +142,9 @@ def test_a_payment_recorded_by_mistake_is_reversed_never_deleted(db, client, tre
     assert f'name="person" value="{p.id}"' in branch
     html = client.get(f"/activities/dues/person/{p.id}").get_data(as_text=True)
     assert "Ghi nhầm người" in html and f'href="{rev_url}"' not in html
-    assert client.post(rev_url, data={"reason": "lần nữa"}).status_code == 404  # nothing standing to reverse
+    again = client.post(rev_url, data={"reason": "lần nữa"})  # nothing standing: said so, nothing written
+    assert again.status_code == 303 and _count(db, DuesReversal) == 1
+    assert f"Tháng {month:%m/%Y} đã được hoàn tác trước đó." in client.get(again.location).get_data(as_text=True)
     # paid for real later: the same row, paid again, from the branch page
     assert client.post(f"/activities/dues/{tree.B1.id}", data={"month": _ym(month), "person": [str(p.id)]}).status_code == 303
     db.session.expire_all()
@@ -194,3 +196,73 @@ def test_person_dues_scope(db, client, tree, make_user, login):
     assert 'name="first"' not in html
     assert client.post(f"/activities/dues/person/{p.id}", data={"first": _ym(THIS), "last": _ym(THIS)}).status_code == 403
     assert _count(db, DuesPayment) == 0
+
+
+def test_all_present_never_overwrites_a_tap_made_after_the_roll_was_read(db, client, tree, make_user, login,
+                                                                        monkeypatch):
+    """Two officers at one meeting (found by QA against gunicorn + PostgreSQL: 6 of 10 "absent" taps lost): B taps
+    "all present" while A taps X "absent". A's mark lands after B's request read who was unmarked; the fill must
+    leave A's mark alone, and B's flash counts only what B wrote."""
+    from app.activities import queries as activity_queries
+
+    people = [person_row(db, tree.B1, f"Người {i}") for i in range(4)]
+    a = activity_row(db, tree.B1, days_ago(1))
+    db.session.commit()
+    make_user("xa.officer", (tree.C1, "officer"))
+    login("xa.officer")
+    x = people[2].id
+    real = activity_queries.statuses_for
+
+    def read_then_another_officer_taps(activity, ids):
+        seen = real(activity, ids)  # nobody marked yet when this request read the roll…
+        if "tapped" not in read_then_another_officer_taps.__dict__:
+            read_then_another_officer_taps.tapped = True  # …then officer A's tap on X is stored
+            db.session.add(Attendance(activity_id=activity.id, person_id=x, status="absent"))
+            db.session.flush()
+        return seen
+
+    monkeypatch.setattr(activity_queries, "statuses_for", read_then_another_officer_taps)
+    resp = client.post(f"/activities/{a.id}/attendance", data={"all": "present", "shown": [str(p.id) for p in people]})
+    assert resp.status_code == 303
+    monkeypatch.setattr(activity_queries, "statuses_for", real)
+    rows = dict(db.session.execute(select(Attendance.person_id, Attendance.status)
+                                   .where(Attendance.activity_id == a.id)).all())
+    assert rows == {people[0].id: "present", people[1].id: "present", x: "absent", people[3].id: "present"}
+    assert "Đã lưu điểm danh 3 người." in client.get(resp.location).get_data(as_text=True)
+
+
+def test_two_officers_reversing_one_month_write_one_reversal(db, client, tree, make_user, login, monkeypatch):
+    """QA against gunicorn + PostgreSQL and the SQLite dev server: two officers submitting the reversal of one month
+    at the same moment both got "reversed" and two reversal rows; the one who submitted a page opened before the
+    other's reversal got "page not found". One reversal row; the second is told it was already reversed."""
+    from app.activities import queries as activity_queries
+
+    p = person_row(db, tree.B1, "Trịnh Văn Hai", joined_on=add_months(THIS, -24))
+    month = add_months(THIS, -1)
+    db.session.add(DuesPayment(person_id=p.id, month=month, amount=2000))
+    db.session.commit()
+    make_user("xa.officer", (tree.C1, "officer"))
+    login("xa.officer")
+    rev_url = f"/activities/dues/person/{p.id}/reverse/{_ym(month)}"
+    real = activity_queries.person_dues_months
+
+    def loaded_then_the_other_officer_reverses(person, first, last):
+        rows = real(person, first, last)  # this request has read the payment, still standing…
+        with db.engine.begin() as other:  # …and the other officer's reversal commits now, in its own transaction
+            other.execute(update(DuesPayment).where(DuesPayment.id == rows[month].id).values(reversed=True))
+            other.execute(insert(DuesReversal).values(payment_id=rows[month].id, person_id=person.id, month=month,
+                                                      amount=2000, reason="Cán bộ khác",
+                                                      reversed_at=rows[month].recorded_at))
+        return rows
+
+    monkeypatch.setattr(activity_queries, "person_dues_months", loaded_then_the_other_officer_reverses)
+    resp = client.post(rev_url, data={"reason": "Ghi nhầm"})
+    monkeypatch.setattr(activity_queries, "person_dues_months", real)
+    assert resp.status_code == 303
+    assert _count(db, DuesReversal) == 1
+    assert _count(db, AuditEntry, AuditEntry.action == "dues.reverse") == 0
+    assert f"Tháng {month:%m/%Y} đã được hoàn tác trước đó." in client.get(resp.location).get_data(as_text=True)
+    # the page opened before the reversal, submitted after it: the same answer, not "page not found"
+    late = client.post(rev_url, data={"reason": "Ghi nhầm"})
+    assert late.status_code == 303 and _count(db, DuesReversal) == 1
+    assert client.get(rev_url).status_code == 303

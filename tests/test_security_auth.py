@@ -318,3 +318,38 @@ def test_branch_officer_cannot_move_people_into_a_sibling_branch(client, db, tre
     assert resp.status_code == 303
     db.session.expire_all()
     assert db.session.get(Person, p.id).unit_id == sibling.id
+
+
+def test_two_admins_revoking_one_grant_record_one_revocation(client, db, tree, make_user, login, monkeypatch):
+    """QA with real parallel requests (gunicorn + PostgreSQL, and the SQLite dev server): two admins tapping "Thu hồi"
+    on one grant both got "revoked", the later overwrote who revoked it, and the audit had two entries; a revoke
+    form opened before another admin's revoke answered 404. One revocation, kept as written; the other is told."""
+    from app.auth import queries as auth_queries
+    from sqlalchemy import update
+
+    first = make_user("tinh.admin", (tree.P, "admin"), (tree.P, "viewer"))
+    make_user("xa.admin", (tree.C1, "admin"), (tree.C1, "viewer"))
+    target = make_user("xa.viewer", (tree.C1, "viewer"))
+    grant = db.session.scalar(select(RoleGrant).where(RoleGrant.user_id == target.id))
+    login("xa.admin")
+    real = auth_queries.get_grant_for
+
+    def loaded_then_the_other_admin_revokes(admin, grant_id, **kw):
+        loaded = real(admin, grant_id, **kw)  # this request has read the grant, still active…
+        with db.engine.begin() as other:  # …and the other admin's revocation commits now
+            other.execute(update(RoleGrant).where(RoleGrant.id == grant_id)
+                          .values(revoked_at=loaded.granted_at, revoked_by_id=first.id))
+        return loaded
+
+    monkeypatch.setattr(auth_queries, "get_grant_for", loaded_then_the_other_admin_revokes)
+    resp = client.post(f"/auth/grants/{grant.id}/revoke")
+    monkeypatch.setattr(auth_queries, "get_grant_for", real)
+    assert resp.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(RoleGrant, grant.id).revoked_by_id == first.id  # the first revocation stands
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "grant.revoke")) is None
+    assert "Quyền này đã được thu hồi trước đó." in client.get(resp.location).get_data(as_text=True)
+    late = client.post(f"/auth/grants/{grant.id}/revoke")  # a page opened before, submitted after: said so, not 404
+    assert late.status_code == 303
+    assert "Quyền này đã được thu hồi trước đó." in client.get(late.location).get_data(as_text=True)
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "grant.revoke")) is None

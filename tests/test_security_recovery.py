@@ -144,3 +144,18 @@ def test_database_down_answers_a_vietnamese_503(app, client, tree, make_user):
     # an htmx tap gets the 503 too (the page's script then says "not saved, retry" beside the item)
     resp = c.post(f"/members/new?unit={tree.C1.id}", data={"full_name": "Ai Đó"}, headers={"HX-Request": "true"})
     assert resp.status_code == 503
+
+
+def test_the_503_page_retry_is_a_thumb_sized_button(app, client, tree, make_user):
+    """QA at 360 px with JavaScript off: the 503 page's only action, "Thử lại", was a 54×19 px text link. It is a
+    button-styled link (the .btn rule gives min-height 44px): back to the page for a GET, home after a POST."""
+    make_user("u1", (tree.C1, "officer"))
+    assert client.post("/auth/login", data={"username": "u1", "password": PASSWORD}).status_code == 303
+    down = make_app(SQLALCHEMY_DATABASE_URI=_down_url())
+    c = down.test_client()
+    c.set_cookie("session", client.get_cookie("session").value)
+    for resp, target in ((c.get("/members/?q=an"), "/members/?q=an"),
+                         (c.post("/auth/login", data={"username": "u1", "password": PASSWORD}), "/")):
+        assert resp.status_code == 503
+        link = re.search(r'<a ([^>]*)>Thử lại</a>', resp.get_data(as_text=True))
+        assert link and 'class="btn"' in link.group(1) and f'href="{target}"' in link.group(1), link

@@ -104,15 +104,18 @@ def attendance(activity_id):
     shown = [int(x) for x in request.form.getlist("shown") if x.isdigit()] if fill else []
     # "All present, then tap the absent": everyone shown on the page and not marked yet (nor chosen in this form)
     # gets the filled status; a mark already stored is never overwritten by the fill.
+    filled = set()
     if fill and shown:
         marked = queries.statuses_for(activity, shown)
         for pid in shown:
             if pid not in wanted and pid not in marked:
                 wanted[pid] = fill
+                filled.add(pid)
     allowed = {p.id for p in db.session.scalars(queries.roll_stmt(activity).where(queries.Person.id.in_(list(wanted))))} \
         if wanted else set()
     marks = {pid: s for pid, s in wanted.items() if pid in allowed}
-    services.set_attendance(activity=activity, marks=marks)
+    # a fill never overwrites a mark another officer tapped since this page was read
+    marks = services.set_attendance(activity=activity, marks=marks, fill_only=filled)
     db.session.commit()
     if marks:
         flash(_("Đã lưu điểm danh %(n)s người.", n=len(marks)), "success")
@@ -239,8 +242,11 @@ def reverse_dues(person_id, month):
     person = queries.get_dues_person_for(current_user, person_id, "record")
     month = queries.parse_month(month)
     payment = queries.person_dues_months(person, month, month).get(month) if month else None
-    if payment is None or payment.reversed:
+    if payment is None:
         abort(404)
+    if payment.reversed:  # reversed by another officer since this link or form was shown: say so, not "not found"
+        flash(_("Tháng %(m)s đã được hoàn tác trước đó.", m=month.strftime("%m/%Y")), "warning")
+        return see_other("activities.person_dues", person_id=person.id)
     form = DuesReversalForm()
     status = 200
     if form.is_submitted():

@@ -5,7 +5,7 @@ app.members.criteria, for exactly the people these writes touched (never inside 
 IntegrityError caught here is only ever the unique key it names — anything else is re-raised).
 """
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record, snapshot
@@ -62,14 +62,18 @@ def update_activity(*, activity, expected_version, held_on, kind, title, notes=N
     return activity
 
 
-def set_attendance(*, activity, marks, by=None):
+def set_attendance(*, activity, marks, by=None, fill_only=()):
     """Set the status of several people at once: {person_id: "present" | "absent" | "excused"}.
+
+    `fill_only`: people marked by "all present" — their mark is written only if they have none, even one another
+    officer tapped a moment ago (read here or met as a duplicate insert): a fill never overwrites a tap.
 
     "Set state" semantics: a repeated request changes nothing; one row per (activity, person), updated in place.
     One audit entry lists every change (old → new), so late corrections say who changed what and when.
     Returns {person_id: status} for the rows now stored.
     """
     marks = {int(pid): s for pid, s in marks.items() if s in ATTENDANCE}
+    fill_only = {int(pid) for pid in fill_only}
     if not marks:
         return {}
     by = _by(by)
@@ -79,9 +83,12 @@ def set_attendance(*, activity, marks, by=None):
     lock_rows(Attendance.id, db.session.scalars(select(Attendance.id).where(*where)))
     existing = {a.person_id: a for a in db.session.scalars(
         select(Attendance).where(*where).execution_options(populate_existing=True))}
-    before, after = {}, {}
+    before, after, kept = {}, {}, set()  # kept: fills that met another's mark, which stands
     for pid, status in marks.items():
         row = existing.get(pid)
+        if row is not None and pid in fill_only and row.status != status:
+            kept.add(pid)
+            continue
         if row is not None and row.status == status:
             continue
         if row is None:
@@ -98,6 +105,9 @@ def set_attendance(*, activity, marks, by=None):
                     raise
                 if row.status == status:
                     continue
+                if pid in fill_only:  # tapped by someone else meanwhile: their mark stands
+                    kept.add(pid)
+                    continue
                 before[str(pid)] = row.status
                 row.status, row.marked_by_id, row.marked_at = status, by.id if by else None, now
             else:
@@ -110,7 +120,7 @@ def set_attendance(*, activity, marks, by=None):
         db.session.flush()
         record(action="attendance.set", obj=activity, unit=activity.unit, before=before, after=after,
                summary=f"{activity.title} ({activity.held_on:%d/%m/%Y}): {len(after)}", user=by)
-    return marks
+    return {pid: s for pid, s in marks.items() if pid not in kept}
 
 
 def mark_dues_paid(*, branch, month, people, by=None):
@@ -199,13 +209,20 @@ def reverse_dues_payment(*, person, month, reason, by=None):
     Returns the reversal, or None when there is no standing payment for that month (already reversed / never paid)."""
     by = _by(by)
     payment = db.session.scalar(select(DuesPayment).where(DuesPayment.person_id == person.id,
-                                                          DuesPayment.month == month).with_for_update())
+                                                          DuesPayment.month == month)
+                                .with_for_update().execution_options(populate_existing=True))
     if payment is None or payment.reversed:
+        return None
+    # Two officers reversing the same month at once: only one conditional update finds it standing (the database
+    # re-checks the condition after the other's commit, on PostgreSQL and SQLite alike); the other gets None.
+    claimed = db.session.execute(update(DuesPayment).where(DuesPayment.id == payment.id, DuesPayment.reversed.is_(False))
+                                 .values(reversed=True).execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
         return None
     reversal = DuesReversal(payment_id=payment.id, person_id=person.id, month=month, amount=payment.amount,
                             paid_recorded_by_id=payment.recorded_by_id, paid_recorded_at=payment.recorded_at,
                             reason=nfc(reason), reversed_by_id=by.id if by else None, reversed_at=utcnow())
-    payment.reversed = True
+    payment.reversed = True  # already written above; set on the object too so the standing refresh sees the change
     db.session.add(reversal)
     db.session.flush()
     record(action="dues.reverse", object_type="person", object_id=person.id, unit=person.unit,

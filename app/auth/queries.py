@@ -35,10 +35,13 @@ def get_user_for(admin, user_id):
     return user
 
 
-def get_grant_for(admin, grant_id):
+def get_grant_for(admin, grant_id, revoked_ok=False):
     grant = db.session.get(RoleGrant, grant_id)
-    if grant is None or grant.revoked_at is not None:
+    if grant is None or (grant.revoked_at is not None and not revoked_ok):
         abort(404)
+    if grant.revoked_at is not None:  # already revoked: whoever could have revoked it may hear so
+        authorize(grant.user_id != admin.id and permissions.holds_grant(admin, grant.unit, grant.role))
+        return grant
     authorize(permissions.can_revoke(admin, grant))
     return grant
 

@@ -215,10 +215,15 @@ def add_grant(user_id):
 
 @bp.post("/grants/<int:grant_id>/revoke")
 def revoke_grant(grant_id):
-    grant = queries.get_grant_for(current_user, grant_id)
-    services.revoke_grant(grant=grant, revoked_by=current_user)
-    db.session.commit()
-    flash(_("Đã thu hồi quyền."), "success")
+    grant = queries.get_grant_for(current_user, grant_id, revoked_ok=True)
+    if grant.revoked_at is None and services.revoke_grant(grant=grant, revoked_by=current_user):
+        db.session.commit()
+        flash(_("Đã thu hồi quyền."), "success")
+    else:  # another admin revoked it a moment ago (or this form was opened before): nothing written, said so
+        db.session.rollback()
+        flash(_("Quyền này đã được thu hồi trước đó."), "warning")
+        if not permissions.can_manage_user(current_user, grant.user, grant.user.grants):  # e.g. no grant left
+            return see_other("auth.users")
     return see_other("auth.user_detail", user_id=grant.user_id)
 
 

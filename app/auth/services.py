@@ -2,7 +2,8 @@
 import secrets
 
 from werkzeug.security import check_password_hash, generate_password_hash
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..access import forget_grants
 from ..audit.services import record, snapshot
@@ -159,13 +160,20 @@ def grant_role(*, user, unit, role, granted_by):
 
 
 def revoke_grant(*, grant, revoked_by):
-    grant.revoked_at = utcnow()
-    grant.revoked_by_id = revoked_by.id
-    db.session.flush()
+    """Returns False when the grant was already revoked (two admins at once: the database lets one update win)."""
+    now = utcnow()
+    won = db.session.execute(update(RoleGrant).where(RoleGrant.id == grant.id, RoleGrant.revoked_at.is_(None))
+                             .values(revoked_at=now, revoked_by_id=revoked_by.id)
+                             .execution_options(synchronize_session=False)).rowcount
+    if won != 1:
+        return False
+    set_committed_value(grant, "revoked_at", now)
+    set_committed_value(grant, "revoked_by_id", revoked_by.id)
     forget_grants()
     record(action="grant.revoke", obj=grant, unit=grant.unit,
            before={"user": grant.user.username, "role": grant.role, "unit": grant.unit.name}, after={},
            summary=f"{grant.user.username} · {grant.role} · {grant.unit.name}")
+    return True
 
 
 def end_sessions(*, user):

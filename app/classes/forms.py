@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -48,9 +49,9 @@ class VNIntField(Field):
         if self.data is None:
             return
         if self.minimum is not None and self.data < self.minimum:
-            raise ValidationError(_l("Số phải từ %(n)s trở lên.", n=self.minimum))
+            raise ValidationError(_("Số phải từ %(n)s trở lên.", n=self.minimum))
         if self.maximum is not None and self.data > self.maximum:
-            raise ValidationError(_l("Số không được lớn hơn %(n)s.", n=self.maximum))
+            raise ValidationError(_("Số không được lớn hơn %(n)s.", n=self.maximum))
 
 
 class TimeField(StringField):
@@ -149,7 +150,7 @@ class ClassForm(VersionedForm):
     def validate_capacity(self, field):
         enrolled = getattr(self, "enrolled", 0)
         if field.data is not None and field.data < enrolled:
-            raise ValidationError(_l("Lớp đang có %(n)s học viên — sĩ số tối đa không thể nhỏ hơn.", n=enrolled))
+            raise ValidationError(_("Lớp đang có %(n)s học viên — sĩ số tối đa không thể nhỏ hơn.", n=enrolled))
 
 
 class SessionForm(VersionedForm):
@@ -166,7 +167,7 @@ class SessionForm(VersionedForm):
     def validate_held_on(self, field):
         k = self.klass
         if k is not None and field.data and not (k.starts_on <= field.data <= k.ends_on):
-            raise ValidationError(_l("Buổi học phải nằm trong thời gian của lớp (%(a)s – %(b)s).",
+            raise ValidationError(_("Buổi học phải nằm trong thời gian của lớp (%(a)s – %(b)s).",
                                      a=k.starts_on.strftime("%d/%m/%Y"), b=k.ends_on.strftime("%d/%m/%Y")))
 
 

@@ -1,5 +1,6 @@
 import secrets
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -141,12 +142,12 @@ class ConclusionForm(VersionedForm):
             raise ValidationError(_l("Ngày kiểm tra không được ở tương lai."))
         decided = self.inspection.plan.decision_date
         if field.data < decided:
-            raise ValidationError(_l("Ngày kiểm tra phải sau ngày quyết định kiểm tra (%(d)s).",
+            raise ValidationError(_("Ngày kiểm tra phải sau ngày quyết định kiểm tra (%(d)s).",
                                      d=decided.strftime("%d/%m/%Y")))
         first_due = db.session.scalar(select(func.min(CorrectiveAction.due_on))
                                       .where(CorrectiveAction.inspection_id == self.inspection.id))
         if first_due is not None and field.data > first_due:
-            raise ValidationError(_l("Đã có việc khắc phục hạn %(d)s — ngày kiểm tra không thể sau hạn đó.",
+            raise ValidationError(_("Đã có việc khắc phục hạn %(d)s — ngày kiểm tra không thể sau hạn đó.",
                                      d=first_due.strftime("%d/%m/%Y")))
 
 
@@ -173,7 +174,7 @@ class ActionForm(FlaskForm):
 
     def validate_due_on(self, field):
         if field.data and self.visit_date and field.data < self.visit_date:
-            raise ValidationError(_l("Hạn hoàn thành không được trước ngày kiểm tra (%(d)s).",
+            raise ValidationError(_("Hạn hoàn thành không được trước ngày kiểm tra (%(d)s).",
                                      d=self.visit_date.strftime("%d/%m/%Y")))
 
 

@@ -2,6 +2,7 @@
 import re
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -28,7 +29,7 @@ def citizen_id_problem(value):
     if not value.isdigit():
         return _l("Số CCCD chỉ gồm chữ số.")
     if not CITIZEN_ID.match(value):
-        return _l("Số CCCD phải có đúng 12 chữ số (đang có %(n)s).", n=len(value))
+        return _("Số CCCD phải có đúng 12 chữ số (đang có %(n)s).", n=len(value))
     return None
 
 
@@ -40,7 +41,7 @@ def birth_date_problem(value, today=None):
         return _l("Ngày sinh không được ở tương lai.")
     age = today.year - value.year - ((today.month, today.day) < (value.month, value.day))
     if age < 10 or age > 60:
-        return _l("Ngày sinh không hợp lý (tuổi %(n)s).", n=age)
+        return _("Ngày sinh không hợp lý (tuổi %(n)s).", n=age)
     return None
 
 
@@ -103,7 +104,7 @@ class PersonForm(VersionedForm):
 
         twin = twin_in_branch(int(self.branch.data), field.data, self.birth_date.data)
         if twin is not None:
-            raise ValidationError(_l("%(name)s, sinh %(d)s, đã có trong chi đoàn này (mã hồ sơ %(id)s).",
+            raise ValidationError(_("%(name)s, sinh %(d)s, đã có trong chi đoàn này (mã hồ sơ %(id)s).",
                                      name=twin.full_name, d=twin.birth_date.strftime("%d/%m/%Y"), id=twin.id))
 
     def validate_birth_date(self, field):
@@ -123,7 +124,7 @@ class PersonForm(VersionedForm):
         name, unit_name, unit_path = owner
         # Name the holder only to someone who may see that person; otherwise say no more than "elsewhere".
         if any(unit_path.startswith(p) for p in scope_paths(current_user)):
-            raise ValidationError(_l("Số CCCD này đã có trong sổ (%(who)s).", who=f"{name}, {unit_name}"))
+            raise ValidationError(_("Số CCCD này đã có trong sổ (%(who)s).", who=f"{name}, {unit_name}"))
         raise ValidationError(_l("Số CCCD này đã có trong sổ của một đơn vị khác. Hãy liên hệ Đoàn cấp trên "
                                  "để làm thủ tục chuyển sinh hoạt."))
 
@@ -159,12 +160,12 @@ class EventForm(VersionedForm):
         if p is None or not field.data:
             return
         if p.birth_date and field.data < p.birth_date:
-            raise ValidationError(_l("Ngày này trước ngày sinh (%(d)s).", d=p.birth_date.strftime("%d/%m/%Y")))
+            raise ValidationError(_("Ngày này trước ngày sinh (%(d)s).", d=p.birth_date.strftime("%d/%m/%Y")))
         if self.kind == "matured":
             if p.member_type != "union":
                 raise ValidationError(_l("Chỉ đoàn viên mới được ghi trưởng thành Đoàn."))
             if p.birth_date and field.data.year - p.birth_date.year < 30:
-                raise ValidationError(_l("Chưa đến tuổi trưởng thành: sinh năm %(y)s, năm %(n)s mới tròn 30 tuổi.",
+                raise ValidationError(_("Chưa đến tuổi trưởng thành: sinh năm %(y)s, năm %(n)s mới tròn 30 tuổi.",
                                          y=p.birth_date.year, n=p.birth_date.year + 30))
 
     def validate_reason(self, field):

@@ -1,0 +1,205 @@
+"""The 360 px phone with one thumb, JavaScript on: every page a commune officer, an organizer and an inspector
+reach fits the screen (scrollWidth == 360) and every tap target is at least 44 × 44 px; every download link
+gives a file of the right type; no response to an htmx request is anything but HTML."""
+import re
+import threading
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from app.extensions import db
+from tests.conftest import _TMP, make_app
+from tests.test_browser import ARGS, CHROMIUM, browser, login  # noqa: F401 — shared fixtures
+from tests.test_browser import pytestmark as _browser_mark
+
+pytestmark = _browser_mark
+
+FILE_EXT = re.compile(r"\.(pdf|xlsx|csv)(\?|$)")
+
+
+@pytest.fixture(scope="module")
+def live():
+    from app.seed import seed_demo
+
+    path = _TMP / "browser-ui.db"
+    if path.exists():
+        path.unlink()
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}", WTF_CSRF_ENABLED=True, TESTING=False)
+    with app.app_context():
+        db.create_all()
+        seed_demo(size="small", seed=3, echo=lambda *a: None)
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield app, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def ids(app, query):
+    with app.app_context():
+        out = db.session.execute(query).first()
+        db.session.remove()
+        return out
+
+
+@pytest.fixture
+def phone(browser):  # noqa: F811
+    ctx = browser.new_context(viewport={"width": 360, "height": 640}, java_script_enabled=True, locale="vi-VN",
+                              accept_downloads=True)
+    page = ctx.new_page()
+    page.set_default_timeout(15000)
+    page.errors = []
+    page.htmx_bad = []
+    page.on("console", lambda m: m.type == "error" and "status of 4" not in m.text and page.errors.append(m.text))
+
+    def check_htmx(resp):
+        if resp.request.headers.get("hx-request") == "true":
+            kind = resp.headers.get("content-type", "")
+            if not kind.startswith("text/html"):
+                page.htmx_bad.append((resp.url, resp.status, kind))
+    page.on("response", check_htmx)
+    yield page
+    ctx.close()
+
+
+# ---- measuring one page --------------------------------------------------------------------------
+SMALL_TARGETS = """() => {
+  const out = [];
+  const sel = 'a[href], button, select, textarea, summary, input:not([type=hidden])';
+  for (const el of document.querySelectorAll(sel)) {
+    let t = el;
+    if (el.matches('input[type=checkbox], input[type=radio]') || getComputedStyle(el).opacity === '0') t = el.closest('label') || el;
+    if (t.getClientRects().length === 0 || getComputedStyle(t).visibility === 'hidden') continue;
+    const r = t.getBoundingClientRect();
+    if (r.width < 43.5 || r.height < 43.5)
+      out.push(`${t.tagName.toLowerCase()} "${(t.innerText || t.name || t.id || '').trim().slice(0, 30)}" ${Math.round(r.width)}x${Math.round(r.height)}`);
+  }
+  return out;
+}"""
+
+
+def measure(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    small = page.evaluate(SMALL_TARGETS)
+    return width, small
+
+
+def crawl(page, base, start="/", limit=40):
+    """Follow the links of the site, one page per URL shape (ids and query values folded)."""
+    seen, todo, pages, files = set(), [start], [], set()
+    while todo and len(pages) < limit:
+        url = urljoin(base, todo.pop(0))
+        parts = urlsplit(url)
+        if parts.netloc != urlsplit(base).netloc:
+            continue
+        shape = re.sub(r"\d+", "#", parts.path) + "?" + ",".join(sorted(k.split("=")[0] for k in parts.query.split("&") if k))
+        if shape in seen:
+            continue
+        seen.add(shape)
+        resp = page.goto(url)
+        if resp is None or resp.status != 200 or "text/html" not in resp.headers.get("content-type", ""):
+            continue
+        pages.append((parts.path + ("?" + parts.query if parts.query else ""), *measure(page)))
+        for href, download, boost in page.eval_on_selector_all(
+                "a[href]", "els => els.map(a => [a.getAttribute('href'), a.hasAttribute('download'), a.getAttribute('hx-boost')])"):
+            if FILE_EXT.search(href) or download:
+                files.add((href, download, boost))
+            elif href.startswith("/") and "logout" not in href:
+                todo.append(href)
+    return pages, files
+
+
+@pytest.mark.parametrize("username", ["xa.officer", "xa.organizer", "xa.inspector"])
+def test_every_page_fits_360_with_big_tap_targets(phone, live, username):
+    app, base = live
+    login(phone, base, username)
+    pages, files = crawl(phone, base)
+    assert len(pages) >= 8, pages
+    wide = [(p, w) for p, w, _ in pages if w != 360]
+    small = [(p, s) for p, _, s in pages if s]
+    print("\n".join(f"{p:<60} {w} {len(s)}" for p, w, s in pages))
+    assert not wide, wide
+    assert not small, small
+    # every link to a file is a real download, never a boosted fetch
+    assert all(d and b == "false" for _, d, b in files), files
+    assert not phone.htmx_bad, phone.htmx_bad
+
+
+def _download(page, selector):
+    with page.expect_download() as info:
+        page.click(selector)
+    d = info.value
+    data = Path(d.path()).read_bytes()
+    return d.suggested_filename, data
+
+
+MAGIC = {".xlsx": b"PK", ".pdf": b"%PDF", ".csv": None}
+
+
+def _check_file(name, data):
+    ext = "." + name.rsplit(".", 1)[-1]
+    assert ext in MAGIC, name
+    if MAGIC[ext]:
+        assert data.startswith(MAGIC[ext]), (name, data[:20])
+    else:
+        text = data.decode("utf-8-sig")
+        assert "<html" not in text.lower() and "," in text.splitlines()[0], text[:200]
+
+
+def _all_downloads_on(page, base, path):
+    page.goto(base + path)
+    page.wait_for_load_state()
+    links = page.locator("main a[download]")
+    n = links.count()
+    assert n, path
+    names = []
+    for i in range(n):
+        page.goto(base + path)
+        name, data = _download(page, f"main a[download] >> nth={i}")
+        _check_file(name, data)
+        names.append(name)
+        assert not page.htmx_bad, page.htmx_bad
+    return names
+
+
+def test_every_download_gives_a_file_with_javascript_on(phone, live):
+    from app.classes.models import AdmissionCase, ClassSession, TrainingClass
+    from app.inspections.models import Inspection, TemplateVersion
+
+    app, base = live
+    klass, session = ids(app, select(TrainingClass.id, ClassSession.id).join(ClassSession.training_class)
+                         .where(TrainingClass.title.like("Lớp cảm tình Đoàn đợt 3%Quảng Ngọc")).order_by(ClassSession.id))
+    (case,) = ids(app, select(AdmissionCase.id).order_by(AdmissionCase.id))
+    (done,) = ids(app, select(TrainingClass.id).where(TrainingClass.status == "finished").order_by(TrainingClass.id))
+    (inspection,) = ids(app, select(Inspection.id).order_by(Inspection.id))
+    (version,) = ids(app, select(TemplateVersion.id).order_by(TemplateVersion.id))
+    login(phone, base, "tinh.admin")
+    got = []
+    got += _all_downloads_on(phone, base, "/members/")
+    got += _all_downloads_on(phone, base, "/members/import")
+    got += _all_downloads_on(phone, base, f"/classes/{klass}/sessions/{session}/sign-in")
+    got += _all_downloads_on(phone, base, f"/classes/{klass}/grid")
+    got += _all_downloads_on(phone, base, f"/classes/{done}/certificates")
+    got += _all_downloads_on(phone, base, f"/classes/admissions/{case}/checklist")
+    got += _all_downloads_on(phone, base, f"/inspections/{inspection}")
+    got += _all_downloads_on(phone, base, f"/inspections/versions/{version}")
+    exts = {n.rsplit(".", 1)[-1] for n in got}
+    assert exts == {"xlsx", "csv", "pdf"}, got
+
+
+def test_a_boosted_fetch_of_a_file_is_turned_into_a_download(phone, live):
+    """Even a link that forgot hx-boost="false": the server answers htmx with HX-Redirect, the browser downloads."""
+    app, base = live
+    login(phone, base, "tinh.admin")
+    phone.goto(base + "/members/")
+    phone.evaluate("""() => { const a = document.createElement('a'); a.id = 'plain'; a.href = '/members/export.csv';
+                              a.textContent = 'x'; document.querySelector('main').prepend(a); htmx.process(a); }""")
+    name, data = _download(phone, "#plain")
+    _check_file(name, data)
+    assert "Họ và tên" in data.decode("utf-8-sig") or "," in data.decode("utf-8-sig")
+    assert "danh-sach" in name

@@ -120,7 +120,7 @@ class ConclusionForm(VersionedForm):
     inspected_on = VNDateField(_l("Ngày kiểm tra"), validators=[DataRequired(_l("Vui lòng nhập ngày kiểm tra."))])
     strengths = TextAreaField(_l("Ưu điểm"), validators=[Optional(), Length(max=5000, message=_l("Quá dài."))])
     shortcomings = TextAreaField(_l("Hạn chế, thiếu sót"), validators=[Optional(), Length(max=5000, message=_l("Quá dài."))])
-    conclusion = TextAreaField(_l("Kết luận"), validators=[Optional(), Length(max=5000, message=_l("Quá dài."))])
+    conclusion = TextAreaField(_l("Kết luận"), id="conclusion_text", validators=[Optional(), Length(max=5000, message=_l("Quá dài."))])
 
     def __init__(self, *args, inspection=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -197,9 +197,9 @@ class DoneForm(VersionedForm):
 
 
 class VerifyForm(VersionedForm):
-    note = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=2000, message=_l("Quá dài."))])
+    note = TextAreaField(_l("Ghi chú"), id="verify_note", validators=[Optional(), Length(max=2000, message=_l("Quá dài."))])
 
 
 class ReopenForm(VersionedForm):
-    note = TextAreaField(_l("Lý do yêu cầu khắc phục lại"), validators=[
+    note = TextAreaField(_l("Lý do yêu cầu khắc phục lại"), id="reopen_note", validators=[
         DataRequired(_l("Vui lòng ghi lý do.")), Length(max=2000, message=_l("Quá dài."))])

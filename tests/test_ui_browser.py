@@ -203,3 +203,83 @@ def test_a_boosted_fetch_of_a_file_is_turned_into_a_download(phone, live):
     _check_file(name, data)
     assert "Họ và tên" in data.decode("utf-8-sig") or "," in data.decode("utf-8-sig")
     assert "danh-sach" in name
+
+
+def test_inspection_print_previews_are_pages_of_the_site(phone, live):
+    """Minutes, notice and blank checklist: phone width, the menu, a way back and the PDF download (item 5)."""
+    from app.inspections.models import Inspection, TemplateVersion
+
+    app, base = live
+    (inspection,) = ids(app, select(Inspection.id).order_by(Inspection.id))
+    (version,) = ids(app, select(TemplateVersion.id).order_by(TemplateVersion.id))
+    login(phone, base, "tinh.admin")
+    for path, back in [(f"/inspections/{inspection}/minutes", f"/inspections/{inspection}"),
+                       (f"/inspections/{inspection}/notice", f"/inspections/{inspection}"),
+                       (f"/inspections/versions/{version}/checklist", f"/inspections/versions/{version}")]:
+        phone.goto(base + path)
+        assert phone.evaluate("window.innerWidth") == 360
+        assert phone.evaluate("document.documentElement.scrollWidth") == 360, path
+        assert phone.locator("meta[name=viewport]").count() == 1
+        assert phone.locator("nav.nav a").count() >= 4
+        assert phone.locator(f"main a[href='{back}']").count() >= 1, path
+        assert phone.locator("main .preview h1").count() == 1
+        assert not phone.evaluate(SMALL_TARGETS), (path, phone.evaluate(SMALL_TARGETS))
+        phone.locator(f"main .actions a[href='{back}']").click()
+        phone.wait_for_url(base + back)
+
+
+def test_top_menu_fits_a_phone(phone, live):
+    """Every menu entry is on the screen (the menu wraps), none hidden off to the right (item 7)."""
+    app, base = live
+    login(phone, base, "tinh.admin")  # the admin has the most entries
+    boxes = phone.eval_on_selector_all("nav.nav a", "els => els.map(a => { const r = a.getBoundingClientRect(); return [a.innerText, r.left, r.right, r.height]; })")
+    assert len(boxes) >= 7
+    assert all(left >= 0 and right <= 360 and h >= 44 for _, left, right, h in boxes), boxes
+    assert phone.evaluate("(() => { const n = document.querySelector('nav.nav'); return n.scrollWidth <= n.clientWidth; })()")
+
+
+def _offscreen_numbers(page, selector):
+    return page.eval_on_selector_all(selector, """els => els.filter(e => e.getClientRects().length)
+        .map(e => [e.innerText, e.getBoundingClientRect().right]).filter(([t, r]) => r > 360)""")
+
+
+def test_standing_and_grid_show_key_figures_without_sideways_scrolling(phone, live):
+    """Item 8: every number of the standing table and every person's attendance total is on screen."""
+    from app.classes.models import TrainingClass
+    from app.units.models import Unit
+
+    app, base = live
+    (commune,) = ids(app, select(Unit.id).where(Unit.code == "QX-QN"))
+    (klass,) = ids(app, select(TrainingClass.id).where(TrainingClass.title.like("Lớp cảm tình Đoàn đợt 3%Quảng Ngọc")))
+    login(phone, base, "xa.officer")
+    phone.goto(f"{base}/activities/units/{commune}/standing")
+    assert phone.locator("table tbody tr").count() >= 3
+    assert not _offscreen_numbers(phone, "table tbody td")
+    assert phone.evaluate("document.querySelector('table').getBoundingClientRect().right") <= 360
+    phone.goto(f"{base}/classes/{klass}/grid")
+    assert phone.locator("table.grid tbody tr").count() >= 3
+    assert not _offscreen_numbers(phone, "table.grid td, table.grid th")
+    assert phone.evaluate("document.querySelector('table.grid').getBoundingClientRect().right") <= 360
+    # the column choice: every session's mark is one tap away, without JavaScript too
+    phone.check("#all-sessions")
+    assert phone.locator("table.grid th.s").first.is_visible()
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
+def test_search_results_come_first_and_filters_are_folded(browser, live, js):  # noqa: F811
+    """Item 10: on a 360 × 640 screen the first person found is visible without scrolling; filters fold."""
+    app, base = live
+    ctx = browser.new_context(viewport={"width": 360, "height": 640}, java_script_enabled=js, locale="vi-VN")
+    page = ctx.new_page()
+    login(page, base, "xa.officer")
+    page.goto(base + "/members/")
+    first = page.locator("#results .list > li").first.bounding_box()
+    assert first["y"] + first["height"] <= 640, first
+    assert not page.locator("select#type").is_visible()
+    page.click("details.more > summary")
+    page.select_option("select#type", "union")
+    if not js:
+        page.click("form[role=search] button[type=submit]")
+    page.wait_for_url("**type=union**")
+    assert page.locator("#results .list > li").count() >= 1
+    ctx.close()

@@ -89,7 +89,7 @@ def measure(page):
     return width, small
 
 
-def crawl(page, base, start="/", limit=40):
+def crawl(page, base, start="/", limit=70):
     """Follow the links of the site, one page per URL shape (ids and query values folded)."""
     seen, todo, pages, files = set(), [start], [], set()
     while todo and len(pages) < limit:
@@ -128,6 +128,7 @@ def test_every_page_fits_360_with_big_tap_targets(phone, live, username):
     # every link to a file is a real download, never a boosted fetch
     assert all(d and b == "false" for _, d, b in files), files
     assert not phone.htmx_bad, phone.htmx_bad
+    assert not phone.errors, phone.errors  # no CSP refusals, no failed requests
 
 
 def _download(page, selector):
@@ -283,3 +284,56 @@ def test_search_results_come_first_and_filters_are_folded(browser, live, js):  #
     page.wait_for_url("**type=union**")
     assert page.locator("#results .list > li").count() >= 1
     ctx.close()
+
+
+AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"  # vendored for tests only, never served
+
+
+def axe_violations(page):
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text())  # run through the devtools protocol: the page's CSP stays strict
+    result = page.evaluate("async () => (await axe.run(document)).violations.map(v => [v.id, v.impact, v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')])")
+    return result
+
+
+def most_used_pages(app):
+    from app.activities.models import Activity
+    from app.classes.models import ClassSession, TrainingClass
+    from app.inspections.models import Inspection
+    from app.members.models import Person
+    from app.units.models import Unit
+
+    (commune,) = ids(app, select(Unit.id).where(Unit.code == "QX-QN"))
+    (branch,) = ids(app, select(Unit.id).where(Unit.parent_id == commune).order_by(Unit.id))
+    (person,) = ids(app, select(Person.id).where(Person.unit_id == branch).order_by(Person.id))
+    (activity,) = ids(app, select(Activity.id).where(Activity.unit_id == branch).order_by(Activity.id.desc()))
+    klass, session = ids(app, select(TrainingClass.id, ClassSession.id).join(ClassSession.training_class)
+                         .where(TrainingClass.title.like("Lớp cảm tình Đoàn đợt 3%Quảng Ngọc")).order_by(ClassSession.id))
+    (inspection,) = ids(app, select(Inspection.id).order_by(Inspection.id))
+    return [
+        ("xa.officer", f"/units/{commune}"), ("xa.officer", "/members/"), ("xa.officer", f"/members/{person}"),
+        ("xa.officer", "/members/new"), ("xa.officer", "/members/import"), ("xa.officer", "/activities/"),
+        ("xa.officer", f"/activities/{activity}"), ("xa.officer", f"/activities/dues/{branch}"),
+        ("xa.officer", f"/activities/units/{commune}/standing"), ("xa.organizer", "/classes/"),
+        ("xa.organizer", f"/classes/{klass}"), ("xa.organizer", f"/classes/{klass}/people"),
+        ("xa.organizer", f"/classes/{klass}/sessions/{session}/attendance"), ("xa.inspector", "/inspections/"),
+        ("tinh.admin", f"/inspections/{inspection}"), ("xa.officer", "/auth/password"),
+    ]
+
+
+def test_axe_finds_nothing_on_the_most_used_pages(phone, live):
+    app, base = live
+    found, who = [], None
+    for username, path in most_used_pages(app):
+        if username != who:
+            phone.context.clear_cookies()
+            login(phone, base, username)
+            who = username
+        resp = phone.goto(base + path)
+        assert resp.status == 200, path
+        found += [(path, *v) for v in axe_violations(phone)]
+        if path == "/members/new":  # the check itself works: an input without a label is found
+            phone.evaluate("document.querySelector('main').append(Object.assign(document.createElement('input'), {id: 'nolabel'}))")
+            assert "label" in [v[0] for v in axe_violations(phone)]
+    assert not found, "\n".join(map(str, found))
+    assert not phone.errors, phone.errors

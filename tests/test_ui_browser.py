@@ -337,3 +337,36 @@ def test_axe_finds_nothing_on_the_most_used_pages(phone, live):
             assert "label" in [v[0] for v in axe_violations(phone)]
     assert not found, "\n".join(map(str, found))
     assert not phone.errors, phone.errors
+
+
+def test_htmx_swaps_break_no_content_security_rule(phone, live):
+    """Item 20: htmx adds no inline style (indicator styles are in app.css); boosted navigation, live search,
+    inline validation and one-tap attendance raise no CSP violation."""
+    from app.activities.models import Activity
+    from app.units.models import Unit
+
+    app, base = live
+    (commune,) = ids(app, select(Unit.id).where(Unit.code == "QX-QN"))
+    (branch,) = ids(app, select(Unit.id).where(Unit.parent_id == commune).order_by(Unit.id))
+    (activity,) = ids(app, select(Activity.id).where(Activity.unit_id == branch).order_by(Activity.id.desc()))
+    phone.add_init_script("window.__csp = []; document.addEventListener('securitypolicyviolation', "
+                          "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")
+    login(phone, base, "xa.officer")
+    assert phone.evaluate("htmx.config.includeIndicatorStyles") is False
+    phone.click("nav.nav a:has-text('Đoàn viên')")  # boosted
+    phone.wait_for_selector("#results")
+    phone.fill("#q", "nguyen")
+    phone.wait_for_url("**q=nguyen**")
+    phone.click("nav.nav a:has-text('Sinh hoạt')")
+    phone.wait_for_selector("h1")
+    phone.goto(f"{base}/activities/{activity}")
+    row = phone.locator("li:has(.seg)").first
+    row.locator("label").nth(1).click()
+    phone.wait_for_timeout(500)
+    phone.goto(f"{base}/members/new?unit={commune}")
+    phone.fill("#citizen_id", "12ab")
+    phone.locator("#citizen_id").dispatch_event("change")
+    phone.wait_for_selector("#err-citizen_id .error")
+    assert phone.evaluate("window.__csp") == []
+    assert phone.evaluate("document.querySelectorAll('style, [style]').length") == 0
+    assert not phone.errors, phone.errors

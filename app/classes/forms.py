@@ -2,12 +2,11 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
-from ..forms import VersionedForm, VNDateField, choices, not_in_future
+from ..forms import Form, VersionedForm, VNDateField, choices, not_in_future
 from .models import KINDS, MODES, STATUSES
 
 
@@ -172,11 +171,11 @@ class SessionForm(VersionedForm):
 
 
 class SessionCancelForm(VersionedForm):
-    cancel_reason = StringField(_l("Lý do huỷ buổi học"), validators=[
-        DataRequired(_l("Vui lòng ghi lý do huỷ.")), Length(max=300, message=_l("Tối đa 300 ký tự."))])
+    cancel_reason = StringField(_l("Lý do hủy buổi học"), validators=[
+        DataRequired(_l("Vui lòng ghi lý do hủy.")), Length(max=300, message=_l("Tối đa 300 ký tự."))])
 
 
-class NewYouthForm(FlaskForm):
+class NewYouthForm(Form):
     form_token = HiddenField()
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(_l("Vui lòng nhập họ và tên.")),
                                                          Length(max=200, message=_l("Tên quá dài."))])

@@ -158,7 +158,7 @@ def _too_old_for(klass, person):
 def enrol(*, klass, person, form_token=None):
     """Enrol one person. Refuses a duplicate or a full class with a Vietnamese message (EnrolError)."""
     if not klass.is_open:
-        raise EnrolError(_("Lớp đã kết thúc hoặc đã huỷ — không ghi danh thêm."))
+        raise EnrolError(_("Lớp đã kết thúc hoặc đã hủy — không ghi danh thêm."))
     _lock_class(klass)
     existing = db.session.scalar(select(Enrolment).where(Enrolment.class_id == klass.id, Enrolment.person_id == person.id))
     if existing is not None and existing.status == "enrolled":
@@ -202,7 +202,7 @@ def enrol_new_youth(*, klass, branch, full_name, birth_date=None, phone=None, fo
     if done is not None:  # the same form sent twice: already done
         return done
     if not klass.is_open:
-        raise EnrolError(_("Lớp đã kết thúc hoặc đã huỷ — không ghi danh thêm."))
+        raise EnrolError(_("Lớp đã kết thúc hoặc đã hủy — không ghi danh thêm."))
     _lock_class(klass)
     _check_capacity(klass)
     twin = db.session.scalar(select(Person).where(Person.unit_id == branch.id, Person.name_key == fold(full_name),
@@ -217,7 +217,7 @@ def enrol_new_youth(*, klass, branch, full_name, birth_date=None, phone=None, fo
 def enrol_many(*, klass, people):
     """Enrol a list (a whole branch, the cadre filter): all or nothing against capacity; already enrolled skipped."""
     if not klass.is_open:
-        raise EnrolError(_("Lớp đã kết thúc hoặc đã huỷ — không ghi danh thêm."))
+        raise EnrolError(_("Lớp đã kết thúc hoặc đã hủy — không ghi danh thêm."))
     _lock_class(klass)
     rows = db.session.execute(select(Enrolment.person_id, Enrolment.status).where(Enrolment.class_id == klass.id)).all()
     status = dict(rows)

@@ -2,12 +2,11 @@ import secrets
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import VersionedForm, VNDateField, choices
+from ..forms import Form, VersionedForm, VNDateField, choices
 from .models import ANSWER_TYPES, PLAN_KINDS
 
 
@@ -23,7 +22,7 @@ def _int(value):
         return None
 
 
-class NewTemplateForm(FlaskForm):
+class NewTemplateForm(Form):
     owner_unit = SelectField(_l("Đơn vị quản lý mẫu phiếu"), coerce=_int, validate_choice=False)
     title = StringField(_l("Tên mẫu phiếu"), validators=[
         DataRequired(_l("Vui lòng nhập tên mẫu phiếu.")), Length(max=200, message=_l("Tên quá dài (tối đa 200 ký tự)."))])
@@ -77,7 +76,7 @@ class ItemForm(VersionedForm):
             raise ValidationError(_l("Vui lòng chọn kiểu trả lời."))
 
 
-class PlanForm(FlaskForm):
+class PlanForm(Form):
     kind = SelectField(_l("Hình thức"), choices=choices(PLAN_KINDS.items()), default="periodic")
     title = StringField(_l("Nội dung kiểm tra"), validators=[
         DataRequired(_l("Vui lòng nhập nội dung kiểm tra.")), Length(max=300, message=_l("Quá dài (tối đa 300 ký tự)."))])
@@ -151,7 +150,7 @@ class ConclusionForm(VersionedForm):
                                      d=first_due.strftime("%d/%m/%Y")))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     token = HiddenField()
     finding = TextAreaField(_l("Thiếu sót phát hiện"), validators=[
         DataRequired(_l("Vui lòng ghi thiếu sót phát hiện.")), Length(max=2000, message=_l("Quá dài."))])

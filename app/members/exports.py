@@ -15,7 +15,7 @@ from .permissions import OFFICER, mask_citizen_id
 def headers():
     return [_("STT"), _("Họ và tên"), _("Giới tính"), _("Ngày sinh"), _("Đối tượng"), _("Tình trạng"), _("Chi đoàn / chi hội"),
             _("Mã chi đoàn"), _("Số CCCD"), _("Số điện thoại"), _("Dân tộc"), _("Tôn giáo"), _("Thường trú"),
-            _("Nơi ở hiện nay"), _("Nghề nghiệp"), _("Nơi làm việc"), _("Trình độ văn hoá"), _("Ngày vào Đoàn"),
+            _("Nơi ở hiện nay"), _("Nghề nghiệp"), _("Nơi làm việc"), _("Trình độ văn hóa"), _("Ngày vào Đoàn"),
             _("Số quyết định kết nạp"), _("Số thẻ đoàn viên"), _("Nơi làm ăn xa"), _("Đánh giá “5 có”"),
             _("Tiêu chí chưa đạt")]
 

@@ -5,13 +5,12 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..access import scope_paths
-from ..forms import VersionedForm, VNDateField, choices, not_in_future
+from ..forms import Form, VersionedForm, VNDateField, choices, not_in_future
 from .models import MEMBER_TYPES, OCCUPATIONS, POSTS, SEXES
 
 CITIZEN_ID = re.compile(r"^\d{12}$")
@@ -76,7 +75,7 @@ class PersonForm(VersionedForm):
                              validators=[Optional()])
     workplace = StringField(_l("Nơi làm việc / học tập"), filters=[_strip],
                             validators=[Optional(), Length(max=200, message=_l("Tối đa 200 ký tự."))])
-    schooling = StringField(_l("Trình độ văn hoá"), filters=[_strip], render_kw={"placeholder": "12/12"},
+    schooling = StringField(_l("Trình độ văn hóa"), filters=[_strip], render_kw={"placeholder": "12/12"},
                             validators=[Optional(), Length(max=20, message=_l("Tối đa 20 ký tự."))])
     joined_on = VNDateField(_l("Ngày vào Đoàn"), validators=[Optional(), not_in_future])
     admission_decision = StringField(_l("Số quyết định kết nạp"), filters=[_strip],
@@ -177,7 +176,7 @@ class EventForm(VersionedForm):
             raise ValidationError(_l("Vui lòng ghi nơi làm ăn (tỉnh / thành phố, công ty …)."))
 
 
-class PostForm(FlaskForm):
+class PostForm(Form):
     post = SelectField(_l("Chức vụ"), choices=choices(POSTS.items()))
     action = RadioField(_l("Ghi nhận"), choices=choices([("start", _l("Nhận chức vụ")), ("end", _l("Thôi chức vụ"))]),
                         default="start")
@@ -199,7 +198,7 @@ class MoveForm(VersionedForm):
             raise ValidationError(_l("Vui lòng chọn chi đoàn khác trong cùng cơ sở đoàn."))
 
 
-class TransferRequestForm(FlaskForm):
+class TransferRequestForm(Form):
     to_commune = SelectField(_l("Chuyển đến cơ sở đoàn"), validate_choice=False)
     on = VNDateField(_l("Ngày chuyển"), validators=[DataRequired(_l("Vui lòng nhập ngày."))])
     reason = TextAreaField(_l("Lý do"), filters=[_strip], validators=[
@@ -238,13 +237,13 @@ class WithdrawTransferForm(VersionedForm):
                                       validators=[Optional(), Length(max=500, message=_l("Tối đa 500 ký tự."))])
 
 
-class MaturityForm(FlaskForm):
+class MaturityForm(Form):
     on = VNDateField(_l("Ngày lễ trưởng thành"), validators=[DataRequired(_l("Vui lòng nhập ngày lễ.")), not_in_future])
     reason = StringField(_l("Ghi chú"), filters=[_strip], validators=[Optional(), Length(max=500, message=_l("Tối đa 500 ký tự."))])
 
 
-class RemovalDecisionForm(FlaskForm):
-    decision = RadioField(_l("Quyết định"), choices=choices([("remove", _l("Xoá tên khỏi danh sách")),
+class RemovalDecisionForm(Form):
+    decision = RadioField(_l("Quyết định"), choices=choices([("remove", _l("Xóa tên khỏi danh sách")),
                                                               ("keep", _l("Giữ lại"))]),
                           validators=[DataRequired(_l("Vui lòng chọn quyết định."))])
     on = VNDateField(_l("Ngày"), validators=[DataRequired(_l("Vui lòng nhập ngày.")), not_in_future])
@@ -252,7 +251,7 @@ class RemovalDecisionForm(FlaskForm):
         DataRequired(_l("Vui lòng ghi lý do.")), Length(max=500, message=_l("Tối đa 500 ký tự."))])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     unit = SelectField(_l("Nhập vào đơn vị"), validate_choice=False)
     file = FileField(_l("Tệp danh sách (.xlsx hoặc .csv)"), validators=[
         FileRequired(_l("Vui lòng chọn tệp.")),

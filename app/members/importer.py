@@ -35,7 +35,7 @@ COLUMNS = (
     ("current_address", "Nơi ở hiện nay", 24),
     ("occupation", "Nghề nghiệp", 16),
     ("workplace", "Nơi làm việc", 22),
-    ("schooling", "Trình độ văn hoá", 10),
+    ("schooling", "Trình độ văn hóa", 10),
     ("joined_on", "Ngày vào Đoàn", 12),
     ("admission_decision", "Số quyết định kết nạp", 16),
     ("card_number", "Số thẻ đoàn viên", 14),
@@ -124,7 +124,7 @@ def read_upload(filename, data):
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise ImportFileError(_("Tệp CSV phải được lưu với mã hoá UTF-8.")) from exc
+            raise ImportFileError(_("Tệp CSV phải được lưu với mã hóa UTF-8.")) from exc
         first = text.split("\n", 1)[0]
         delimiter = ";" if first.count(";") > first.count(",") else ","
         return _rows_from_table(csv.reader(io.StringIO(text), delimiter=delimiter))

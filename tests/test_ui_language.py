@@ -69,3 +69,61 @@ def test_official_headers_say_cong_hoa():
     hits = [(str(p.relative_to(ROOT)), line.strip()[:80]) for p, text in _texts() for line in text.splitlines()
             if "CỘNG HOÀ" in line or "Cộng hoà" in line]
     assert not hits, hits
+
+
+@pytest.fixture
+def demo_admin(app, db):
+    from app.seed import DEMO_PASSWORD, seed_demo
+
+    seed_demo(size="small", seed=3, echo=lambda *a: None)
+    client = app.test_client()
+    assert client.post("/auth/login", data={"username": "tinh.admin", "password": DEMO_PASSWORD}).status_code == 303
+    return client
+
+
+def test_printouts_wording(demo_admin, db):
+    from sqlalchemy import select
+
+    from app.classes.models import AdmissionCase, TrainingClass
+    from app.inspections.models import Inspection
+
+    klass = db.session.scalar(select(TrainingClass).where(TrainingClass.status == "finished",
+                                                          TrainingClass.kind == "sympathizer").order_by(TrainingClass.id))
+    html = demo_admin.get(f"/classes/{klass.id}/certificates").get_data(as_text=True)
+    body = html.split('class="card preview"', 1)[1]
+    first = body.split('<div class="landscape cert">')[1]
+    assert "chương trình lớp cảm tình Đoàn" in first  # "Đoàn" keeps its capital
+    place = re.search(r"<i>([^<,]+), ngày (\d+|…) tháng (\d+|…) năm (\d{4}|…)</i>", first)
+    assert place and place.group(1) in klass.unit.name and not place.group(1).startswith(("Đoàn", "Chi đoàn")), place
+    assert first.count("In ngày") == 1
+    for doc in ("grid", "certificates"):
+        one = demo_admin.get(f"/classes/{klass.id}/{doc}").get_data(as_text=True).split('class="card preview"', 1)[1]
+        assert one.split('<div class="landscape')[1].count("In ngày") == 1, doc
+    case = db.session.scalar(select(AdmissionCase).order_by(AdmissionCase.id))
+    html = demo_admin.get(f"/classes/admissions/{case.id}/checklist").get_data(as_text=True)
+    assert case.branch.parent.name.upper() in html  # the superior unit heads the checklist
+    inspection = db.session.scalar(select(Inspection).order_by(Inspection.id))
+    html = demo_admin.get(f"/inspections/{inspection.id}/notice").get_data(as_text=True)
+    assert re.search(r'<div class="recipients"><b>Nơi nhận:</b>', html)
+    assert ".signatures .recipients { text-align: left;" in (ROOT / "static/css/pdf.css").read_text()
+
+
+def test_one_name_for_each_verdict(demo_admin, db):
+    """The members filter, the standing table and the unit panel call each verdict what criteria.VERDICTS does."""
+    from sqlalchemy import select
+
+    from app.members.criteria import VERDICTS
+    from app.units.models import Unit
+
+    commune = db.session.scalar(select(Unit).where(Unit.code == "QX-QN"))
+    names = {k: str(v) for k, v in VERDICTS.items()}
+    pages = {"/members/": None, f"/activities/units/{commune.id}/standing": None, f"/units/{commune.id}": None}
+    for url in pages:
+        html = demo_admin.get(url).get_data(as_text=True).replace("&#34;", '"')
+        labelled = re.findall(r'verdict=(real|incomplete|paper)[^"]*"[^>]*>(?:<b>[^<]*</b>)?(?:<span>)?([^<]*)<', html)
+        labelled += re.findall(r'<option value="(real|incomplete|paper)"[^>]*>([^<]*)<', html)
+        assert labelled, url
+        for key, text in labelled:
+            text = re.sub(r"^[\d.\s]+", "", text).split(" · ")[0].strip()
+            assert text in ("", names[key]), (url, key, text)  # a bare count in a table cell names nothing
+        assert {t for _, t in labelled} - {""}, url

@@ -258,7 +258,7 @@ def _files_are_never_swapped(resp):
         return resp
     answer = Response("", status=200, mimetype="text/html")
     if request.method == "GET":
-        answer.headers["HX-Redirect"] = request.full_path.rstrip("?")
+        answer.headers["HX-Redirect"] = request.script_root + request.full_path.rstrip("?")
     else:
         answer.headers["HX-Refresh"] = "true"
     answer.headers["Cache-Control"] = "no-store"

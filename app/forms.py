@@ -1,6 +1,7 @@
 """Form pieces every domain shares: a date field that reads dd/mm/yyyy, Vietnamese messages."""
 from datetime import date, datetime
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, IntegerField
@@ -63,7 +64,78 @@ class VNDateField(Field):
         return super().validate(form, extra_validators)
 
 
-class VersionedForm(FlaskForm):
+def N_(text):
+    """Marks a message for the catalogue without translating it yet."""
+    return text
+
+
+# WTForms' own messages (a validator without a message of ours, a bad choice, a CSRF failure) → the Vietnamese
+# message of our catalogue; the English catalogue translates each back. WTForms ships no Vietnamese.
+WTFORMS_MESSAGES = {
+    "Invalid field name '%s'.": N_("Tên ô không hợp lệ: '%s'."),
+    "Field must be equal to %(other_name)s.": N_("Ô này phải giống ô %(other_name)s."),
+    "Field must be at least %(min)d character long.": N_("Cần ít nhất %(min)d ký tự."),
+    "Field must be at least %(min)d characters long.": N_("Cần ít nhất %(min)d ký tự."),
+    "Field cannot be longer than %(max)d character.": N_("Không được dài quá %(max)d ký tự."),
+    "Field cannot be longer than %(max)d characters.": N_("Không được dài quá %(max)d ký tự."),
+    "Field must be exactly %(max)d character long.": N_("Phải có đúng %(max)d ký tự."),
+    "Field must be exactly %(max)d characters long.": N_("Phải có đúng %(max)d ký tự."),
+    "Field must be between %(min)d and %(max)d characters long.": N_("Độ dài phải từ %(min)d đến %(max)d ký tự."),
+    "Number must be at least %(min)s.": N_("Số phải từ %(min)s trở lên."),
+    "Number must be at most %(max)s.": N_("Số không được lớn hơn %(max)s."),
+    "Number must be between %(min)s and %(max)s.": N_("Số phải từ %(min)s đến %(max)s."),
+    "Date must be at least %(min)s.": N_("Ngày không được trước %(min)s."),
+    "Date must be at most %(max)s.": N_("Ngày không được sau %(max)s."),
+    "Date must be between %(min)s and %(max)s.": N_("Ngày phải từ %(min)s đến %(max)s."),
+    "This field is required.": N_("Vui lòng nhập ô này."),
+    "Invalid input.": N_("Giá trị không hợp lệ."),
+    "Invalid email address.": N_("Địa chỉ email không hợp lệ."),
+    "Invalid IP address.": N_("Địa chỉ IP không hợp lệ."),
+    "Invalid Mac address.": N_("Địa chỉ MAC không hợp lệ."),
+    "Invalid URL.": N_("Địa chỉ trang web không hợp lệ."),
+    "Invalid UUID.": N_("Mã UUID không hợp lệ."),
+    "Invalid value, must be one of: %(values)s.": N_("Giá trị không hợp lệ, phải là một trong: %(values)s."),
+    "Invalid value, can't be any of: %(values)s.": N_("Giá trị không hợp lệ, không được là: %(values)s."),
+    "This field cannot be edited.": N_("Không được sửa ô này."),
+    "This field is disabled and cannot have a value.": N_("Ô này đang khóa, không nhận giá trị."),
+    "Invalid CSRF Token.": N_("Biểu mẫu không hợp lệ hoặc đã hết hạn — hãy tải lại trang rồi gửi lại."),
+    "CSRF token missing.": N_("Biểu mẫu không hợp lệ hoặc đã hết hạn — hãy tải lại trang rồi gửi lại."),
+    "CSRF failed.": N_("Biểu mẫu không hợp lệ hoặc đã hết hạn — hãy tải lại trang rồi gửi lại."),
+    "CSRF token expired.": N_("Biểu mẫu không hợp lệ hoặc đã hết hạn — hãy tải lại trang rồi gửi lại."),
+    "Invalid Choice: could not coerce.": N_("Lựa chọn không hợp lệ."),
+    "Choices cannot be None.": N_("Lựa chọn không hợp lệ."),
+    "Not a valid choice.": N_("Lựa chọn không hợp lệ."),
+    "Invalid choice(s): one or more data inputs could not be coerced.": N_("Lựa chọn không hợp lệ."),
+    "'%(value)s' is not a valid choice for this field.": N_("“%(value)s” không phải là lựa chọn hợp lệ."),
+    "'%(value)s' are not valid choices for this field.": N_("“%(value)s” không phải là lựa chọn hợp lệ."),
+    "Not a valid datetime value.": N_("Ngày giờ không hợp lệ."),
+    "Not a valid date value.": N_("Ngày không hợp lệ."),
+    "Not a valid time value.": N_("Giờ không hợp lệ."),
+    "Not a valid week value.": N_("Tuần không hợp lệ."),
+    "Not a valid integer value.": N_("Vui lòng nhập một số nguyên."),
+    "Not a valid decimal value.": N_("Vui lòng nhập một số."),
+    "Not a valid float value.": N_("Vui lòng nhập một số."),
+}
+
+
+class _WTFormsMessages:
+    def gettext(self, string):
+        vi = WTFORMS_MESSAGES.get(string)
+        return gettext(vi) if vi else string
+
+    def ngettext(self, singular, plural, n):
+        return self.gettext(singular if n == 1 else plural)
+
+
+class Form(FlaskForm):
+    """Every form of the app: WTForms' own messages in the interface's language (Vietnamese or English)."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _WTFormsMessages()
+
+
+class VersionedForm(Form):
     """Carries the record's version so two people editing the same record cannot overwrite each other."""
 
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])

@@ -258,6 +258,7 @@ def init_web(app):
 
     @app.after_request
     def security_headers(resp):
+        resp = _files_are_never_swapped(resp)
         resp.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -316,6 +317,23 @@ def database_unavailable(err):
     resp.headers["Retry-After"] = "30"
     resp.headers["Cache-Control"] = "no-store"
     return resp
+
+
+def _files_are_never_swapped(resp):
+    """htmx puts whatever it receives into the page: a file (XLSX, CSV, PDF) fetched by a boosted link would
+    appear as raw bytes. Answer an htmx request for a file with HTML that tells htmx to load the address as a
+    normal navigation (HX-Redirect), which the browser then saves as a download."""
+    if request.headers.get("HX-Request") != "true" or resp.mimetype == "text/html":
+        return resp
+    if resp.status_code == 204 or 300 <= resp.status_code < 400:
+        return resp
+    answer = Response("", status=200, mimetype="text/html")
+    if request.method == "GET":
+        answer.headers["HX-Redirect"] = request.script_root + request.full_path.rstrip("?")
+    else:
+        answer.headers["HX-Refresh"] = "true"
+    answer.headers["Cache-Control"] = "no-store"
+    return answer
 
 
 def _error_page(err):

@@ -118,7 +118,7 @@ def test_a_session_added_by_mistake_is_cancelled_not_deleted(client, db, class_w
                                                                                "version": first.version})
     assert resp.status_code == 422 and any("đã có điểm danh" in m for m in errors_in(resp.data))
     resp = client.post(f"/classes/{klass.id}/sessions/{second.id}/cancel", data={"cancel_reason": "", "version": second.version})
-    assert resp.status_code == 422 and "Vui lòng ghi lý do huỷ." in errors_in(resp.data)
+    assert resp.status_code == 422 and "Vui lòng ghi lý do hủy." in errors_in(resp.data)
     resp = client.post(f"/classes/{klass.id}/sessions/{second.id}/cancel", data={"cancel_reason": "Trùng lịch họp xã",
                                                                                 "version": second.version})
     assert resp.status_code == 303

@@ -67,7 +67,7 @@ def test_account_changes_and_failed_sign_ins_reach_the_admins_of_its_units(clien
     assert entry.unit_id == tree.C1.id
     login("xa.admin")
     html = _results(client.get("/audit/").get_data(as_text=True))
-    assert "Khoá tài khoản" in html and "Đăng nhập sai mật khẩu" in html and "xa.canbo" in html
+    assert "Khóa tài khoản" in html and "Đăng nhập sai mật khẩu" in html and "xa.canbo" in html
     client.post("/auth/logout")
     login("xa2.admin")  # another commune's admin sees neither
     html = _results(client.get("/audit/").get_data(as_text=True))

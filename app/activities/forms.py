@@ -1,9 +1,9 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..forms import VersionedForm, VNDateField, choices, not_in_future
+from ..forms import Form, VersionedForm, VNDateField, choices, not_in_future
 from ..members.criteria import add_months
 from .models import KINDS
 from .queries import parse_month
@@ -40,7 +40,7 @@ class ActivityForm(VersionedForm):
             raise ValidationError(_l("Vui lòng chọn loại hình."))
 
 
-class DuesMonthsForm(FlaskForm):
+class DuesMonthsForm(Form):
     """Several months of dues for one person at once: from one month to another (both included)."""
 
     first = SelectField(_l("Từ tháng"), validate_choice=False)
@@ -63,9 +63,9 @@ class DuesMonthsForm(FlaskForm):
         if value is None:
             raise ValidationError(_l("Vui lòng chọn tháng."))
         if value < lo:
-            raise ValidationError(_l("Chỉ ghi được từ tháng vào Đoàn (%(m)s).", m=lo.strftime("%m/%Y")))
+            raise ValidationError(_("Chỉ ghi được từ tháng vào Đoàn (%(m)s).", m=lo.strftime("%m/%Y")))
         if value > hi:
-            raise ValidationError(_l("Chưa ghi được tháng sau tháng này (%(m)s).", m=hi.strftime("%m/%Y")))
+            raise ValidationError(_("Chưa ghi được tháng sau tháng này (%(m)s).", m=hi.strftime("%m/%Y")))
         return value
 
     def validate_first(self, field):
@@ -85,7 +85,7 @@ class DuesMonthsForm(FlaskForm):
         return out
 
 
-class DuesReversalForm(FlaskForm):
+class DuesReversalForm(Form):
     reason = TextAreaField(_l("Lý do hoàn tác"), validators=[
         DataRequired(_l("Vui lòng ghi lý do hoàn tác (ví dụ: ghi nhầm người).")),
         Length(max=500, message=_l("Lý do quá dài (tối đa 500 ký tự)."))])

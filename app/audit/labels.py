@@ -1,14 +1,15 @@
 """Readable names for the audit log: the actions and the fields recorded by the services (codes stay in the data)."""
 import re
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 ACTIONS = {
     "auth.login": _l("Đăng nhập"), "auth.login_failed": _l("Đăng nhập sai mật khẩu"), "auth.logout": _l("Đăng xuất"),
     "person.citizen_id_refused": _l("Nhập trùng số CCCD của người này từ đơn vị khác (bị từ chối)"),
     "unit.create": _l("Tạo đơn vị"), "unit.update": _l("Sửa đơn vị"), "unit.close": _l("Giải thể đơn vị"),
-    "user.create": _l("Tạo tài khoản"), "user.update": _l("Sửa tài khoản"), "user.activate": _l("Khoá / mở tài khoản"),
-    "user.deactivate": _l("Khoá tài khoản"),
+    "user.create": _l("Tạo tài khoản"), "user.update": _l("Sửa tài khoản"), "user.activate": _l("Khóa / mở tài khoản"),
+    "user.deactivate": _l("Khóa tài khoản"),
     "user.reset_password": _l("Đặt lại mật khẩu"), "user.change_password": _l("Đổi mật khẩu"),
     "grant.create": _l("Giao vai trò"), "grant.revoke": _l("Thu hồi vai trò"),
     "person.create": _l("Thêm người vào sổ"), "person.update": _l("Sửa hồ sơ"), "person.transfer": _l("Chuyển chi đoàn"),
@@ -16,7 +17,7 @@ ACTIONS = {
     "person.import_update": _l("Cập nhật từ tệp"), "person.import_batch": _l("Nhập danh sách từ tệp"),
     "person.post_started": _l("Nhận chức vụ"), "person.post_ended": _l("Thôi chức vụ"),
     "person.confirmed": _l("Xác nhận có người"), "person.away": _l("Đi làm ăn xa"), "person.back": _l("Trở về địa phương"),
-    "person.matured": _l("Trưởng thành Đoàn"), "person.removed": _l("Xoá tên"), "person.kept": _l("Giữ lại, không xoá tên"),
+    "person.matured": _l("Trưởng thành Đoàn"), "person.removed": _l("Xóa tên"), "person.kept": _l("Giữ lại, không xóa tên"),
     "person.reinstated": _l("Khôi phục vào danh sách"),
     "person.expelled": _l("Khai trừ"), "person.deceased": _l("Từ trần"), "person.moved_away": _l("Chuyển đi nơi khác"),
     "transfer.request": _l("Đề nghị chuyển sinh hoạt"), "transfer.accept": _l("Tiếp nhận chuyển sinh hoạt"),
@@ -25,10 +26,10 @@ ACTIONS = {
     "attendance.set": _l("Điểm danh sinh hoạt"), "dues.mark_paid": _l("Ghi đoàn phí"),
     "class.create": _l("Tạo lớp"), "class.update": _l("Sửa lớp"), "class.session_add": _l("Thêm buổi học"),
     "class.session_edit": _l("Sửa buổi học"),
-    "class.session_cancel": _l("Huỷ buổi học"), "class.enrol": _l("Ghi danh"), "class.enrol_many": _l("Ghi danh nhiều người"),
+    "class.session_cancel": _l("Hủy buổi học"), "class.enrol": _l("Ghi danh"), "class.enrol_many": _l("Ghi danh nhiều người"),
     "class.reenrol": _l("Ghi danh lại"), "class.withdraw": _l("Rút khỏi lớp"), "class.attendance": _l("Điểm danh lớp học"),
     "class.result": _l("Ghi kết quả học"), "class.finish": _l("Kết thúc lớp"),
-    "admission.open": _l("Mở hồ sơ kết nạp"), "admission.admit": _l("Kết nạp"), "admission.cancel": _l("Huỷ hồ sơ kết nạp"),
+    "admission.open": _l("Mở hồ sơ kết nạp"), "admission.admit": _l("Kết nạp"), "admission.cancel": _l("Hủy hồ sơ kết nạp"),
     "admission.reopen": _l("Mở lại hồ sơ kết nạp"),
     "checklist.create": _l("Tạo mẫu kiểm tra"), "checklist.update": _l("Sửa mẫu kiểm tra"),
     "checklist.new_version": _l("Phiên bản mới của mẫu"), "checklist.add_section": _l("Thêm phần"),
@@ -83,7 +84,7 @@ def register_labels(fields=None, values=None, any_values=None):
 
 FIELDS.update({
     "workplace": _l("Nơi làm việc / học tập"), "ethnicity": _l("Dân tộc"), "religion": _l("Tôn giáo"),
-    "permanent_address": _l("Thường trú"), "current_address": _l("Nơi ở hiện nay"), "schooling": _l("Trình độ văn hoá"),
+    "permanent_address": _l("Thường trú"), "current_address": _l("Nơi ở hiện nay"), "schooling": _l("Trình độ văn hóa"),
     "admission_decision": _l("Số quyết định kết nạp"), "card_number": _l("Số thẻ đoàn viên"), "notes": _l("Ghi chú"),
     "branch": _l("Chi đoàn / chi hội"), "month": _l("Tháng"), "months": _l("Các tháng"), "amount": _l("Số tiền"),
     "paid": _l("Đã đóng"), "reversed": _l("Hoàn tác"), "person_id": _l("Người"), "person_ids": _l("Những người"),
@@ -95,7 +96,7 @@ def field_label(key):
     """A person id (attendance, dues maps) reads "Người #279"; a known field its label; anything else as is."""
     key = str(key)
     if key.isdigit():
-        return _l("Người #%(id)s", id=key)
+        return _("Người #%(id)s", id=key)
     return FIELDS.get(key, key)
 
 

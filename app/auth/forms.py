@@ -1,14 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
-from ..forms import VersionedForm, choices
+from ..forms import Form, VersionedForm, choices
 from .models import ROLES
 from .passwords import password_problem
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(_l("Vui lòng nhập tên đăng nhập."))],
                            render_kw={"autocomplete": "username", "autocapitalize": "none"})
     password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Vui lòng nhập mật khẩu."))],
@@ -28,7 +27,7 @@ class StrongPassword:
             raise ValidationError(problem)
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired(_l("Vui lòng nhập mật khẩu hiện tại."))],
                             render_kw={"autocomplete": "current-password"})
     new = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(_l("Vui lòng nhập mật khẩu mới.")), StrongPassword()],
@@ -74,7 +73,7 @@ class EditUserForm(VersionedForm):
                         render_kw={"inputmode": "tel"})
 
 
-class GrantForm(FlaskForm):
+class GrantForm(Form):
     needs_admin_confirmation = False
     unit_id = SelectField(_l("Đơn vị"), coerce=int, validate_choice=False)
     role = SelectField(_l("Vai trò"), choices=choices(ROLES.items()), default="viewer")
@@ -92,6 +91,6 @@ def admin_needs_confirmation(form):
                                  "rồi bấm lưu lần nữa, hoặc chọn vai trò khác."))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(_l("Vui lòng đặt mật khẩu.")), StrongPassword()],
                              render_kw={"autocomplete": "new-password"})

@@ -233,7 +233,7 @@ def set_active(user_id):
     active = request.form.get("active") == "1"
     services.set_active(user=user, active=active)
     db.session.commit()
-    flash(_("Đã mở lại tài khoản.") if active else _("Đã khoá tài khoản. Tài khoản không bị xoá."), "success")
+    flash(_("Đã mở lại tài khoản.") if active else _("Đã khóa tài khoản. Tài khoản không bị xóa."), "success")
     return see_other("auth.user_detail", user_id=user.id)
 
 

@@ -1,12 +1,12 @@
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
-from ..forms import VersionedForm, VNDateField, choices, not_in_future
+from ..forms import Form, VersionedForm, VNDateField, choices, not_in_future
 from .models import KINDS, MODES, STATUSES
 
 
@@ -48,9 +48,9 @@ class VNIntField(Field):
         if self.data is None:
             return
         if self.minimum is not None and self.data < self.minimum:
-            raise ValidationError(_l("Số phải từ %(n)s trở lên.", n=self.minimum))
+            raise ValidationError(_("Số phải từ %(n)s trở lên.", n=self.minimum))
         if self.maximum is not None and self.data > self.maximum:
-            raise ValidationError(_l("Số không được lớn hơn %(n)s.", n=self.maximum))
+            raise ValidationError(_("Số không được lớn hơn %(n)s.", n=self.maximum))
 
 
 class TimeField(StringField):
@@ -149,7 +149,7 @@ class ClassForm(VersionedForm):
     def validate_capacity(self, field):
         enrolled = getattr(self, "enrolled", 0)
         if field.data is not None and field.data < enrolled:
-            raise ValidationError(_l("Lớp đang có %(n)s học viên — sĩ số tối đa không thể nhỏ hơn.", n=enrolled))
+            raise ValidationError(_("Lớp đang có %(n)s học viên — sĩ số tối đa không thể nhỏ hơn.", n=enrolled))
 
 
 class SessionForm(VersionedForm):
@@ -166,16 +166,16 @@ class SessionForm(VersionedForm):
     def validate_held_on(self, field):
         k = self.klass
         if k is not None and field.data and not (k.starts_on <= field.data <= k.ends_on):
-            raise ValidationError(_l("Buổi học phải nằm trong thời gian của lớp (%(a)s – %(b)s).",
+            raise ValidationError(_("Buổi học phải nằm trong thời gian của lớp (%(a)s – %(b)s).",
                                      a=k.starts_on.strftime("%d/%m/%Y"), b=k.ends_on.strftime("%d/%m/%Y")))
 
 
 class SessionCancelForm(VersionedForm):
-    cancel_reason = StringField(_l("Lý do huỷ buổi học"), validators=[
-        DataRequired(_l("Vui lòng ghi lý do huỷ.")), Length(max=300, message=_l("Tối đa 300 ký tự."))])
+    cancel_reason = StringField(_l("Lý do hủy buổi học"), validators=[
+        DataRequired(_l("Vui lòng ghi lý do hủy.")), Length(max=300, message=_l("Tối đa 300 ký tự."))])
 
 
-class NewYouthForm(FlaskForm):
+class NewYouthForm(Form):
     form_token = HiddenField()
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(_l("Vui lòng nhập họ và tên.")),
                                                          Length(max=200, message=_l("Tên quá dài."))])

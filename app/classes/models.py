@@ -25,7 +25,7 @@ STATUSES = {
     "open": _l("Đang nhận đăng ký"),
     "running": _l("Đang học"),
     "finished": _l("Đã kết thúc"),
-    "cancelled": _l("Đã huỷ"),
+    "cancelled": _l("Đã hủy"),
 }
 OPEN_STATUSES = ("planned", "open", "running")  # enrolment, sessions and attendance may change
 ATTENDANCE = {"present": _l("Có mặt"), "absent": _l("Vắng"), "excused": _l("Vắng có phép")}

@@ -175,10 +175,10 @@ def session_cancel(class_id, class_session_id):
             return _conflict(url_for("classes.session_edit", class_id=class_id, class_session_id=class_session_id))
         except services.SessionHasMarks:
             db.session.rollback()
-            error = _("Buổi học đã có điểm danh — không huỷ được. Hãy sửa ngày hoặc nội dung thay vì huỷ.")
+            error = _("Buổi học đã có điểm danh — không hủy được. Hãy sửa ngày hoặc nội dung thay vì hủy.")
         else:
             db.session.commit()
-            flash(_("Đã huỷ buổi học ngày %(d)s.", d=session.held_on.strftime("%d/%m/%Y")), "success")
+            flash(_("Đã hủy buổi học ngày %(d)s.", d=session.held_on.strftime("%d/%m/%Y")), "success")
             return see_other("classes.detail", class_id=klass.id)
     if error:
         form.cancel_reason.errors = [error]

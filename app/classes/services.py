@@ -162,7 +162,7 @@ def enrol(*, klass, person, form_token=None, retry_ok=False):
     retry_ok: the person's own "enrol" button — someone already enrolled is what was asked (the same tap sent
     again), so it answers as the first time instead of refusing."""
     if not klass.is_open:
-        raise EnrolError(_("Lớp đã kết thúc hoặc đã huỷ — không ghi danh thêm."))
+        raise EnrolError(_("Lớp đã kết thúc hoặc đã hủy — không ghi danh thêm."))
     _lock_class(klass)
     existing = db.session.scalar(select(Enrolment).where(Enrolment.class_id == klass.id, Enrolment.person_id == person.id))
     if existing is not None and existing.status == "enrolled":
@@ -208,7 +208,7 @@ def enrol_new_youth(*, klass, branch, full_name, birth_date=None, phone=None, fo
     if done is not None:  # the same form sent twice: already done
         return done
     if not klass.is_open:
-        raise EnrolError(_("Lớp đã kết thúc hoặc đã huỷ — không ghi danh thêm."))
+        raise EnrolError(_("Lớp đã kết thúc hoặc đã hủy — không ghi danh thêm."))
     _lock_class(klass)
     done = find_token(form_token)  # look again once the class is ours: a twin sent at the same instant may have won
     if done is not None:
@@ -226,7 +226,7 @@ def enrol_new_youth(*, klass, branch, full_name, birth_date=None, phone=None, fo
 def enrol_many(*, klass, people):
     """Enrol a list (a whole branch, the cadre filter): all or nothing against capacity; already enrolled skipped."""
     if not klass.is_open:
-        raise EnrolError(_("Lớp đã kết thúc hoặc đã huỷ — không ghi danh thêm."))
+        raise EnrolError(_("Lớp đã kết thúc hoặc đã hủy — không ghi danh thêm."))
     _lock_class(klass)
     rows = db.session.execute(select(Enrolment.person_id, Enrolment.status).where(Enrolment.class_id == klass.id)).all()
     status = dict(rows)

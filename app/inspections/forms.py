@@ -1,12 +1,12 @@
 import secrets
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import VersionedForm, VNDateField, choices
+from ..forms import Form, VersionedForm, VNDateField, choices
 from .models import ANSWER_TYPES, PLAN_KINDS
 
 
@@ -22,7 +22,7 @@ def _int(value):
         return None
 
 
-class NewTemplateForm(FlaskForm):
+class NewTemplateForm(Form):
     owner_unit = SelectField(_l("Đơn vị quản lý mẫu phiếu"), coerce=_int, validate_choice=False)
     title = StringField(_l("Tên mẫu phiếu"), validators=[
         DataRequired(_l("Vui lòng nhập tên mẫu phiếu.")), Length(max=200, message=_l("Tên quá dài (tối đa 200 ký tự)."))])
@@ -76,7 +76,7 @@ class ItemForm(VersionedForm):
             raise ValidationError(_l("Vui lòng chọn kiểu trả lời."))
 
 
-class PlanForm(FlaskForm):
+class PlanForm(Form):
     kind = SelectField(_l("Hình thức"), choices=choices(PLAN_KINDS.items()), default="periodic")
     title = StringField(_l("Nội dung kiểm tra"), validators=[
         DataRequired(_l("Vui lòng nhập nội dung kiểm tra.")), Length(max=300, message=_l("Quá dài (tối đa 300 ký tự)."))])
@@ -119,7 +119,7 @@ class ConclusionForm(VersionedForm):
     inspected_on = VNDateField(_l("Ngày kiểm tra"), validators=[DataRequired(_l("Vui lòng nhập ngày kiểm tra."))])
     strengths = TextAreaField(_l("Ưu điểm"), validators=[Optional(), Length(max=5000, message=_l("Quá dài."))])
     shortcomings = TextAreaField(_l("Hạn chế, thiếu sót"), validators=[Optional(), Length(max=5000, message=_l("Quá dài."))])
-    conclusion = TextAreaField(_l("Kết luận"), validators=[Optional(), Length(max=5000, message=_l("Quá dài."))])
+    conclusion = TextAreaField(_l("Kết luận"), id="conclusion_text", validators=[Optional(), Length(max=5000, message=_l("Quá dài."))])
 
     def __init__(self, *args, inspection=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,16 +141,16 @@ class ConclusionForm(VersionedForm):
             raise ValidationError(_l("Ngày kiểm tra không được ở tương lai."))
         decided = self.inspection.plan.decision_date
         if field.data < decided:
-            raise ValidationError(_l("Ngày kiểm tra phải sau ngày quyết định kiểm tra (%(d)s).",
+            raise ValidationError(_("Ngày kiểm tra phải sau ngày quyết định kiểm tra (%(d)s).",
                                      d=decided.strftime("%d/%m/%Y")))
         first_due = db.session.scalar(select(func.min(CorrectiveAction.due_on))
                                       .where(CorrectiveAction.inspection_id == self.inspection.id))
         if first_due is not None and field.data > first_due:
-            raise ValidationError(_l("Đã có việc khắc phục hạn %(d)s — ngày kiểm tra không thể sau hạn đó.",
+            raise ValidationError(_("Đã có việc khắc phục hạn %(d)s — ngày kiểm tra không thể sau hạn đó.",
                                      d=first_due.strftime("%d/%m/%Y")))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     token = HiddenField()
     finding = TextAreaField(_l("Thiếu sót phát hiện"), validators=[
         DataRequired(_l("Vui lòng ghi thiếu sót phát hiện.")), Length(max=2000, message=_l("Quá dài."))])
@@ -173,7 +173,7 @@ class ActionForm(FlaskForm):
 
     def validate_due_on(self, field):
         if field.data and self.visit_date and field.data < self.visit_date:
-            raise ValidationError(_l("Hạn hoàn thành không được trước ngày kiểm tra (%(d)s).",
+            raise ValidationError(_("Hạn hoàn thành không được trước ngày kiểm tra (%(d)s).",
                                      d=self.visit_date.strftime("%d/%m/%Y")))
 
 
@@ -196,9 +196,9 @@ class DoneForm(VersionedForm):
 
 
 class VerifyForm(VersionedForm):
-    note = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=2000, message=_l("Quá dài."))])
+    note = TextAreaField(_l("Ghi chú"), id="verify_note", validators=[Optional(), Length(max=2000, message=_l("Quá dài."))])
 
 
 class ReopenForm(VersionedForm):
-    note = TextAreaField(_l("Lý do yêu cầu khắc phục lại"), validators=[
+    note = TextAreaField(_l("Lý do yêu cầu khắc phục lại"), id="reopen_note", validators=[
         DataRequired(_l("Vui lòng ghi lý do.")), Length(max=2000, message=_l("Quá dài."))])

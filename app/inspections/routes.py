@@ -327,13 +327,16 @@ def _checklist_ctx(version):
 @bp.get("/versions/<int:version_id>/checklist")
 def checklist_preview(version_id):
     version = queries.get_version_for(current_user, version_id)
-    return render("inspections/pdf/checklist.html", preview=True, **_checklist_ctx(version))
+    return render("inspections/print_preview.html", doc="checklist", title=_("Phiếu kiểm tra"),
+                  pdf_url=url_for("inspections.checklist_pdf", version_id=version.id),
+                  back_url=url_for("inspections.version_detail", version_id=version.id), back_label=version.title,
+                  **_checklist_ctx(version))
 
 
 @bp.get("/versions/<int:version_id>/checklist.pdf")
 def checklist_pdf(version_id):
     version = queries.get_version_for(current_user, version_id)
-    data = render_pdf("inspections/pdf/checklist.html", preview=False, **_checklist_ctx(version))
+    data = render_pdf("inspections/pdf/checklist.html", **_checklist_ctx(version))
     return pdf_response(data, f"phieu-kiem-tra-{version.template_id}-v{version.number}.pdf")
 
 
@@ -846,29 +849,37 @@ def _print_ctx(inspection):
                 printed_at=utcnow())
 
 
+def _inspection_preview(inspection, doc, title):
+    """A print preview is a normal page of the site (menu, way back, phone layout) with the printout inside."""
+    return render("inspections/print_preview.html", doc=doc, title=title,
+                  pdf_url=url_for(f"inspections.{doc}_pdf", inspection_id=inspection.id),
+                  back_url=url_for("inspections.detail", inspection_id=inspection.id), back_label=inspection.unit.name,
+                  **_print_ctx(inspection))
+
+
 @bp.get("/<int:inspection_id>/minutes")
 def minutes_preview(inspection_id):
     inspection = queries.get_inspection_for(current_user, inspection_id, "view")
-    return render("inspections/pdf/minutes.html", preview=True, **_print_ctx(inspection))
+    return _inspection_preview(inspection, "minutes", _("Biên bản kiểm tra"))
 
 
 @bp.get("/<int:inspection_id>/minutes.pdf")
 def minutes_pdf(inspection_id):
     inspection = queries.get_inspection_for(current_user, inspection_id, "view")
-    data = render_pdf("inspections/pdf/minutes.html", preview=False, **_print_ctx(inspection))
+    data = render_pdf("inspections/pdf/minutes.html", **_print_ctx(inspection))
     return pdf_response(data, f"bien-ban-kiem-tra-{inspection.id}.pdf")
 
 
 @bp.get("/<int:inspection_id>/notice")
 def notice_preview(inspection_id):
     inspection = queries.get_inspection_for(current_user, inspection_id, "view")
-    return render("inspections/pdf/notice.html", preview=True, **_print_ctx(inspection))
+    return _inspection_preview(inspection, "notice", _("Thông báo kết luận kiểm tra"))
 
 
 @bp.get("/<int:inspection_id>/notice.pdf")
 def notice_pdf(inspection_id):
     inspection = queries.get_inspection_for(current_user, inspection_id, "view")
-    data = render_pdf("inspections/pdf/notice.html", preview=False, **_print_ctx(inspection))
+    data = render_pdf("inspections/pdf/notice.html", **_print_ctx(inspection))
     return pdf_response(data, f"thong-bao-ket-luan-{inspection.id}.pdf")
 
 

@@ -23,7 +23,7 @@ COLUMNS = (
     (_l("Đối tượng"), 12, "text"), (_l("Tình trạng"), 16, "text"), (_l("Chi đoàn / chi hội"), 30, "text"),
     (_l("Mã chi đoàn"), 12, "text"), (_l("Số CCCD"), 15, "text"), (_l("Số điện thoại"), 13, "text"), (_l("Dân tộc"), 9, "text"),
     (_l("Tôn giáo"), 9, "text"), (_l("Thường trú"), 24, "text"), (_l("Nơi ở hiện nay"), 24, "text"), (_l("Nghề nghiệp"), 18, "text"),
-    (_l("Nơi làm việc"), 24, "text"), (_l("Trình độ văn hoá"), 9, "text"), (_l("Ngày vào Đoàn"), 12, "date"),
+    (_l("Nơi làm việc"), 24, "text"), (_l("Trình độ văn hóa"), 9, "text"), (_l("Ngày vào Đoàn"), 12, "date"),
     (_l("Số quyết định kết nạp"), 16, "text"), (_l("Số thẻ đoàn viên"), 14, "text"), (_l("Nơi làm ăn xa"), 20, "text"),
     (_l("Đánh giá “5 có”"), 16, "text"), (_l("Tiêu chí chưa đạt"), 30, "text"),
 )

@@ -2,14 +2,14 @@
 import re
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..forms import VersionedForm, VNDateField, choices, not_in_future
+from ..forms import Form, VersionedForm, VNDateField, choices, not_in_future
 from .models import MEMBER_TYPES, OCCUPATIONS, POSTS, SEXES, UNION_MAX_AGE
 
 CITIZEN_ID = re.compile(r"^\d{12}$")
@@ -27,7 +27,7 @@ def citizen_id_problem(value):
     if not value.isdigit():
         return _l("Số CCCD chỉ gồm chữ số.")
     if not CITIZEN_ID.match(value):
-        return _l("Số CCCD phải có đúng 12 chữ số (đang có %(n)s).", n=len(value))
+        return _("Số CCCD phải có đúng 12 chữ số (đang có %(n)s).", n=len(value))
     return None
 
 
@@ -39,7 +39,7 @@ def birth_date_problem(value, today=None):
         return _l("Ngày sinh không được ở tương lai.")
     age = today.year - value.year - ((today.month, today.day) < (value.month, value.day))
     if age < 10 or age > 60:
-        return _l("Ngày sinh không hợp lý (tuổi %(n)s).", n=age)
+        return _("Ngày sinh không hợp lý (tuổi %(n)s).", n=age)
     return None
 
 
@@ -78,7 +78,7 @@ class PersonForm(VersionedForm):
                              validators=[Optional()])
     workplace = StringField(_l("Nơi làm việc / học tập"), filters=[_strip],
                             validators=[Optional(), Length(max=200, message=_l("Tối đa 200 ký tự."))])
-    schooling = StringField(_l("Trình độ văn hoá"), filters=[_strip], render_kw={"placeholder": "12/12"},
+    schooling = StringField(_l("Trình độ văn hóa"), filters=[_strip], render_kw={"placeholder": "12/12"},
                             validators=[Optional(), Length(max=20, message=_l("Tối đa 20 ký tự."))])
     joined_on = VNDateField(_l("Ngày vào Đoàn"), validators=[Optional(), not_in_future])
     admission_decision = StringField(_l("Số quyết định kết nạp"), filters=[_strip],
@@ -106,7 +106,7 @@ class PersonForm(VersionedForm):
 
         twin = twin_in_branch(int(self.branch.data), field.data, self.birth_date.data)
         if twin is not None:
-            raise ValidationError(_l("%(name)s, sinh %(d)s, đã có trong chi đoàn này (mã hồ sơ %(id)s).",
+            raise ValidationError(_("%(name)s, sinh %(d)s, đã có trong chi đoàn này (mã hồ sơ %(id)s).",
                                      name=twin.full_name, d=twin.birth_date.strftime("%d/%m/%Y"), id=twin.id))
 
     def validate_birth_date(self, field):
@@ -128,7 +128,7 @@ class PersonForm(VersionedForm):
         # Name the holder only to someone with rights over that record; anyone else gets a neutral answer, and the
         # attempt goes on record for the holder's unit (so typing IDs is not a quiet, province-wide lookup).
         if can_edit_person(current_user, holder):
-            raise ValidationError(_l("Số CCCD này đã có trong sổ (%(who)s).", who=f"{holder.full_name}, {holder.unit.name}"))
+            raise ValidationError(_("Số CCCD này đã có trong sổ (%(who)s).", who=f"{holder.full_name}, {holder.unit.name}"))
         record_now(action="person.citizen_id_refused", object_type="person", object_id=holder.id, unit=holder.unit,
                    summary=holder.full_name)
         raise ValidationError(_l("Không dùng được số CCCD này. Hãy kiểm tra lại số; nếu đúng, hãy liên hệ Đoàn cấp "
@@ -169,12 +169,12 @@ class EventForm(VersionedForm):
         if p is None or not field.data:
             return
         if p.birth_date and field.data < p.birth_date:
-            raise ValidationError(_l("Ngày này trước ngày sinh (%(d)s).", d=p.birth_date.strftime("%d/%m/%Y")))
+            raise ValidationError(_("Ngày này trước ngày sinh (%(d)s).", d=p.birth_date.strftime("%d/%m/%Y")))
         if self.kind == "matured":
             if p.member_type != "union":
                 raise ValidationError(_l("Chỉ đoàn viên mới được ghi trưởng thành Đoàn."))
             if p.birth_date and field.data.year - p.birth_date.year < 30:
-                raise ValidationError(_l("Chưa đến tuổi trưởng thành: sinh năm %(y)s, năm %(n)s mới tròn 30 tuổi.",
+                raise ValidationError(_("Chưa đến tuổi trưởng thành: sinh năm %(y)s, năm %(n)s mới tròn 30 tuổi.",
                                          y=p.birth_date.year, n=p.birth_date.year + 30))
 
     def validate_reason(self, field):
@@ -186,7 +186,7 @@ class EventForm(VersionedForm):
             raise ValidationError(_l("Vui lòng ghi nơi làm ăn (tỉnh / thành phố, công ty …)."))
 
 
-class PostForm(FlaskForm):
+class PostForm(Form):
     post = SelectField(_l("Chức vụ"), choices=choices(POSTS.items()))
     action = RadioField(_l("Ghi nhận"), choices=choices([("start", _l("Nhận chức vụ")), ("end", _l("Thôi chức vụ"))]),
                         default="start")
@@ -208,7 +208,7 @@ class MoveForm(VersionedForm):
             raise ValidationError(_l("Vui lòng chọn chi đoàn khác trong cùng cơ sở đoàn."))
 
 
-class TransferRequestForm(FlaskForm):
+class TransferRequestForm(Form):
     form_token = HiddenField()  # one request however often the form is sent
     to_commune = SelectField(_l("Chuyển đến cơ sở đoàn"), validate_choice=False)
     on = VNDateField(_l("Ngày chuyển"), validators=[DataRequired(_l("Vui lòng nhập ngày."))])
@@ -248,13 +248,13 @@ class WithdrawTransferForm(VersionedForm):
                                       validators=[Optional(), Length(max=500, message=_l("Tối đa 500 ký tự."))])
 
 
-class MaturityForm(FlaskForm):
+class MaturityForm(Form):
     on = VNDateField(_l("Ngày lễ trưởng thành"), validators=[DataRequired(_l("Vui lòng nhập ngày lễ.")), not_in_future])
     reason = StringField(_l("Ghi chú"), filters=[_strip], validators=[Optional(), Length(max=500, message=_l("Tối đa 500 ký tự."))])
 
 
-class RemovalDecisionForm(FlaskForm):
-    decision = RadioField(_l("Quyết định"), choices=choices([("remove", _l("Xoá tên khỏi danh sách")),
+class RemovalDecisionForm(Form):
+    decision = RadioField(_l("Quyết định"), choices=choices([("remove", _l("Xóa tên khỏi danh sách")),
                                                               ("keep", _l("Giữ lại"))]),
                           validators=[DataRequired(_l("Vui lòng chọn quyết định."))])
     on = VNDateField(_l("Ngày"), validators=[DataRequired(_l("Vui lòng nhập ngày.")), not_in_future])
@@ -262,7 +262,7 @@ class RemovalDecisionForm(FlaskForm):
         DataRequired(_l("Vui lòng ghi lý do.")), Length(max=500, message=_l("Tối đa 500 ký tự."))])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     unit = SelectField(_l("Nhập vào đơn vị"), validate_choice=False)
     file = FileField(_l("Tệp danh sách (.xlsx hoặc .csv)"), validators=[
         FileRequired(_l("Vui lòng chọn tệp.")),
@@ -278,7 +278,7 @@ class ImportForm(FlaskForm):
             raise ValidationError(_l("Vui lòng chọn cơ sở đoàn hoặc chi đoàn."))
 
 
-class SynonymForm(FlaskForm):
+class SynonymForm(Form):
     """One more way communes write a pick-list value (the admins' synonyms page)."""
     field = SelectField(_l("Danh mục"), validate_choice=False)
     text = StringField(_l("Cách ghi trong tệp"), validators=[DataRequired(_l("Vui lòng ghi cách ghi trong tệp.")),

@@ -37,7 +37,7 @@ COLUMNS = (
     ("current_address", "Nơi ở hiện nay", 24),
     ("occupation", "Nghề nghiệp", 16),
     ("workplace", "Nơi làm việc", 22),
-    ("schooling", "Trình độ văn hoá", 10),
+    ("schooling", "Trình độ văn hóa", 10),
     ("joined_on", "Ngày vào Đoàn", 12),
     ("admission_decision", "Số quyết định kết nạp", 16),
     ("card_number", "Số thẻ đoàn viên", 14),
@@ -239,7 +239,7 @@ def read_upload(filename, data):
         try:
             return _rows_from_table(_csv_rows(stream, delimiter))
         except UnicodeDecodeError as exc:
-            raise ImportFileError(_("Tệp CSV phải được lưu với mã hoá UTF-8.")) from exc
+            raise ImportFileError(_("Tệp CSV phải được lưu với mã hóa UTF-8.")) from exc
         except csv.Error as exc:
             raise ImportFileError(_("Tệp CSV có một ô quá dài hoặc sai định dạng.")) from exc
     raise ImportFileError(_("Chỉ nhận tệp .xlsx hoặc .csv."))

@@ -19,7 +19,7 @@ STATUSES = {
     "away": _l("Đi làm ăn xa"),
     "transferred_out": _l("Đã chuyển sinh hoạt"),
     "matured": _l("Đã trưởng thành"),
-    "removed": _l("Đã xoá tên"),
+    "removed": _l("Đã xóa tên"),
     "expelled": _l("Đã khai trừ"),
     "deceased": _l("Đã mất"),
     "moved_away": _l("Đã chuyển đi nơi khác"),
@@ -54,17 +54,17 @@ EVENT_KINDS = {
     "away": _l("Đi làm ăn xa"),
     "back": _l("Trở về địa phương"),
     "matured": _l("Trưởng thành"),
-    "removed": _l("Xoá tên"),
+    "removed": _l("Xóa tên"),
     "expelled": _l("Khai trừ"),
     "deceased": _l("Từ trần"),
     "moved_away": _l("Chuyển đi nơi khác"),
     "confirmed": _l("Xác nhận có người"),
     "post_started": _l("Nhận chức vụ"),
     "post_ended": _l("Thôi chức vụ"),
-    "kept": _l("Giữ lại, không xoá tên"),
+    "kept": _l("Giữ lại, không xóa tên"),
     "reinstated": _l("Khôi phục vào danh sách (ghi nhầm)"),
 }
-POSTS = {"secretary": _l("Bí thư"), "deputy": _l("Phó bí thư"), "committee": _l("Uỷ viên BCH")}
+POSTS = {"secretary": _l("Bí thư"), "deputy": _l("Phó bí thư"), "committee": _l("Ủy viên BCH")}
 
 
 class Person(db.Model):
@@ -211,7 +211,7 @@ class Transfer(db.Model):
 
 
 IMPORT_STATUSES = {"preview": _l("Chờ xác nhận"), "importing": _l("Đang ghi"), "imported": _l("Đã nhập"),
-                   "cancelled": _l("Đã huỷ")}
+                   "cancelled": _l("Đã hủy")}
 
 
 class ImportBatch(db.Model):

@@ -45,6 +45,10 @@ def utcnow():
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+PLACE_PREFIXES = ("Đoàn thị trấn ", "Đoàn phường ", "Đoàn xã ", "Đoàn đặc khu ", "Huyện đoàn ", "Quận đoàn ",
+                  "Thị đoàn ", "Thành đoàn ", "Tỉnh đoàn ", "Chi đoàn ", "Đoàn ")
+
+
 class Unit(db.Model):
     __tablename__ = "unit"
     __table_args__ = (
@@ -87,6 +91,15 @@ class Unit(db.Model):
     @property
     def kind_label(self):
         return KINDS.get(self.level, {}).get(self.kind, self.kind)
+
+    @property
+    def place_name(self):
+        """The place an official paper is dated at ("Quảng Ngọc, ngày …"): the commune's name (a branch's
+        commune) without the organisation's prefix."""
+        unit = self
+        while unit.level == "branch" and unit.parent is not None:
+            unit = unit.parent
+        return next((unit.name[len(p):] for p in PLACE_PREFIXES if unit.name.startswith(p)), unit.name)
 
     @property
     def org_type_label(self):

@@ -16,7 +16,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.live import LiveClient  # noqa: E402
+from tests.live import LiveClient, start_together  # noqa: E402
 
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1/postgres")
 PG_URL = os.environ.get("BENCH_CONC_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/sodoan_bench_conc")
@@ -140,26 +139,6 @@ def start_gunicorn(workers):
     raise SystemExit("gunicorn did not start")
 
 
-def together(jobs):
-    barrier = threading.Barrier(len(jobs))
-    errors = []
-
-    def wrap(job):
-        try:
-            barrier.wait()
-            job()
-        except Exception as exc:  # noqa: BLE001 — reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=wrap, args=(j,)) for j in jobs]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - start, errors
-
-
 def pct(values, q):
     if not values:
         return 0.0
@@ -232,7 +211,7 @@ def main():
                     c.post(f"/activities/{activity}/attendance/{pid}", {f"s-{pid}": STATUSES[i % 3]}, htmx=True)
             return job
 
-        wall, errs = together([meeting_job(*x) for x in clients])
+        wall, errs = start_together([meeting_job(*x) for x in clients])
         taps = [ms for c, *_r in clients for (m, path, st, ms) in c.log if "/attendance/" in path]
         pays = [ms for c, *_r in clients for (m, path, st, ms) in c.log if "/dues/" in path]
         bad = [(m, path, st) for c, *_r in clients for (m, path, st, ms) in c.log if st >= 400]
@@ -245,7 +224,7 @@ def main():
                     c.get("/bench/floor")
             return job
 
-        floor_wall, floor_errs = together([floor_job(c) for c, *_r in clients])
+        floor_wall, floor_errs = start_together([floor_job(c) for c, *_r in clients])
         floor = [ms for c, *_r in clients for (m, path, st, ms) in c.log]
         floor_bad = [st for c, *_r in clients for (m, path, st, ms) in c.log if st >= 400]
     finally:

@@ -113,8 +113,8 @@ def live_server(app):
         thread.join(timeout=10)
 
 
-def run_together(*jobs):
-    """Start every job at the same instant (a barrier) in its own thread; re-raise the first exception."""
+def start_together(jobs):
+    """Start every job at the same instant (a barrier) in its own thread; return (seconds, the exceptions raised)."""
     barrier = threading.Barrier(len(jobs))
     errors = []
 
@@ -122,14 +122,21 @@ def run_together(*jobs):
         try:
             barrier.wait()
             job()
-        except BaseException as exc:  # noqa: BLE001 — handed back to the test
+        except BaseException as exc:  # noqa: BLE001 — handed back to the caller
             errors.append(exc)
 
     threads = [threading.Thread(target=wrap, args=(job,)) for job in jobs]
+    begin = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return time.perf_counter() - begin, errors
+
+
+def run_together(*jobs):
+    """start_together for tests: re-raise the first exception."""
+    _seconds, errors = start_together(jobs)
     if errors:
         raise errors[0]
 

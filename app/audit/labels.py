@@ -89,6 +89,9 @@ FIELDS.update({
     "branch": _l("Chi đoàn / chi hội"), "month": _l("Tháng"), "months": _l("Các tháng"), "amount": _l("Số tiền"),
     "paid": _l("Đã đóng"), "reversed": _l("Hoàn tác"), "person_id": _l("Người"), "person_ids": _l("Những người"),
     "class_id": _l("Lớp"), "version": _l("Phiên bản"), "note": _l("Ghi chú"), "text": _l("Nội dung"),
+    "to_unit_id": _l("Chuyển đến"), "parent_id": _l("Đơn vị cấp trên"), "owner_unit_id": _l("Đơn vị thực hiện"),
+    "inspecting_unit_id": _l("Đơn vị kiểm tra"), "decision_unit_id": _l("Đơn vị ra quyết định (cấp trên)"),
+    "scope": _l("Đơn vị được cử người học"),
 })
 
 
@@ -104,11 +107,33 @@ def _grouped(n):
     return f"{int(n):,}".replace(",", ".")
 
 
-def format_value(key, value):
-    """A recorded value as people read it: labels for codes, dd/mm/yyyy dates, Có/Không, VND with dot thousands."""
+# Fields that record a unit's id (a class's scope is a list of them): the log shows the unit's name.
+UNIT_KEYS = {"unit_id", "to_unit_id", "from_unit_id", "owner_unit_id", "inspecting_unit_id", "decision_unit_id",
+             "parent_id", "scope"}
+
+
+def unit_ids_in(entries):
+    """The unit ids recorded in these entries' changes, to name them with one query."""
+    out = set()
+    for e in entries:
+        for k, pair in (e.changes or {}).items():
+            if k in UNIT_KEYS:
+                for v in pair or ():
+                    out.update(x for x in (v if isinstance(v, list) else [v]) if isinstance(x, int))
+    return out
+
+
+def format_value(key, value, units=None):
+    """A recorded value as people read it: labels for codes, dd/mm/yyyy dates, Có/Không, VND with dot thousands;
+    unit ids by name when `units` ({id: name}) knows them."""
     key = str(key)
     if value is None or value == "":
         return "∅"
+    if units and key in UNIT_KEYS:
+        if isinstance(value, list):
+            return ", ".join(format_value(key, v, units) for v in value)
+        if isinstance(value, int) and not isinstance(value, bool) and value in units:
+            return units[value]
     if isinstance(value, bool):
         return str(_l("Có") if value else _l("Không"))
     if isinstance(value, dict):

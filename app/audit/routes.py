@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from ..access import authorize, in_scope, scope_paths
 from ..auth.models import RoleGrant, User
+from ..extensions import db
 from ..units.models import Unit
 from ..forms import parse_date
 from ..web import arg_int, paginate, render
@@ -54,7 +55,9 @@ def index():
         if arg_int("id", source=args) is not None:
             stmt = stmt.where(AuditEntry.object_id == arg_int("id", source=args))
     page = paginate(stmt)
-    return render("audit/index.html", block="results", page=page, errors=errors, status=422 if errors else 200,
+    ids = labels.unit_ids_in(page.items)
+    units = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all()) if ids else {}
+    return render("audit/index.html", block="results", page=page, errors=errors, status=422 if errors else 200, units=units,
                   action_label=labels.action_label, OBJECTS=labels.OBJECTS, FIELDS=labels.FIELDS,
                   field_label=labels.field_label, format_value=labels.format_value)
 

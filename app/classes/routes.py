@@ -59,7 +59,13 @@ def unit_people(unit_id):
     year = _year()
     what = request.args.get("what") if request.args.get("what") in WHAT else "trained"
     page = paginate(queries.unit_people_stmt(unit, year, what), per_page=50)
-    return render("classes/unit_people.html", unit=unit, year=year, what=what, what_labels=WHAT, page=page, ancestors=get_ancestors(unit))
+    # A branch officer sees the branch's people trained by the commune's class but may not open that class:
+    # those rows lead to the person instead of a 403.
+    paths = scope_paths(current_user)
+    class_open = {x.class_id for x in page.items if what != "admitted"
+                  and any(x.training_class.unit_path.startswith(p) for p in paths)}
+    return render("classes/unit_people.html", unit=unit, year=year, what=what, what_labels=WHAT, page=page,
+                  class_open=class_open, ancestors=get_ancestors(unit))
 
 
 def unit_panel_context(unit, user):

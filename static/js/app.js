@@ -46,6 +46,21 @@
       if (note) note.remove();
       return;
     }
+    var status = ev.detail.xhr ? ev.detail.xhr.status : 0, target = ev.target;
+    if (status === 0) {
+      // htmx fires afterRequest, then sendAbort, for a request it cut short itself (an inline check superseded by the
+      // form's save, a tap replaced by the next): not a lost save. Decide once the abort event has had its turn.
+      setTimeout(function () {
+        if (target.sodoanAborted) { target.sodoanAborted = false; return; }
+        markUnsaved(spot, note, status);
+      }, 0);
+      return;
+    }
+    markUnsaved(spot, note, status);
+  });
+  document.addEventListener("htmx:sendAbort", function (ev) { ev.target.sodoanAborted = true; });
+  function markUnsaved(spot, note, status) {
+    if (!spot.isConnected) return;
     spot.classList.add("unsaved");
     if (!note) {
       note = document.createElement("p");
@@ -53,7 +68,7 @@
       note.setAttribute("role", "alert");
       spot.appendChild(note);
     }
-    var status = ev.detail.xhr ? ev.detail.xhr.status : 0, en = document.documentElement.lang === "en";
+    var en = document.documentElement.lang === "en";
     note.textContent = status === 0
       ? (en ? "Not saved: check the connection, then tap again." : "Chưa lưu được: kiểm tra kết nối mạng rồi chạm lại.")
       : status === 503
@@ -63,5 +78,5 @@
         ? (en ? "Not saved: your session has expired or this is not allowed. Reload the page."
               : "Chưa lưu được: phiên làm việc đã hết hạn hoặc không có quyền. Hãy tải lại trang.")
         : (en ? "Not saved: the server had a problem. Try again." : "Chưa lưu được: máy chủ gặp lỗi. Hãy thử lại.");
-  });
+  }
 })();

@@ -38,11 +38,11 @@ def test_create_admin_command(app, db):
     assert weak.exit_code != 0 and "10 ký tự" in weak.output
 
 
-def test_seed_demo_small_shape(app, db):
-    from app.seed import seed_demo
+def test_seed_demo_small_shape(demo_db):
+    """The run's demo (tests/demo.py seeds it once with seed_demo(size="small"))."""
     from app.units.models import Unit
 
-    seed_demo(size="small", seed=1, echo=lambda *a: None)
+    db = demo_db
     levels = {}
     for u in db.session.query(Unit):
         levels[u.level] = levels.get(u.level, 0) + 1

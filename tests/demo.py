@@ -33,10 +33,10 @@ def _shared_dir():
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _demo_shared_dir(tmp_path_factory, worker_id):
+def _demo_shared_dir(tmp_path_factory):
     """A folder every worker of this run sees (xdist gives each worker basetemp/popen-gwN)."""
     base = tmp_path_factory.getbasetemp()
-    _shared["dir"] = base.parent if worker_id != "master" else base
+    _shared["dir"] = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     yield
 
 

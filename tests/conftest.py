@@ -18,6 +18,10 @@ PASSWORD = "mat-khau-2026"
 FAST_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 _TMP = Path(tempfile.mkdtemp(prefix="sodoan-test-"))
 
+# Fixtures every test module sees: the seeded demo (once per run, copied per module), the browser, the factories.
+pytest_plugins = ["tests.demo", "tests.browser_fixtures", "tests.factories_members", "tests.factories_activities",
+                  "tests.factories_classes", "tests.factories_inspections"]
+
 
 def database_url():
     """Each pytest-xdist worker gets a database of its own (sodoan_test_gw0, sodoan_test_gw1 …)."""

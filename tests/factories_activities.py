@@ -5,8 +5,8 @@ import pytest
 
 from app.activities.models import Activity, Attendance, DuesPayment
 from app.members.criteria import add_months, month_start
-from app.members.models import Person, PersonEvent
-from app.text import fold
+from app.members.models import PersonEvent
+from tests.factories_members import person_in
 
 __all__ = ["add_person", "add_activity", "attend", "pay", "confirm", "person_row", "activity_row", "paid_months",
            "TODAY", "days_ago"]
@@ -19,13 +19,12 @@ def days_ago(n):
 
 
 def person_row(db, branch, name, member_type="union", **kw):
+    """A person with the activities tests' defaults (a Union member for two years), flushed, not committed:
+    tests/factories_members.person_in with other defaults and no "registered" event."""
     fields = {"sex": "female", "birth_date": date(2000, 5, 17), "joined_on": add_months(TODAY, -24) if member_type == "union" else None,
               "occupation": "farmer", "status": "active"}
     fields.update(kw)
-    p = Person(unit_id=branch.id, unit_path=branch.path, full_name=name, name_key=fold(name), member_type=member_type, **fields)
-    db.session.add(p)
-    db.session.flush()
-    return p
+    return person_in(db, branch, name, member_type=member_type, registered=False, commit=False, **fields)
 
 
 def activity_row(db, unit, held_on=None, title="Sinh hoạt chi đoàn", kind="regular"):

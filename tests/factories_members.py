@@ -12,7 +12,10 @@ __all__ = ["make_person", "person_in", "add_person_event", "make_transfer"]
 _seq = itertools.count(1)
 
 
-def person_in(db, branch, full_name=None, **kw):
+def person_in(db, branch, full_name=None, *, registered=True, commit=True, **kw):
+    """The one way the tests make a person (make_person, add_person and person_row all come here).
+
+    registered: also write the "registered" event the person form writes; commit=False only flushes."""
     n = next(_seq)
     full_name = full_name or f"Người Thử {n}"
     kw.setdefault("birth_date", date(2000, 1, 1 + n % 28))
@@ -23,13 +26,18 @@ def person_in(db, branch, full_name=None, **kw):
                name_key=fold(stored or full_name), **kw)
     db.session.add(p)
     db.session.flush()
-    db.session.add(PersonEvent(person_id=p.id, kind="registered", on=date.today(), unit_id=branch.id))
-    db.session.commit()
+    if registered:
+        db.session.add(PersonEvent(person_id=p.id, kind="registered", on=date.today(), unit_id=branch.id))
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
     return p
 
 
 @pytest.fixture
 def make_person(db):
+    """make_person(branch, full_name=None, **fields) → a committed Person with its "registered" event."""
     def factory(branch, full_name=None, **kw):
         return person_in(db, branch, full_name, **kw)
 

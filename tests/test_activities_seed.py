@@ -9,10 +9,8 @@ from app.units.models import Unit
 from tests.factories_activities import TODAY
 
 
-def test_seed_small_gives_a_realistic_mix_and_standing_matches_live(app, db):
-    from app.seed import seed_demo
-
-    seed_demo(size="small", seed=11, echo=lambda *a: None)
+def test_seed_small_gives_a_realistic_mix_and_standing_matches_live(demo_db):
+    db = demo_db  # the run's demo (tests/demo.py seeds it once with seed_demo(size="small"))
     assert db.session.scalar(select(func.count(Activity.id))) > 300
     assert db.session.scalar(select(func.count(Attendance.id))) > 1000
     assert db.session.scalar(select(func.count(DuesPayment.id))) > 5000

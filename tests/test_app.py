@@ -38,11 +38,11 @@ def test_create_admin_command(app, db):
     assert weak.exit_code != 0 and "10 ký tự" in weak.output
 
 
-def test_seed_demo_small_shape(app, db):
-    from app.seed import seed_demo
+def test_seed_demo_small_shape(demo_db):
+    """The run's demo (tests/demo.py seeds it once with seed_demo(size="small"))."""
     from app.units.models import Unit
 
-    seed_demo(size="small", seed=1, echo=lambda *a: None)
+    db = demo_db
     levels = {}
     for u in db.session.query(Unit):
         levels[u.level] = levels.get(u.level, 0) + 1
@@ -135,3 +135,29 @@ def test_english_catalogue_is_complete():
         catalog = read_po(f)
     bad = [m.id for m in catalog if m.id and (m.fuzzy or not (all(m.string) if isinstance(m.string, tuple) else m.string))]
     assert not bad, bad[:10]
+
+
+def test_english_catalogue_covers_a_fresh_extraction(tmp_path):
+    """Extract the messages from the code and templates now (as scripts/i18n-update.sh does) and compare with
+    the English catalogue: a message added without running the update would show in Vietnamese to English
+    readers, and the catalogue checked only against itself would not notice."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parent.parent
+    pot = tmp_path / "fresh.pot"
+    subprocess.run([str(Path(sys.executable).parent / "pybabel"), "-q", "extract", "-F", "babel.cfg", "-k", "_l",
+                    "-k", "lazy_gettext", "--ignore-dirs", ".* __pycache__ .venv", "-o", str(pot), "."],
+                   cwd=root, check=True, capture_output=True)
+    with pot.open("rb") as f:
+        fresh = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
+    with (root / "translations/en/LC_MESSAGES/messages.po").open("rb") as f:
+        catalog = read_po(f)
+    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog
+                  if m.id and not m.fuzzy and (all(m.string) if isinstance(m.string, tuple) else m.string)}
+    assert len(fresh) > 300, len(fresh)
+    missing = sorted(fresh - translated)
+    assert not missing, missing[:10]

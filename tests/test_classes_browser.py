@@ -1,36 +1,20 @@
 """Headless Chromium at 360 × 640: one tap marks attendance without a reload (JS on); the plain form works (JS off)."""
-import threading
-
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from app.extensions import db
-from tests.conftest import _TMP, make_app
 from tests.test_browser import browser, login, page, pytestmark  # noqa: F401 — shared fixtures and skip rule
 
 
 @pytest.fixture(scope="module")
-def live(request):
+def live(live_demo):
     from app.classes.models import TrainingClass
-    from app.seed import seed_demo
 
-    path = _TMP / "browser-classes.db"
-    if path.exists():
-        path.unlink()
-    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}", WTF_CSRF_ENABLED=True, TESTING=False)
-    with app.app_context():
-        db.create_all()
-        seed_demo(size="small", seed=3, echo=lambda *a: None)
+    with live_demo.app.app_context():
         klass = db.session.scalar(select(TrainingClass).where(TrainingClass.title.like("Lớp cảm tình Đoàn đợt 3%Quảng Ngọc")))
         ids = (klass.id, klass.sessions[1].id)
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield app, f"http://127.0.0.1:{server.server_port}", ids
-    server.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+    return live_demo.app, live_demo.url, ids
 
 
 def _marks(app, session_id):

@@ -5,12 +5,12 @@ from tests.conftest import sql_count
 from tests.test_budget import HTML_BUDGET, SQL_CEILING, gz
 
 
-def test_class_pages_within_budget(app, db, capsys):
+def test_class_pages_within_budget(demo_app, demo_db, capsys):
     from app.classes.models import AdmissionCase, TrainingClass
-    from app.seed import DEMO_PASSWORD, seed_demo
+    from app.seed import DEMO_PASSWORD
     from app.units.models import Unit
 
-    seed_demo(size="small", seed=7, echo=lambda *a: None)
+    app, db = demo_app, demo_db
     commune = db.session.scalar(select(Unit).where(Unit.code == "QX-QN"))
     classes = db.session.scalars(select(TrainingClass).where(TrainingClass.unit_id == commune.id)
                                  .order_by(TrainingClass.id)).all()

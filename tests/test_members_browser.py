@@ -1,35 +1,8 @@
 """The people list and the person form in real headless Chromium at 360 × 640, JavaScript on and off."""
 import sqlite3
-import threading
 
-import pytest
-from werkzeug.serving import make_server
-
-from app.extensions import db
-from tests.conftest import _TMP, make_app
-from tests.test_browser import browser, login, page, pytestmark  # noqa: F401 — shared fixtures and skip rule
-
-DB = _TMP / "browser_members.db"
-
-
-@pytest.fixture(scope="module")
-def live_url():
-    from app.seed import seed_demo
-
-    if DB.exists():
-        DB.unlink()
-    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{DB}", WTF_CSRF_ENABLED=True, TESTING=False)
-    with app.app_context():
-        db.create_all()
-        seed_demo(size="small", seed=9, echo=lambda *a: None)
-        db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+from tests.browser_fixtures import BROWSER_DB as DB
+from tests.test_browser import browser, live_url, login, page, pytestmark  # noqa: F401 — shared fixtures and skip rule
 
 
 def sql(query, *args):

@@ -95,10 +95,16 @@ def test_duplicate_by_name_birth_date_branch_updates(client, db, tree, make_user
     rows = [["", "tran van binh", "Nam", "12/12/2001", "", "Thanh niên", "Công nhân"]]
     upload(client, tree.B1, csv_bytes(rows))
     batch = db.session.scalar(select(ImportBatch))
-    assert batch.counts["update"] == 1
-    client.post(f"/members/import/{batch.id}/confirm")
+    assert batch.counts["update"] == 1 and batch.counts["new"] == 0
+    result = batch.payload["results"][0]
+    assert result["person_id"] == old.id
+    assert result["changes"] == [["Giới tính", "Nữ", "Nam"], ["Đối tượng", "Đoàn viên", "Thanh niên"],
+                                 ["Nghề nghiệp", "", "Công nhân"]]  # the name is no change: it is the same name
+    assert client.post(f"/members/import/{batch.id}/confirm").status_code == 303
     db.session.refresh(old)
-    assert old.occupation == "worker" and old.full_name == "tran van binh" or old.occupation == "worker"
+    # the file's cells are applied; the name typed without diacritics does not overwrite the stored one
+    assert (old.occupation, old.sex, old.member_type) == ("worker", "male", "youth")
+    assert old.full_name == "Trần Văn Bình" and old.name_key == "tran van binh" and old.version == 2
     assert db.session.scalar(select(func.count(Person.id))) == 1
 
 

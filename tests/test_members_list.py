@@ -145,41 +145,29 @@ def test_unit_panel_counts_link_to_the_list(client, tree, make_user, login, make
     assert len(names(client.get(f"/members/?unit={tree.C1.id}&type=union"))) == 2
 
 
-def test_criteria_filters_are_passed_to_the_contract(client, tree, make_user, login, make_person, monkeypatch):
-    """verdict / failing go to criteria.filter_people(stmt, verdict=, failing=, as_of=)."""
-    import types
+def test_criteria_filters_narrow_the_list(client, db, tree, make_user, login, add_person, confirm):
+    """verdict / failing filter the list through the real five criteria (members.criteria.filter_people)."""
+    from tests.factories_activities import activity_row, days_ago, paid_months
 
-    from app.members import queries
-    from app.members.models import Person
-
-    a = make_person(tree.B1, "Thực Chất")
-    make_person(tree.B1, "Đoàn Viên Áo")
-    seen = {}
-
-    def filter_people(stmt, *, verdict=None, failing=None, as_of=None):
-        seen.update(verdict=verdict, failing=failing)
-        return stmt.where(Person.id == a.id) if verdict == "real" else stmt.where(Person.id != a.id)
-
-    fake = types.SimpleNamespace(filter_people=filter_people)
-    monkeypatch.setattr(queries, "criteria_module", lambda: fake)
+    real = add_person(tree.B1, "Thực Chất")
+    confirm(real)
+    activity_row(db, tree.B1, days_ago(10))
+    paid_months(db, real, 10)
+    db.session.commit()
+    add_person(tree.B1, "Đoàn Viên Áo")  # nobody confirmed, no dues: paper
     make_user("xa.viewer", (tree.C1, "viewer"))
     login("xa.viewer")
     assert names(client.get(f"/members/?unit={tree.C1.id}&verdict=real")) == ["Thực Chất"]
+    assert names(client.get(f"/members/?unit={tree.C1.id}&verdict=paper")) == ["Đoàn Viên Áo"]
     assert names(client.get(f"/members/?unit={tree.C1.id}&verdict=paper&failing=dues")) == ["Đoàn Viên Áo"]
-    assert seen == {"verdict": "paper", "failing": "dues"}
-    monkeypatch.setattr(queries, "criteria_module", lambda: None)
-    assert len(names(client.get(f"/members/?unit={tree.C1.id}&verdict=paper"))) == 2  # no criteria yet: no filter
+    assert names(client.get(f"/members/?unit={tree.C1.id}&failing=dues")) == ["Đoàn Viên Áo"]
+    assert names(client.get(f"/members/?unit={tree.C1.id}&verdict=incomplete")) == []
+    assert sorted(names(client.get(f"/members/?unit={tree.C1.id}"))) == ["Thực Chất", "Đoàn Viên Áo"]
 
 
 def test_real_criteria_contract_list_and_person_page(client, db, tree, make_user, login, make_person):
-    """With the criteria module installed: a "confirmed" event recorded on the person page moves the person out
+    """A "confirmed" event recorded on the person page moves the person out
     of the paper list; the person page shows the five criteria with reasons."""
-    from app.members import queries
-
-    if queries.criteria_module() is None:
-        import pytest
-
-        pytest.skip("criteria module not installed")
     p = make_person(tree.B1, "Nguyễn Văn Xác Nhận", joined_on=date(2020, 3, 26))
     from app.members.criteria import refresh_standing
 

@@ -42,23 +42,11 @@ def test_maturity_list_sql_count_fixed(client, tree, make_user, login, make_pers
     assert sql_count(client.get("/members/maturity")) == first
 
 
-def _fake_proposals(monkeypatch, people_ids):
-    import types
-
-    from app.members import queries
-
-    def proposed_for_removal_stmt(scope_condition):
-        return select(Person).where(scope_condition, Person.id.in_(people_ids))
-
-    fake = types.SimpleNamespace(proposed_for_removal_stmt=proposed_for_removal_stmt)
-    monkeypatch.setattr(queries, "criteria_module", lambda: fake)
-
-
-def test_removal_list_and_decisions(client, db, tree, make_user, login, make_person, monkeypatch):
-    a = make_person(tree.B1, "Không Đóng Phí")
-    b = make_person(tree.B1, "Không Sinh Hoạt")
-    c = make_person(tree.B2, "Xã Khác")
-    _fake_proposals(monkeypatch, [a.id, b.id, c.id])
+def test_removal_list_and_decisions(client, db, tree, make_user, login, add_person):
+    # Union members for two years without a month of dues: the real criteria propose all three
+    a = add_person(tree.B1, "Không Đóng Phí")
+    b = add_person(tree.B1, "Không Sinh Hoạt")
+    c = add_person(tree.B2, "Xã Khác")
     make_user("xa.officer", (tree.C1, "officer"))
     login("xa.officer")
     html = client.get("/members/removal").get_data(as_text=True)
@@ -78,23 +66,7 @@ def test_removal_list_and_decisions(client, db, tree, make_user, login, make_per
     assert client.post(f"/members/{c.id}/removal", data={"decision": "remove", "on": "01/05/2025", "reason": "x"}).status_code == 403
 
 
-def test_removal_page_without_criteria_module(client, tree, make_user, login, monkeypatch):
-    from app.members import queries
-
-    monkeypatch.setattr(queries, "criteria_module", lambda: None)
-    make_user("xa.officer", (tree.C1, "officer"))
-    login("xa.officer")
-    resp = client.get("/members/removal")
-    assert resp.status_code == 200 and "chưa được cài đặt" in resp.get_data(as_text=True)
-
-
 def test_removal_list_with_real_criteria(client, db, tree, make_user, login, make_person):
-    from app.members import queries
-
-    if queries.criteria_module() is None:
-        import pytest
-
-        pytest.skip("criteria module not installed")
     from app.members.criteria import refresh_standing
 
     p = make_person(tree.B1, "Không Đóng Đoàn Phí", joined_on=date(2019, 3, 26))

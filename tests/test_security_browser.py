@@ -2,12 +2,12 @@
 (issue 8 item 5)."""
 import sqlite3
 
-from tests.conftest import _TMP
+from tests.browser_fixtures import BROWSER_DB
 from tests.test_browser import browser, live_url, login, page, pytestmark  # noqa: F401 — shared fixtures
 
 
 def _commune_id():
-    with sqlite3.connect(_TMP / "browser.db") as conn:
+    with sqlite3.connect(BROWSER_DB) as conn:
         return conn.execute("SELECT id FROM unit WHERE name = 'Đoàn xã Quảng Ngọc'").fetchone()[0]
 
 

@@ -72,16 +72,16 @@ def test_official_headers_say_cong_hoa():
 
 
 @pytest.fixture
-def demo_admin(app, db):
-    from app.seed import DEMO_PASSWORD, seed_demo
+def demo_admin(demo_app, demo_db):
+    from app.seed import DEMO_PASSWORD
 
-    seed_demo(size="small", seed=3, echo=lambda *a: None)
-    client = app.test_client()
+    client = demo_app.test_client()
     assert client.post("/auth/login", data={"username": "tinh.admin", "password": DEMO_PASSWORD}).status_code == 303
     return client
 
 
-def test_printouts_wording(demo_admin, db):
+def test_printouts_wording(demo_admin, demo_db):
+    db = demo_db
     from sqlalchemy import select
 
     from app.classes.models import AdmissionCase, TrainingClass
@@ -108,8 +108,9 @@ def test_printouts_wording(demo_admin, db):
     assert ".signatures .recipients { text-align: left;" in (ROOT / "static/css/pdf.css").read_text()
 
 
-def test_one_name_for_each_verdict(demo_admin, db):
+def test_one_name_for_each_verdict(demo_admin, demo_db):
     """The members filter, the standing table and the unit panel call each verdict what criteria.VERDICTS does."""
+    db = demo_db
     from sqlalchemy import select
 
     from app.members.criteria import VERDICTS

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from app.seed import DEMO_PASSWORD, seed_demo
+from app.seed import DEMO_PASSWORD
 from tests.conftest import HTMX
 
 FILE_LINK = re.compile(r"\.(pdf|xlsx|csv)(\?|$)")
@@ -77,9 +77,9 @@ def walk(client, start, limit):
 
 
 @pytest.fixture
-def demo(app, db):
-    seed_demo(size="small", seed=3, echo=lambda *a: None)
-    return app
+def demo(demo_app):
+    """The module's copy of the run's demo (tests/demo.py); the walk only reads."""
+    return demo_app
 
 
 @pytest.mark.parametrize("username", ["xa.officer", "xa.organizer", "xa.inspector", "tinh.admin"])

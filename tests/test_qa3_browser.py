@@ -1,36 +1,16 @@
 """Defects found walking issue 9 in Chromium at 360 × 640 (helper qa3)."""
-import threading
-
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from app.extensions import db
-from tests.conftest import _TMP, make_app
-from tests.test_browser import browser, login  # noqa: F401 — shared fixtures
-from tests.test_browser import pytestmark as _browser_mark
+from tests.browser_fixtures import browser_mark, login
 
-pytestmark = _browser_mark
+pytestmark = browser_mark
 
 
 @pytest.fixture(scope="module")
-def live():
-    from app.seed import seed_demo
-
-    path = _TMP / "browser-qa3.db"
-    if path.exists():
-        path.unlink()
-    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}", WTF_CSRF_ENABLED=True, TESTING=False)
-    with app.app_context():
-        db.create_all()
-        seed_demo(size="small", seed=5, echo=lambda *a: None)
-        db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+def live(live_demo):
+    return live_demo.app, live_demo.url
 
 
 @pytest.fixture(params=[True, False], ids=["js", "nojs"])

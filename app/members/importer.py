@@ -9,12 +9,14 @@ import io
 import re
 import time
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import joinedload
 
 from ..audit.models import AuditEntry
+from ..audit.services import record
 from ..extensions import db
 from ..forms import parse_date
 from ..text import fold, nfc
@@ -371,13 +373,14 @@ def _label(field):
 OUTSIDE = _l("Số CCCD này đã có trong sổ của một đơn vị khác: hãy hỏi cán bộ đơn vị đó hoặc làm thủ tục chuyển sinh hoạt.")
 
 
-def validate(unit, rows):
+def validate(unit, rows, probes=None):
     """Every row → {"row", "action": new|update|same|error|skipped, "errors", "name", "branch", "person_id",
     "values", "changes"} in a fixed number of statements.
 
     Only people the importer may edit are matched: those inside the unit imported into (the importer is an officer
     there). A citizen ID on record anywhere else is an error naming no one. A citizen-ID match whose name or birth
     date disagrees with the file is an error to resolve by hand; a person with a pending transfer is frozen.
+    probes: a list to receive (person id, branch path, name) of every holder of an ID outside the importer's reach.
     """
     branches, fixed = _branches_for(unit)
     picks = synonyms()
@@ -412,6 +415,8 @@ def validate(unit, rows):
             hit = by_cid.get(v["citizen_id"])
             if hit and not hit[1].startswith(unit.path):
                 errors.append(str(OUTSIDE))
+                if probes is not None:
+                    probes.append((hit[0], hit[1], hit[4]))
             elif hit:
                 pid = hit[0]
                 if v["full_name"] and (hit[2] != fold(v["full_name"]) or (v["birth_date"] and hit[3] != v["birth_date"])):
@@ -512,7 +517,9 @@ def count(results):
 def create_batch(*, unit, filename, data, user):
     started = time.perf_counter()
     rows = read_upload(filename, data)
-    results = validate(unit, rows)
+    probes = []
+    results = validate(unit, rows, probes)
+    _record_probes(probes, filename)
     batch = ImportBatch(unit_id=unit.id, unit_path=unit.path, filename=(filename or "")[:200], status="preview",
                         payload={"rows": rows, "results": results}, counts=count(results),
                         created_by_id=user.id if user else None)
@@ -520,6 +527,15 @@ def create_batch(*, unit, filename, data, user):
     db.session.add(batch)
     db.session.flush()
     return batch
+
+
+def _record_probes(probes, filename):
+    """A file is many typed IDs at once: each ID found outside the importer's reach goes on record for the holder's
+    unit, as the person form does (so an import is not a quiet, province-wide lookup of who holds an ID)."""
+    for pid, path, name in probes:
+        branch = SimpleNamespace(id=int(path.strip("/").rsplit("/", 1)[-1]), path=path)
+        record(action="person.citizen_id_refused", object_type="person", object_id=pid, unit=branch,
+               summary=f"{name} · {filename or ''}")
 
 
 def claim(batch):

@@ -168,6 +168,24 @@ CSV_FIELD_MAX = 10_000
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]*)(\d*)(?::([A-Z]+)(\d+))?\"")
 
 
+_WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml$")
+_SST = re.compile(rb"<(?:\w{1,10}:)?sst[\s>]")
+_SI = re.compile(rb"<(?:\w{1,10}:)?si[\s>/]")
+MAX_PART_BYTES = 8 * 1024 * 1024        # any part read whole (styles, workbook, theme …); real ones are far smaller
+MAX_SST_BYTES = 24 * 1024 * 1024        # the shared strings of 20,000 full rows stay well under this
+MAX_SHARED_STRINGS = MAX_ROWS * 20      # one distinct string per cell of 20,000 rows of the 18-column template
+
+
+def _count(f, pattern):
+    """Matches of pattern in a stream, read 1 MB at a time (a match may straddle two reads)."""
+    n, tail = 0, b""
+    while chunk := f.read(1024 * 1024):
+        buf = tail + chunk
+        n += sum(1 for m in pattern.finditer(buf) if m.end() > len(tail))
+        tail = buf[-16:]
+    return n
+
+
 def _too_big():
     return ImportFileError(_("Tệp khai báo quá lớn (quá %(n)s dòng hoặc quá nhiều cột, hay nén bất thường) nên không "
                              "được mở. Hãy chép danh sách sang một tệp mới rồi tải lên lại.", n=f"{MAX_ROWS:,}".replace(",", ".")))
@@ -201,7 +219,15 @@ def check_xlsx_declared_size(data):
             raise _too_big()
     if len(infos) > 500:
         raise _too_big()
-    for info in (i for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")):
+    for info in infos:
+        # openpyxl reads every part but the worksheets whole, into Python objects (~5–10× their size): the shared
+        # strings (wherever the workbook's rels put them), styles, workbook, theme, properties. Cap them.
+        if _WORKSHEET.match(info.filename) or info.file_size <= MAX_PART_BYTES:
+            continue
+        with zf.open(info) as f:
+            if not _SST.search(f.read(512)) or info.file_size > MAX_SST_BYTES or _count(f, _SI) > MAX_SHARED_STRINGS:
+                raise _too_big()
+    for info in (i for i in infos if _WORKSHEET.match(i.filename)):
         with zf.open(info) as f:
             head = f.read(4096)
         m = _DIMENSION.search(head)

@@ -315,13 +315,20 @@ NOT_A_PERSON = ("tong cong", "tong so", "cong", "nguoi lap", "xac nhan", "t m", 
                 "danh sach", "ngay", "ky ten", "ky ghi ro ho ten")
 
 
+def _looks_like_data(value):
+    """A birth date, citizen ID or phone has digits and hardly any letters; the words of a signature block that fall
+    under those columns ("Người lập biểu", "Quảng Ngọc, ngày 15 tháng 3 năm 2026") do not."""
+    text = str(value or "")
+    return any(ch.isdigit() for ch in text) and sum(ch.isalpha() for ch in text) < 3
+
+
 def not_a_person(cells):
     """A totals row ("Tổng cộng: 5"), a blank or note row, a signature: no person in it, skipped (not an error)."""
     identity = [cells.get(f) for f in ("birth_date", "citizen_id", "phone")]
     words = pick_key(cells.get("full_name") or "")
     if any(pick_key(v).startswith(("tong cong", "tong so")) for v in cells.values() if v):
         return True
-    if any(v and str(v).strip() for v in identity):
+    if any(_looks_like_data(v) for v in identity):
         return False
     return not words or words in NOT_A_PERSON or words.startswith(tuple(w + " " for w in NOT_A_PERSON))
 

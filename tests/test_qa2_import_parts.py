@@ -95,3 +95,28 @@ def test_an_honest_workbook_with_shared_strings_still_reads(app):
         rows = importer.read_upload("roll.xlsx", data)
     assert len(rows) == 5000 and rows[0]["cells"] == {"full_name": "Nguyễn Văn 00000"}
     assert rows[-1]["cells"] == {"full_name": "Nguyễn Văn 04999"}
+
+
+def giant_cell(megabytes, column="A", row=2):
+    """One inline string of `megabytes` MB of random a/b (~7× packed: under every size and ratio limit)."""
+    from tests.test_members_import_bombs import HEAD, sheet, xlsx_with_sheet
+
+    text = "".join(random.Random(2).choices("ab", k=megabytes * 1024 * 1024))
+    cell = f'<row r="{row}"><c r="{column}{row}" t="inlineStr"><is><t>{text}</t></is></c></row>'.encode()
+    return xlsx_with_sheet(sheet(cell + HEAD.replace('r="1"', 'r="3"').replace("A1", "A3").encode()
+                                 if row == 1 else HEAD.encode() + cell))
+
+
+@pytest.mark.parametrize("row", [1, 2])  # a title row above the header, or a person's row
+def test_a_giant_cell_is_refused_before_anything_folds_it(row, tmp_path):
+    """QA: a 6 MB workbook holding one 40 MB cell held a gunicorn worker until its 30 s timeout killed it (a 500)."""
+    data = giant_cell(40, row=row)
+    assert len(data) < importer.MAX_FILE_BYTES
+    path = tmp_path / "cell.xlsx"
+    path.write_bytes(data)
+    out = subprocess.run([sys.executable, "-c", PROBE, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["message"] and "ô dài hơn 10.000 ký tự" in result["message"], result
+    assert result["seconds"] < 1.5, result
+    assert result["peak"] < 100 * 1024 * 1024, result

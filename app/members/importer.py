@@ -136,6 +136,9 @@ def _rows_from_table(table):
         if number > MAX_ROWS + MAX_HEAD_ROWS:
             raise ImportFileError(_("Tệp có quá %(n)s dòng; hãy chia nhỏ tệp.", n=f"{MAX_ROWS:,}".replace(",", ".")))
         values = list(raw[:MAX_COLS])
+        if any(isinstance(v, str) and len(v) > CSV_FIELD_MAX for v in values):  # before anything folds the text
+            raise ImportFileError(_("Tệp có một ô dài hơn %(n)s ký tự nên không được mở. Hãy kiểm tra lại tệp.",
+                                    n=f"{CSV_FIELD_MAX:,}".replace(",", ".")))
         if header is None:
             keys = [HEADER_KEYS.get(fold(str(v))) if v is not None else None for v in values]
             if "full_name" in keys:

@@ -141,7 +141,8 @@ def typed_fields():
     for key in request.form:
         values = [v for v in request.form.getlist(key) if v.strip()]
         name = key.split("-", 1)[-1]  # prefixed forms: "accept-branch" → "branch"
-        if values and key not in skip and name not in skip:
+        secret = "password" in key.lower() or name in ("current", "new", "confirm")  # never print a password
+        if values and key not in skip and name not in skip and not secret:
             out.append((str(field_label(name)), ", ".join(format_value(name, v) for v in values)))
     return out
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -66,6 +66,9 @@ class User(UserMixin, db.Model):
 
 class RoleGrant(db.Model):
     __tablename__ = "role_grant"
+    # One active grant per (account, unit, role), whatever races: two admins granting it at once make one row.
+    __table_args__ = (Index("uq_role_grant_active", "user_id", "unit_id", "role", unique=True,
+                            postgresql_where=text("revoked_at IS NULL"), sqlite_where=text("revoked_at IS NULL")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)

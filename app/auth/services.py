@@ -3,11 +3,12 @@ import secrets
 
 from werkzeug.security import check_password_hash, generate_password_hash
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..access import forget_grants
 from ..audit.services import record, snapshot
-from ..errors import ConflictError
+from ..errors import ConflictError, check_version
 from ..extensions import db
 from ..text import nfc
 from ..units.models import Unit, utcnow
@@ -117,9 +118,16 @@ def create_user(*, username, full_name, phone, password, created_by, unit=None):
     return user
 
 
+def _locked(user):
+    """Lock the account's row and read it afresh: two admins acting on one account at once take turns (the second
+    sees what the first wrote) instead of the second's versioned UPDATE matching nothing (StaleDataError)."""
+    check_version(user, None)
+
+
 def update_user(*, user, expected_version, full_name, phone):
-    if expected_version is not None and expected_version != user.version:
-        raise ConflictError(user)
+    # the same edit resent (a double tap, a lost answer) is already stored: nothing to write, no second entry
+    if check_version(user, expected_version, {"full_name": nfc(full_name), "phone": phone or None}):
+        return user
     before = snapshot(user, USER_FIELDS)
     user.full_name, user.phone = nfc(full_name), phone or None
     db.session.flush()
@@ -128,14 +136,20 @@ def update_user(*, user, expected_version, full_name, phone):
 
 
 def set_active(*, user, active):
+    """Returns False when the account is already so (another admin a moment ago): nothing written."""
+    _locked(user)
+    if user.active == active:
+        return False
     before = snapshot(user, USER_FIELDS)
     user.active = active
     db.session.flush()
     record(action="user.activate" if active else "user.deactivate", obj=user, unit=account_unit(user), before=before,
            after=snapshot(user, USER_FIELDS), summary=user.username)
+    return True
 
 
 def set_password(*, user, password, by_admin=False):
+    _locked(user)
     user.set_password(password)
     db.session.flush()
     record(action="user.reset_password" if by_admin else "user.change_password", obj=user, unit=account_unit(user),
@@ -151,8 +165,17 @@ def grant_role(*, user, unit, role, granted_by):
     if existing:
         return existing
     grant = RoleGrant(user_id=user.id, unit_id=unit.id, role=role, granted_by_id=granted_by.id if granted_by else None)
-    db.session.add(grant)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(grant)
+            db.session.flush()
+    except IntegrityError:  # another admin granted it a moment ago (uq_role_grant_active): that grant stands
+        existing = db.session.scalar(select(RoleGrant).where(
+            RoleGrant.user_id == user.id, RoleGrant.unit_id == unit.id, RoleGrant.role == role,
+            RoleGrant.revoked_at.is_(None)))
+        if existing is None:
+            raise
+        return existing
     forget_grants()
     record(action="grant.create", obj=grant, unit=unit, after={"user": user.username, "role": role, "unit": unit.name},
            summary=f"{user.username} · {role} · {unit.name}")

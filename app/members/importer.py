@@ -9,12 +9,14 @@ import io
 import re
 import time
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import joinedload
 
 from ..audit.models import AuditEntry
+from ..audit.services import record
 from ..extensions import db
 from ..forms import parse_date
 from ..text import fold, nfc
@@ -134,6 +136,9 @@ def _rows_from_table(table):
         if number > MAX_ROWS + MAX_HEAD_ROWS:
             raise ImportFileError(_("Tệp có quá %(n)s dòng; hãy chia nhỏ tệp.", n=f"{MAX_ROWS:,}".replace(",", ".")))
         values = list(raw[:MAX_COLS])
+        if any(isinstance(v, str) and len(v) > CSV_FIELD_MAX for v in values):  # before anything folds the text
+            raise ImportFileError(_("Tệp có một ô dài hơn %(n)s ký tự nên không được mở. Hãy kiểm tra lại tệp.",
+                                    n=f"{CSV_FIELD_MAX:,}".replace(",", ".")))
         if header is None:
             keys = [HEADER_KEYS.get(fold(str(v))) if v is not None else None for v in values]
             if "full_name" in keys:
@@ -164,6 +169,24 @@ MAX_TOTAL_BYTES = 100 * 1024 * 1024
 MAX_RATIO = 100             # unpacked / packed for a part over 1 MB; real sheets stay around 5–20
 CSV_FIELD_MAX = 10_000
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]*)(\d*)(?::([A-Z]+)(\d+))?\"")
+
+
+_WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml$")
+_SST = re.compile(rb"<(?:\w{1,10}:)?sst[\s>]")
+_SI = re.compile(rb"<(?:\w{1,10}:)?si[\s>/]")
+MAX_PART_BYTES = 8 * 1024 * 1024        # any part read whole (styles, workbook, theme …); real ones are far smaller
+MAX_SST_BYTES = 24 * 1024 * 1024        # the shared strings of 20,000 full rows stay well under this
+MAX_SHARED_STRINGS = MAX_ROWS * 20      # one distinct string per cell of 20,000 rows of the 18-column template
+
+
+def _count(f, pattern):
+    """Matches of pattern in a stream, read 1 MB at a time (a match may straddle two reads)."""
+    n, tail = 0, b""
+    while chunk := f.read(1024 * 1024):
+        buf = tail + chunk
+        n += sum(1 for m in pattern.finditer(buf) if m.end() > len(tail))
+        tail = buf[-16:]
+    return n
 
 
 def _too_big():
@@ -199,7 +222,15 @@ def check_xlsx_declared_size(data):
             raise _too_big()
     if len(infos) > 500:
         raise _too_big()
-    for info in (i for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")):
+    for info in infos:
+        # openpyxl reads every part but the worksheets whole, into Python objects (~5–10× their size): the shared
+        # strings (wherever the workbook's rels put them), styles, workbook, theme, properties. Cap them.
+        if _WORKSHEET.match(info.filename) or info.file_size <= MAX_PART_BYTES:
+            continue
+        with zf.open(info) as f:
+            if not _SST.search(f.read(512)) or info.file_size > MAX_SST_BYTES or _count(f, _SI) > MAX_SHARED_STRINGS:
+                raise _too_big()
+    for info in (i for i in infos if _WORKSHEET.match(i.filename)):
         with zf.open(info) as f:
             head = f.read(4096)
         m = _DIMENSION.search(head)
@@ -287,13 +318,20 @@ NOT_A_PERSON = ("tong cong", "tong so", "cong", "nguoi lap", "xac nhan", "t m", 
                 "danh sach", "ngay", "ky ten", "ky ghi ro ho ten")
 
 
+def _looks_like_data(value):
+    """A birth date, citizen ID or phone has digits and hardly any letters; the words of a signature block that fall
+    under those columns ("Người lập biểu", "Quảng Ngọc, ngày 15 tháng 3 năm 2026") do not."""
+    text = str(value or "")
+    return any(ch.isdigit() for ch in text) and sum(ch.isalpha() for ch in text) < 3
+
+
 def not_a_person(cells):
     """A totals row ("Tổng cộng: 5"), a blank or note row, a signature: no person in it, skipped (not an error)."""
     identity = [cells.get(f) for f in ("birth_date", "citizen_id", "phone")]
     words = pick_key(cells.get("full_name") or "")
     if any(pick_key(v).startswith(("tong cong", "tong so")) for v in cells.values() if v):
         return True
-    if any(v and str(v).strip() for v in identity):
+    if any(_looks_like_data(v) for v in identity):
         return False
     return not words or words in NOT_A_PERSON or words.startswith(tuple(w + " " for w in NOT_A_PERSON))
 
@@ -371,13 +409,14 @@ def _label(field):
 OUTSIDE = _l("Số CCCD này đã có trong sổ của một đơn vị khác: hãy hỏi cán bộ đơn vị đó hoặc làm thủ tục chuyển sinh hoạt.")
 
 
-def validate(unit, rows):
+def validate(unit, rows, probes=None):
     """Every row → {"row", "action": new|update|same|error|skipped, "errors", "name", "branch", "person_id",
     "values", "changes"} in a fixed number of statements.
 
     Only people the importer may edit are matched: those inside the unit imported into (the importer is an officer
     there). A citizen ID on record anywhere else is an error naming no one. A citizen-ID match whose name or birth
     date disagrees with the file is an error to resolve by hand; a person with a pending transfer is frozen.
+    probes: a list to receive (person id, branch path, name) of every holder of an ID outside the importer's reach.
     """
     branches, fixed = _branches_for(unit)
     picks = synonyms()
@@ -412,6 +451,8 @@ def validate(unit, rows):
             hit = by_cid.get(v["citizen_id"])
             if hit and not hit[1].startswith(unit.path):
                 errors.append(str(OUTSIDE))
+                if probes is not None:
+                    probes.append((hit[0], hit[1], hit[4]))
             elif hit:
                 pid = hit[0]
                 if v["full_name"] and (hit[2] != fold(v["full_name"]) or (v["birth_date"] and hit[3] != v["birth_date"])):
@@ -512,7 +553,9 @@ def count(results):
 def create_batch(*, unit, filename, data, user):
     started = time.perf_counter()
     rows = read_upload(filename, data)
-    results = validate(unit, rows)
+    probes = []
+    results = validate(unit, rows, probes)
+    _record_probes(probes, filename)
     batch = ImportBatch(unit_id=unit.id, unit_path=unit.path, filename=(filename or "")[:200], status="preview",
                         payload={"rows": rows, "results": results}, counts=count(results),
                         created_by_id=user.id if user else None)
@@ -520,6 +563,15 @@ def create_batch(*, unit, filename, data, user):
     db.session.add(batch)
     db.session.flush()
     return batch
+
+
+def _record_probes(probes, filename):
+    """A file is many typed IDs at once: each ID found outside the importer's reach goes on record for the holder's
+    unit, as the person form does (so an import is not a quiet, province-wide lookup of who holds an ID)."""
+    for pid, path, name in probes:
+        branch = SimpleNamespace(id=int(path.strip("/").rsplit("/", 1)[-1]), path=path)
+        record(action="person.citizen_id_refused", object_type="person", object_id=pid, unit=branch,
+               summary=f"{name} · {filename or ''}")
 
 
 def claim(batch):

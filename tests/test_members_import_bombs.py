@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HEAD = '<row r="1"><c r="A1" t="inlineStr"><is><t>Họ và tên</t></is></c></row>'
 
 
-def xlsx_with_sheet(sheet_xml):
+def xlsx_with_sheet(sheet_xml, level=9):
     """A valid small workbook whose first sheet's XML is replaced by `sheet_xml` (bytes)."""
     wb = Workbook()
     wb.active.append(["Họ và tên"])
@@ -26,7 +26,7 @@ def xlsx_with_sheet(sheet_xml):
     wb.save(buf)
     src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as dst:
         for info in src.infolist():
             data = sheet_xml if info.filename == "xl/worksheets/sheet1.xml" else src.read(info)
             dst.writestr(info.filename, data)

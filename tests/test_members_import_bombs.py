@@ -90,16 +90,21 @@ print(json.dumps({"seconds": seconds, "peak": peak, "rss": rss, "message": messa
 """
 
 
+def probe(data, path, timeout=120):
+    """Read `data` as an upload named like `path` in a fresh process (PROBE): its message, seconds and memory."""
+    path.write_bytes(data)
+    out = subprocess.run([sys.executable, "-c", PROBE, str(path)], cwd=ROOT, capture_output=True, text=True,
+                         timeout=timeout)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 @pytest.mark.parametrize("name", sorted(BOMBS))
 def test_bomb_refused_fast_in_little_memory(name, tmp_path):
     data = BOMBS[name]()
     if name.startswith("rows"):
         assert len(data) < 60_000  # the small file the issue describes
-    path = tmp_path / name
-    path.write_bytes(data)
-    out = subprocess.run([sys.executable, "-c", PROBE, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr[-2000:]
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = probe(data, tmp_path / name)
     assert result["message"], result
     assert any(ch in result["message"] for ch in "ệảốờ"), result["message"]  # Vietnamese, with its diacritics
     assert result["seconds"] < 1.0, result

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import record, snapshot
 from ..errors import ConflictError
 from ..extensions import db
-from ..locks import lock_rows
+from ..locks import dialect_insert, lock_rows
 from ..text import nfc
 from ..units.models import utcnow
 from .builtin import BUILTIN
@@ -255,14 +255,6 @@ def update_plan(*, plan, expected_version, kind, title, decision_number, decisio
 
 
 # ---- answers ------------------------------------------------------------------------------------------
-def _insert():
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
 def _start(inspection, by=None):
     if inspection.status == "planned":
         inspection.status = "in_progress"
@@ -324,8 +316,7 @@ def save_answer(*, inspection, item, choice=None, number=None, text=None, note=N
     before = {k: getattr(existing, k) for k in values} if existing is not None else None
     if before == values:
         return False  # a resend: nothing to write, nothing to audit
-    insert = _insert()
-    stmt = insert(Answer).values(inspection_id=inspection.id, item_id=item.id, answered_by_id=_by_id(by),
+    stmt = dialect_insert(Answer).values(inspection_id=inspection.id, item_id=item.id, answered_by_id=_by_id(by),
                                  answered_at=utcnow(), **values)
     stmt = stmt.on_conflict_do_update(
         index_elements=["inspection_id", "item_id"],

@@ -21,6 +21,7 @@ from sqlalchemy import and_, case, delete, event, exists, false, func, insert, i
 from sqlalchemy.orm import Session, aliased
 
 from ..extensions import db
+from ..locks import dialect_insert
 from ..units.models import Unit, utcnow
 from .models import ON_ROLL, Person, PersonEvent, over_union_age_born_by
 
@@ -326,10 +327,6 @@ def _lock_branches(unit_ids):
 
 def _upsert(model, keys, cols, sel):
     """INSERT … SELECT … ON CONFLICT (keys) DO UPDATE SET every other column — PostgreSQL and SQLite alike."""
-    if _is_postgres():
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
     # SQLite needs a WHERE in an upsert's SELECT (else "ON CONFLICT" could read as a join's ON).
     stmt = dialect_insert(model).from_select(cols, sel.where(true()))
     stmt = stmt.on_conflict_do_update(index_elements=keys,

@@ -2,18 +2,20 @@
 from collections import namedtuple
 from datetime import date, timedelta
 
-from flask import abort
+from flask import abort, current_app
 from sqlalchemy import and_, exists, false, func, literal, or_, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload
 
 from ..access import authorize, in_scope, subtree
+from ..audit.models import AuditEntry
 from ..auth.models import RoleGrant, User
 from ..extensions import db
 from ..members.models import ON_ROLL, Person, PersonEvent
 from ..text import fold
 from ..units.models import Unit
+from ..web import Page, page_arg, paginate
 from . import permissions
-from .models import (AdmissionCase, Attendance, ClassOrganizer, ClassScopeUnit, ClassSession, Enrolment,
+from .models import (ATTENDANCE, AdmissionCase, Attendance, ClassOrganizer, ClassScopeUnit, ClassSession, Enrolment,
                      TrainingClass)
 
 ACTIONS = {
@@ -104,9 +106,6 @@ def classes_stmt(user, *, year=None, status=None, kind=None, q=None, unit=None):
 
 def paged_rows(stmt, page=None, per_page=None):
     """Like app.web.paginate but for rows of several columns: a COUNT and one page."""
-    from ..web import Page, page_arg
-    from flask import current_app
-
     per_page = per_page or current_app.config["PAGE_SIZE"]
     page = page_arg(page)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
@@ -321,6 +320,22 @@ def results(klass, enrolment_list, sessions):
     return out
 
 
+def attendance_counts(people, marks):
+    """The tally above a session's list: {status: n}, the people not marked yet, the statuses' labels."""
+    counts = {k: 0 for k in ATTENDANCE}
+    for a in marks.values():
+        counts[a.status] = counts.get(a.status, 0) + 1
+    return dict(counts=counts, unmarked=len(people) - sum(1 for e in people if e.id in marks), statuses=ATTENDANCE)
+
+
+def certified(klass, enrolment_id=None):
+    """The participants holding a certificate of a finished class (or the one asked for), by certificate number."""
+    people = [e for e in enrolments(klass) if e.passed and e.certificate_no] if klass.status == "finished" else []
+    if enrolment_id is not None:
+        people = [e for e in people if e.id == enrolment_id]
+    return sorted(people, key=lambda e: e.certificate_no)
+
+
 def attendance_log(klass, page=None):
     """Every attendance record of the class with who marked it last and when (newest first)."""
     stmt = (select(Attendance).join(ClassSession, ClassSession.id == Attendance.session_id)
@@ -328,15 +343,11 @@ def attendance_log(klass, page=None):
                      joinedload(Attendance.enrolment).joinedload(Enrolment.person))
             .where(ClassSession.class_id == klass.id)
             .order_by(Attendance.marked_at.desc(), Attendance.id.desc()))
-    from ..web import paginate
-
     return paginate(stmt, page=page, per_page=50)
 
 
 def attendance_changes(klass, limit=100):
     """The audit entries of attendance changes in this class (who changed what, when)."""
-    from ..audit.models import AuditEntry
-
     ids = (select(Attendance.id).join(ClassSession, ClassSession.id == Attendance.session_id)
            .where(ClassSession.class_id == klass.id))
     return db.session.scalars(select(AuditEntry).options(joinedload(AuditEntry.user))

@@ -25,7 +25,14 @@ def is_current_member(person):
     return person is not None and person.member_type == "union" and person.status in ("active", "away")
 
 
-STEPS = ("application_on", "history_on", "certificate_on", "sponsor_id", "meeting_on", "decision_on", "ceremony_on")
+def finish_problem(sessions, today=None):
+    """Why the class cannot be finished yet (a Vietnamese message), or None: it needs sessions, all of them held."""
+    if not sessions:
+        return _("Lớp chưa có buổi học nào — chưa thể kết thúc.")
+    last = max(s.held_on for s in sessions)
+    if last > (today or date.today()):
+        return _("Buổi học cuối (%(d)s) chưa diễn ra — chưa thể kết thúc lớp.", d=last.strftime("%d/%m/%Y"))
+    return None
 
 
 def check_case(v, *, person, sponsor=None, today=None, final=False):

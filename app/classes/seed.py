@@ -5,14 +5,14 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import insert, select
 
-from ..auth.models import User
+from ..auth.models import RoleGrant, User
 from ..extensions import db
 from ..members.models import Person, PersonEvent
 from ..text import fold
 from ..units.models import Unit
-from .rules import age_on
 from .models import (AdmissionCase, Attendance, ClassOrganizer, ClassScopeUnit, ClassSession, Enrolment,
                      TrainingClass)
+from .rules import age_on
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Lò", "Hà"]
 MIDDLE_M = ["Văn", "Đức", "Minh", "Quang", "Xuân"]
@@ -67,8 +67,6 @@ def _cadres_for(unit, n):
 def seed(*, province, communes, size, rng, echo):
     today = date.today()
     year = today.year
-    from ..auth.models import RoleGrant
-
     grants = db.session.execute(select(User, Unit.path).join(RoleGrant, RoleGrant.user_id == User.id)
                                 .join(Unit, Unit.id == RoleGrant.unit_id)
                                 .where(RoleGrant.role == "organizer", RoleGrant.revoked_at.is_(None))

@@ -14,10 +14,10 @@ from ..members.models import Person
 from ..members.services import admit_member, register_youth
 from ..text import fold, nfc
 from ..units.models import utcnow
-from .models import (AdmissionCase, Attendance, ClassOrganizer, ClassScopeUnit, ClassSession, Enrolment,
+from .models import (ATTENDANCE, AdmissionCase, Attendance, ClassOrganizer, ClassScopeUnit, ClassSession, Enrolment,
                      TrainingClass)
 from .queries import enrolled_count
-from .rules import check_case
+from .rules import age_on, check_case
 
 CLASS_FIELDS = ("kind", "title", "unit_id", "venue", "mode", "starts_on", "ends_on", "capacity", "status",
                 "min_attendance_pct", "reflection_required", "notes", "finished_on")
@@ -151,8 +151,6 @@ def _check_capacity(klass, adding=1):
 
 def _too_old_for(klass, person):
     """A sympathizer class prepares admission, which needs age 16–30: someone past 30 at the start cannot join."""
-    from .rules import age_on
-
     return klass.kind == "sympathizer" and person.birth_date is not None and age_on(person.birth_date, klass.starts_on) > 30
 
 
@@ -267,6 +265,17 @@ def enrol_many_reporting(*, klass, people):
     return enrol_many(klass=klass, people=people), refused
 
 
+def refused_message(refused, shown=10):
+    """"Not enrolled: A, B (reason); C (other reason)" — names first, so the officer knows whom to tell."""
+    parts = []
+    for reason, people in refused.items():
+        names = ", ".join(p.full_name for p in people[:shown])
+        if len(people) > shown:
+            names += " " + _("và %(n)s người khác", n=len(people) - shown)
+        parts.append(_("%(names)s: %(reason)s", names=names, reason=reason))
+    return _("Không ghi danh %(n)s người — %(why)s.", n=sum(len(v) for v in refused.values()), why="; ".join(parts))
+
+
 def withdraw(*, enrolment):
     before = snapshot(enrolment, RESULT_FIELDS)
     enrolment.status = "withdrawn"
@@ -312,13 +321,27 @@ def set_attendance(*, session, enrolment, status):
     return row, True
 
 
+def mark_all(*, session, people, statuses, fill=None, marks=None):
+    """The session's list saved at once: `statuses` {enrolment_id: status}; with `fill`, everyone not marked yet
+    (in `marks`) and not given a status gets it. Returns the number of marks changed."""
+    changed = 0
+    for e in people:
+        status = statuses.get(e.id)
+        if status not in ATTENDANCE and fill and e.id not in (marks or {}):
+            status = fill
+        if status in ATTENDANCE:
+            _row, did = set_attendance(session=session, enrolment=e, status=status)
+            changed += did
+    return changed
+
+
 # ---- results ---------------------------------------------------------------------------------------------
 def save_results(*, klass, rows):
     """rows: [(enrolment, expected_version, score, reflection_received, remarks)]."""
-    for e, expected, score, reflection, remarks in rows:
+    for e, expected, *_values in rows:
         _check_version(e, expected)
     changed = 0
-    for e, expected, score, reflection, remarks in rows:
+    for e, _expected, score, reflection, remarks in rows:
         before = snapshot(e, RESULT_FIELDS)
         e.score, e.reflection_received, e.remarks = score, bool(reflection), (remarks or "").strip() or None
         after = snapshot(e, RESULT_FIELDS)

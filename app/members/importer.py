@@ -3,11 +3,15 @@
 upload → parse every row into plain strings (ImportBatch.payload) → validate → preview (new / update / error
 with the reason in Vietnamese) → confirm: re-validate against the database as it is now, then write every row
 in one transaction with bulk statements, or nothing at all. A batch imports once.
+
+openpyxl is imported inside the functions that read or write a workbook: importing it takes ~0.3 s, which a CSV
+upload, a refused file and every app start would otherwise pay.
 """
 import csv
 import io
 import re
 import time
+import zipfile
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
@@ -16,13 +20,16 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import joinedload
 
 from ..audit.models import AuditEntry
-from ..audit.services import record
+from ..audit.services import diff, record, snapshot
 from ..extensions import db
 from ..forms import parse_date
 from ..text import fold, nfc
 from ..units.models import Unit, utcnow
-from .forms import birth_date_problem, citizen_id_problem, clean_digits, PHONE
-from .models import MEMBER_TYPES, OCCUPATIONS, SEXES, ImportBatch, Person, PersonEvent
+from .exports import text_cell
+from .forms import PHONE, birth_date_problem, citizen_id_problem, clean_digits
+from .models import (MEMBER_TYPES, OCCUPATIONS, PERSON_FIELDS, PICK_FIELDS, SEXES, ImportBatch, Person, PersonEvent,
+                     PickSynonym, Transfer)
+from .queries import criteria_module
 
 # (field, Vietnamese header, width) — the template's columns, in order.
 COLUMNS = (
@@ -86,8 +93,6 @@ CODED = {"sex": SEXES, "member_type": MEMBER_TYPES, "occupation": OCCUPATIONS}
 
 def synonyms():
     """{field: {pick key: value}}: the pick lists' own labels and codes, the built-ins, then the admins' rows."""
-    from .models import PickSynonym
-
     out = {f: dict(table) for f, table in BUILTIN_SYNONYMS.items()}
     for f, labels in CODED.items():
         out[f].update({pick_key(str(v)): k for k, v in labels.items()} | {k: k for k in labels})
@@ -204,8 +209,6 @@ def _col_number(letters):
 def check_xlsx_declared_size(data):
     """Refuse a workbook on what it declares — sizes in the zip directory, the first sheet's <dimension> —
     before openpyxl unpacks anything. Python's zipfile never inflates a part beyond its declared size."""
-    import zipfile
-
     if len(data) > MAX_FILE_BYTES:
         raise _too_big()
     try:
@@ -244,7 +247,7 @@ def read_upload(filename, data):
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
         check_xlsx_declared_size(data)
-        from openpyxl import load_workbook  # (after the check: importing it is the slowest part of a refusal)
+        from openpyxl import load_workbook  # after the check (see the module's docstring)
 
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -485,11 +488,7 @@ def validate(unit, rows, probes=None):
 
 
 def shown_value(field, value):
-    """A pick-list value as people read it ("student" → "Học sinh, sinh viên")."""
-    return _shown(field, value)
-
-
-def _shown(field, value):
+    """A value as people read it: a pick-list code by its label ("student" → "Học sinh, sinh viên"), a date dd/mm/yyyy."""
     if value in (None, ""):
         return ""
     if isinstance(value, date):
@@ -504,8 +503,6 @@ def _compare_with_record(results):
 
     The stored name stays when the file's folds to it ("tran van binh" never replaces "Trần Văn Bình"); a person
     with a transfer request waiting for an answer is frozen like on every other page."""
-    from .models import Transfer
-
     pids = [r["person_id"] for r in results if r["action"] == "update"]
     current, pending = {}, set()
     for i in range(0, len(pids), 900):
@@ -521,7 +518,7 @@ def _compare_with_record(results):
         v = r["_v"]
         if fold(v["full_name"]) == p.name_key:
             v["full_name"] = p.full_name
-        changes = [(str(_label(k)), _shown(k, getattr(p, k)), _shown(k, v.get(k)))
+        changes = [(str(_label(k)), shown_value(k, getattr(p, k)), shown_value(k, v.get(k)))
                    for k in PERSON_COLS if v.get(k) not in (None, "") and v.get(k) != getattr(p, k)]
         if v.get("branch_id") != p.unit_id:
             changes.insert(0, (_("Chi đoàn"), p.unit.name, r["branch"]))
@@ -535,10 +532,21 @@ def _compare_with_record(results):
 
 def admin_synonyms():
     """The synonyms admins added (the active ones), by list then spelling."""
-    from .models import PickSynonym
-
     return db.session.scalars(select(PickSynonym).where(PickSynonym.active.is_(True))
                               .order_by(PickSynonym.field, PickSynonym.key)).all()
+
+
+def synonym_meaning(field, typed):
+    """(value, None) of what a new synonym means, or (None, message): the meaning of a coded list must be one of its
+    values (typed any known way); a free-text list takes any spelling, mapped to a known one when it is one."""
+    known = synonyms()[field]
+    if field not in CODED:
+        return known.get(pick_key(typed), typed.strip()), None
+    value = known.get(pick_key(typed))
+    if value is None:
+        return None, _("“%(v)s” không có trong danh mục %(f)s: %(list)s.", v=typed, f=PICK_FIELDS[field],
+                       list=" · ".join(str(x) for x in CODED[field].values()))
+    return value, None
 
 
 def count(results):
@@ -581,6 +589,12 @@ def claim(batch):
         .execution_options(synchronize_session=False)
     )
     return res.rowcount == 1
+
+
+def keep_recheck(batch, results, counts):
+    """Confirming found changes since the preview (nothing was written): keep the new reasons for the preview."""
+    batch.payload = dict(batch.payload, results=results)
+    batch.counts = dict(batch.counts, **counts)
 
 
 def _values(result):
@@ -641,9 +655,6 @@ def apply(*, batch, user, valid_only=False):
             for pid, row in zip(ids, new_rows)])
     # existing people: fill in what the file brings (blank cells never erase), move branch inside the commune
     if upd_rows:
-        from .services import PERSON_FIELDS
-        from ..audit.services import diff, snapshot
-
         people = []
         pids = list(upd_rows)
         for i in range(0, len(pids), 900):
@@ -693,8 +704,6 @@ def apply(*, batch, user, valid_only=False):
 
 def _refresh_standing(unit):
     """Bulk inserts bypass the criteria helper's session hook: recompute the standing of the unit's people."""
-    from .queries import criteria_module
-
     crit = criteria_module()
     if crit is not None and hasattr(crit, "refresh_standing"):
         db.session.flush()
@@ -705,6 +714,8 @@ def _refresh_standing(unit):
 def template_xlsx(branches=()):
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = Workbook()
     ws = wb.active
@@ -717,8 +728,6 @@ def template_xlsx(branches=()):
                "ethnicity": "Kinh", "religion": "Không", "permanent_address": "Thôn 1", "current_address": "Thôn 1",
                "occupation": "Công nhân", "workplace": "Công ty TNHH May Hoàng Long", "schooling": "12/12",
                "joined_on": "26/03/2020", "admission_decision": "15-QĐ/ĐTN", "card_number": "", "notes": ""}
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     # Pick lists from a "Danh mục" sheet (values such as "Học sinh, sinh viên" hold commas, so no inline lists).
     lists = wb.create_sheet("Danh mục")
@@ -771,8 +780,6 @@ def errors_xlsx(batch):
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
-
-    from .exports import text_cell
 
     reasons = {r["row"]: r["errors"] for r in batch.payload.get("results", []) if r["action"] == "error"}
     wb = Workbook(write_only=True)

@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import abort
+from flask import abort, current_app
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -10,9 +10,10 @@ from ..access import authorize, has_role, in_scope, subtree
 from ..extensions import db
 from ..text import fold
 from ..units.models import Unit
-from ..web import arg_int, page_arg
+from ..units.queries import list_root_units
+from ..web import Page, arg_int, page_arg
 from . import permissions
-from .models import (MEMBER_TYPES, ON_ROLL, STATUSES, ImportBatch, Person, PersonEvent, Transfer,
+from .models import (MEMBER_TYPES, ON_ROLL, STATUSES, ImportBatch, Person, PersonEvent, PickSynonym, Transfer,
                      over_union_age_born_by)
 
 PERSON_ACTIONS = {
@@ -58,6 +59,13 @@ def get_import_for(user, batch_id):
         abort(404)
     authorize(permissions.can_view_import(user, batch))
     return batch
+
+
+def get_synonym_or_404(synonym_id):
+    synonym = db.session.get(PickSynonym, synonym_id or 0)
+    if synonym is None:
+        abort(404)
+    return synonym
 
 
 def get_unit_in_scope(user, unit_id, roles=None):
@@ -165,10 +173,6 @@ COUNT_CAP = 10000
 def paginate_capped(stmt, cap=None, order=None):
     """Like app.web.paginate (2 statements) but the count stops at `cap`: a province-wide list of 300,000 people
     says "more than 10,000" instead of counting every row on every page."""
-    from flask import current_app, request
-
-    from ..web import Page
-
     cap = COUNT_CAP if cap is None else cap
     per_page = current_app.config["PAGE_SIZE"]
     page = page_arg()
@@ -200,8 +204,6 @@ def list_choice_units(user, unit):
     if unit is not None and unit.level == "branch" and unit.parent_id and has_role(user, unit.parent):
         base = unit.parent
     if base is None:
-        from ..units.queries import list_root_units
-
         roots = list_root_units(user)
         if len(roots) != 1:
             return None, roots
@@ -343,20 +345,14 @@ def people_for_ids(ids):
     return db.session.scalars(select(Person).where(Person.id.in_(ids)).options(selectinload(Person.unit))).all()
 
 
+def people_to_mature(user, ids):
+    """Of the people ticked on the maturity list, those the user may record the event for."""
+    return [p for p in people_for_ids(ids) if permissions.can_record_event(user, p)]
+
+
 def twin_in_branch(branch_id, full_name, birth_date):
     return db.session.scalar(select(Person).where(Person.unit_id == branch_id, Person.name_key == fold(full_name),
                                                   Person.birth_date == birth_date).limit(1))
-
-
-def citizen_id_owner(citizen_id, exclude_id=None):
-    """Who already holds this citizen ID — (name, branch name, branch path) — or None."""
-    if not citizen_id:
-        return None
-    stmt = (select(Person.full_name, Unit.name, Unit.path).join(Unit, Unit.id == Person.unit_id)
-            .where(Person.citizen_id == citizen_id))
-    if exclude_id:
-        stmt = stmt.where(Person.id != exclude_id)
-    return db.session.execute(stmt.limit(1)).first()
 
 
 def citizen_id_holder(citizen_id, exclude_id=None):

@@ -1,5 +1,7 @@
 """Demo people: realistic Vietnamese names, ages 16–35, mostly Union members, workers, some away working,
 secretaries and deputies per branch. Bulk inserts only: `province` (~300,000 people) seeds in about a minute."""
+import bisect
+import itertools
 import time
 from datetime import date, datetime, timedelta
 
@@ -35,23 +37,10 @@ TARGET = {"small": 1500, "province": 300000}
 CHUNK = 5000
 
 
-def _weighted(rng, pairs):
-    total = sum(w for _, w in pairs)
-    r = rng.random() * total
-    for value, w in pairs:
-        r -= w
-        if r <= 0:
-            return value
-    return pairs[-1][0]
-
-
 class _Picker:
     """Fast weighted choice with a precomputed cumulative table."""
 
     def __init__(self, pairs):
-        import bisect
-        import itertools
-
         self.values = [v for v, _ in pairs]
         self.cum = list(itertools.accumulate(w for _, w in pairs))
         self.bisect = bisect.bisect

@@ -126,16 +126,6 @@ def list_templates(user, roles=None):
     return db.session.execute(stmt).all()
 
 
-def usable_templates(user, unit):
-    """Templates a plan of `unit` may use: owned by the unit or one of its ancestors."""
-    stmt = (select(ChecklistTemplate, TemplateVersion, Unit)
-            .join(TemplateVersion, TemplateVersion.id == ChecklistTemplate.current_version_id)
-            .join(Unit, Unit.id == ChecklistTemplate.owner_unit_id)
-            .where(literal(unit.path).like(Unit.path + "%"))
-            .order_by(Unit.depth, TemplateVersion.title))
-    return db.session.execute(stmt).all()
-
-
 def version_sections(version_id):
     """Sections with their items (retired left out) — two statements."""
     return db.session.scalars(select(TemplateSection).where(TemplateSection.version_id == version_id)

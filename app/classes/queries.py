@@ -2,21 +2,21 @@
 from collections import namedtuple
 from datetime import date, timedelta
 
-from flask import abort, current_app
+from flask import abort
 from sqlalchemy import and_, exists, false, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from ..access import authorize, in_scope, subtree
 from ..audit.models import AuditEntry
 from ..auth.models import RoleGrant, User
+from ..dates import year_bounds
 from ..extensions import db
 from ..members.models import ON_ROLL, Person, PersonEvent
 from ..text import fold
 from ..units.models import Unit
-from ..web import Page, page_arg, paginate
+from ..web import paginate
 from . import permissions
-from .models import (ATTENDANCE, AdmissionCase, Attendance, ClassOrganizer, ClassScopeUnit, ClassSession, Enrolment,
-                     TrainingClass)
+from .models import ATTENDANCE, AdmissionCase, Attendance, ClassOrganizer, ClassScopeUnit, ClassSession, Enrolment, TrainingClass
 
 ACTIONS = {
     "view": permissions.can_view_class,
@@ -59,10 +59,6 @@ def get_case_for(user, case_id, action="view"):
 
 
 # ---- lists ---------------------------------------------------------------------------------------------------
-def _year_bounds(year):
-    return date(year, 1, 1), date(year, 12, 31)
-
-
 def _enrolled_count_sq():
     return (select(func.count(Enrolment.id)).where(Enrolment.class_id == TrainingClass.id, Enrolment.status == "enrolled")
             .correlate(TrainingClass).scalar_subquery())
@@ -93,7 +89,7 @@ def classes_stmt(user, *, year=None, status=None, kind=None, q=None, unit=None):
     if unit is not None:
         stmt = stmt.where(TrainingClass.unit_path.like(unit.path + "%"))
     if year:
-        lo, hi = _year_bounds(year)
+        lo, hi = year_bounds(year)
         stmt = stmt.where(TrainingClass.starts_on.between(lo, hi))
     if status:
         stmt = stmt.where(TrainingClass.status == status)
@@ -102,15 +98,6 @@ def classes_stmt(user, *, year=None, status=None, kind=None, q=None, unit=None):
     if q:
         stmt = stmt.where(TrainingClass.title.ilike(f"%{q.strip()}%"))
     return stmt.order_by(TrainingClass.starts_on.desc(), TrainingClass.id.desc())
-
-
-def paged_rows(stmt, page=None, per_page=None):
-    """Like app.web.paginate but for rows of several columns: a COUNT and one page."""
-    per_page = per_page or current_app.config["PAGE_SIZE"]
-    page = page_arg(page)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return Page(items, total, page, per_page)
 
 
 def my_classes(user, limit=20):
@@ -264,7 +251,7 @@ def current_post_cond(posts=("secretary", "deputy")):
 def untrained_cadres(klass, user, year=None, limit=200, scope=None):
     """Branch secretaries and deputies in the class's units not trained in another cadre class this year."""
     year = year or klass.starts_on.year
-    lo, hi = _year_bounds(year)
+    lo, hi = year_bounds(year)
     other = aliased(TrainingClass)
     trained = (select(Enrolment.id).join(other, other.id == Enrolment.class_id)
                .where(Enrolment.person_id == Person.id, Enrolment.status == "enrolled", other.kind == "cadre",
@@ -393,7 +380,7 @@ def certificate_of(person_id):
 # ---- a unit's numbers ------------------------------------------------------------------------------------------
 def unit_numbers(unit, year):
     """Classes organised in the subtree this year; people of the subtree trained / passed; admissions. One statement."""
-    lo, hi = _year_bounds(year)
+    lo, hi = year_bounds(year)
     sub = unit.path + "%"
     in_year = and_(TrainingClass.starts_on.between(lo, hi), TrainingClass.status != "cancelled")
     # Drive from the year's few thousand enrolments and probe each person by key. A plain join let PostgreSQL
@@ -414,7 +401,7 @@ def unit_numbers(unit, year):
 
 
 def unit_people_stmt(unit, year, what):
-    lo, hi = _year_bounds(year)
+    lo, hi = year_bounds(year)
     sub = unit.path + "%"
     if what == "admitted":
         return (select(AdmissionCase).join(Person, Person.id == AdmissionCase.person_id)

@@ -10,8 +10,7 @@ from ..extensions import db
 from ..members.models import Person, PersonEvent
 from ..text import fold
 from ..units.models import Unit
-from .models import (AdmissionCase, Attendance, ClassOrganizer, ClassScopeUnit, ClassSession, Enrolment,
-                     TrainingClass)
+from .models import AdmissionCase, Attendance, ClassOrganizer, ClassScopeUnit, ClassSession, Enrolment, TrainingClass
 from .rules import age_on
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Lò", "Hà"]

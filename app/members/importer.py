@@ -15,7 +15,8 @@ import zipfile
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import joinedload
 
@@ -27,8 +28,18 @@ from ..text import fold, nfc
 from ..units.models import Unit, utcnow
 from .exports import text_cell
 from .forms import PHONE, birth_date_problem, citizen_id_problem, clean_digits
-from .models import (MEMBER_TYPES, OCCUPATIONS, PERSON_FIELDS, PICK_FIELDS, SEXES, ImportBatch, Person, PersonEvent,
-                     PickSynonym, Transfer)
+from .models import (
+    MEMBER_TYPES,
+    OCCUPATIONS,
+    PERSON_FIELDS,
+    PICK_FIELDS,
+    SEXES,
+    ImportBatch,
+    Person,
+    PersonEvent,
+    PickSynonym,
+    Transfer,
+)
 from .queries import criteria_module
 
 # (field, Vietnamese header, width) — the template's columns, in order.

@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import abort, current_app
+from flask import abort
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -11,10 +11,19 @@ from ..extensions import db
 from ..text import fold
 from ..units.models import Unit
 from ..units.queries import list_root_units
-from ..web import Page, arg_int, page_arg
+from ..web import arg_int
 from . import permissions
-from .models import (MEMBER_TYPES, ON_ROLL, STATUSES, ImportBatch, Person, PersonEvent, PickSynonym, Transfer,
-                     over_union_age_born_by)
+from .models import (
+    MEMBER_TYPES,
+    ON_ROLL,
+    STATUSES,
+    ImportBatch,
+    Person,
+    PersonEvent,
+    PickSynonym,
+    Transfer,
+    over_union_age_born_by,
+)
 
 PERSON_ACTIONS = {
     "view": permissions.can_view_person,
@@ -66,15 +75,6 @@ def get_synonym_or_404(synonym_id):
     if synonym is None:
         abort(404)
     return synonym
-
-
-def get_unit_in_scope(user, unit_id, roles=None):
-    """The unit a list is narrowed to (?unit=): 404 missing, 403 outside the user's subtrees."""
-    unit = db.session.get(Unit, unit_id)
-    if unit is None:
-        abort(404)
-    authorize(has_role(user, unit, roles))
-    return unit
 
 
 # ---- the people list ---------------------------------------------------------------------------------------
@@ -167,22 +167,7 @@ def people_stmt(user, filters, unit=None, as_of=None):
     return stmt
 
 
-COUNT_CAP = 10000
-
-
-def paginate_capped(stmt, cap=None, order=None):
-    """Like app.web.paginate (2 statements) but the count stops at `cap`: a province-wide list of 300,000 people
-    says "more than 10,000" instead of counting every row on every page."""
-    cap = COUNT_CAP if cap is None else cap
-    per_page = current_app.config["PAGE_SIZE"]
-    page = page_arg()
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).limit(cap + 1).subquery()))
-    if order is not None:  # the ordering may depend on how many rows match (see ordered)
-        stmt = order(stmt, total > cap)
-    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    result = Page(items, min(total, cap), page, per_page)
-    result.capped = total > cap
-    return result
+COUNT_CAP = 10000  # the list's count stops here: "more than 10,000" instead of counting 300,000 rows per page
 
 
 def ordered(stmt, sort_matches=False):
@@ -251,19 +236,6 @@ def person_transfers(person):
         select(Transfer).where(Transfer.person_id == person.id)
         .options(joinedload(Transfer.to_commune), joinedload(Transfer.to_unit), joinedload(Transfer.from_unit))
         .order_by(Transfer.id.desc())
-    ).all()
-
-
-def ancestors_of(unit):
-    ids = [int(x) for x in unit.path.strip("/").split("/") if x]
-    if not ids:
-        return []
-    return db.session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.depth)).all()
-
-
-def branches_of(commune_id):
-    return db.session.scalars(
-        select(Unit).where(Unit.parent_id == commune_id, Unit.level == "branch", Unit.status == "active").order_by(Unit.name)
     ).all()
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record, snapshot
-from ..errors import ConflictError, check_version
+from ..errors import check_version
 from ..extensions import db
 from ..text import fold, nfc
 from ..units.models import utcnow
@@ -140,8 +140,7 @@ def record_event(*, person, kind, on, reason=None, detail=None, expected_version
         return same
     if not event_allowed(person, kind):
         raise EventNotAllowed(kind)
-    if expected_version is not None and expected_version != person.version:
-        raise ConflictError(person)
+    check_version(person, expected_version)
     before = snapshot(person, PERSON_FIELDS)
     reason, detail = _clean(reason), _clean(detail)
     if kind in STATUS_AFTER:
@@ -201,8 +200,7 @@ def _move(*, person, branch, on, reason, by=None):
 def transfer_within_commune(*, person, branch, on, reason=None, expected_version=None, by=None):
     if person.unit_id == branch.id:
         return person  # already there: a repeated submit changes nothing
-    if expected_version is not None and expected_version != person.version:
-        raise ConflictError(person)
+    check_version(person, expected_version)
     if branch.level != "branch" or branch.parent_id != person.unit.parent_id or not branch.is_active:
         raise ValueError("branch outside the commune")
     _move(person=person, branch=branch, on=on, reason=_clean(reason), by=by)
@@ -240,8 +238,7 @@ def request_transfer(*, person, to_commune, on, reason=None, form_token=None, by
 def accept_transfer(*, transfer, branch, expected_version=None, by=None):
     if transfer.status != "requested":
         return transfer
-    if expected_version is not None and expected_version != transfer.version:
-        raise ConflictError(transfer)
+    check_version(transfer, expected_version)
     if branch.level != "branch" or branch.parent_id != transfer.to_commune_id or not branch.is_active:
         raise ValueError("branch outside the receiving commune")
     by = by or _by()
@@ -258,8 +255,7 @@ def _close_request(transfer, *, action, status, reason_field, reason, unit, expe
     """End an undecided request without moving anyone (refused or withdrawn). A repeat changes nothing."""
     if transfer.status != "requested":
         return transfer
-    if expected_version is not None and expected_version != transfer.version:
-        raise ConflictError(transfer)
+    check_version(transfer, expected_version)
     by = by or _by()
     transfer.status = status
     setattr(transfer, reason_field, _clean(reason))

@@ -4,10 +4,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...access import authorize
-from ...errors import ConflictError
+from ...errors import conflict_returns_to
 from ...extensions import db
 from ...units.queries import get_ancestors
-from ...web import conflict_page as _conflict, render, see_other
+from ...web import render, see_other
 from .. import bp, permissions, queries, services
 from ..forms import CaseForm
 from ..rules import check_case
@@ -34,8 +34,8 @@ def _validate_only(case, form, values, sponsor):
     """The inline check from htmx: the rules' messages beside the fields, nothing saved."""
     problems = check_case(values, person=case.person, sponsor=sponsor, final=bool(values.get("ceremony_on")))
     form.add_errors(problems)
-    return render("classes/case.html", status=422 if problems else 200, case=case, form=form, person_url=None,
-                  can_edit=True, can_toggle=False, ancestors=[])
+    return render("classes/case.html", case=case, form=form, person_url=None, can_edit=True, can_toggle=False,
+                  ancestors=[])
 
 
 @bp.route("/admissions/<int:admission_id>", methods=["GET", "POST"])
@@ -45,9 +45,7 @@ def case(admission_id):
     if request.method == "GET" and case.status == "open" and form.decision_unit_id.data is None \
             and case.branch.parent_id:
         form.decision_unit_id.data = case.branch.parent_id
-    status = 200
     if form.is_submitted():
-        status = 422
         if form.validate():
             values = form.values()
             sponsor = queries.person_in_scope(current_user, values["sponsor_id"]) if values["sponsor_id"] else None
@@ -55,8 +53,6 @@ def case(admission_id):
                 return _validate_only(case, form, values, sponsor)
             try:
                 services.update_case(case=case, expected_version=form.version.data, values=values, sponsor=sponsor)
-            except ConflictError:
-                return _conflict(url_for("classes.case", admission_id=admission_id))
             except services.CaseRuleError as err:
                 db.session.rollback()
                 form.add_errors(err.errors)
@@ -68,9 +64,9 @@ def case(admission_id):
                 else:
                     flash(_("Đã lưu hồ sơ kết nạp."), "success")
                 return see_other("classes.case", admission_id=case.id)
-    if status == 200 and case.status == "open":  # what still stands in the way, shown as the page opens
+    elif case.status == "open":  # what still stands in the way, shown as the page opens
         form.add_errors(check_case(CaseForm.values_of(case), person=case.person, sponsor=case.sponsor))
-    return render("classes/case.html", status=status, case=case, form=form,
+    return render("classes/case.html", case=case, form=form,
                   person_url=url_for("members.detail", person_id=case.person.id),
                   can_edit=permissions.can_edit_case(current_user, case),
                   can_toggle=permissions.can_toggle_case(current_user, case),
@@ -78,15 +74,13 @@ def case(admission_id):
 
 
 @bp.post("/admissions/<int:admission_id>/cancel")
+@conflict_returns_to("classes.case")
 def case_cancel(admission_id):
     case = queries.get_case_for(current_user, admission_id, "view")
     authorize(permissions.can_toggle_case(current_user, case))
-    try:
-        if case.status == "open":
-            services.cancel_case(case=case, expected_version=request.form.get("version", type=int))
-        else:
-            services.reopen_case(case=case, expected_version=request.form.get("version", type=int))
-    except ConflictError:
-        return _conflict(url_for("classes.case", admission_id=admission_id))
+    if case.status == "open":
+        services.cancel_case(case=case, expected_version=request.form.get("version", type=int))
+    else:
+        services.reopen_case(case=case, expected_version=request.form.get("version", type=int))
     db.session.commit()
     return see_other("classes.case", admission_id=case.id)

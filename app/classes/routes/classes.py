@@ -1,16 +1,15 @@
 """Lists of classes (all, a unit's, a unit's people), a class's page, creating and editing a class."""
 from datetime import date
 
-from flask import abort, flash, request, url_for
+from flask import abort, flash, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ...access import has_role, scope_paths
-from ...errors import ConflictError
 from ...extensions import db
-from ...units.queries import get_ancestors, get_unit_for
-from ...web import arg_int, conflict_page as _conflict, paginate, render, see_other
+from ...units.queries import get_ancestors, get_unit_for, unit_from_args
+from ...web import arg_int, paginate, render, see_other
 from .. import bp, permissions, queries, services
 from ..forms import ClassForm
 from ..models import KINDS, STATUSES
@@ -27,7 +26,7 @@ def index():
     kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
     year = _year() if request.args.get("year") != "" else None
     q = (request.args.get("q") or "").strip()[:100]
-    page = queries.paged_rows(queries.classes_stmt(current_user, year=year, status=status, kind=kind, q=q))
+    page = paginate(queries.classes_stmt(current_user, year=year, status=status, kind=kind, q=q), rows=True)
     return render("classes/index.html", block="results", page=page, mine=queries.my_classes(current_user),
                   upcoming=queries.upcoming_sessions(current_user), year=year, status=status, kind=kind, q=q,
                   can_create=bool(scope_paths(current_user, "organizer")), statuses=STATUSES, kinds=KINDS)
@@ -37,7 +36,7 @@ def index():
 def unit_classes(unit_id):
     unit = get_unit_for(current_user, unit_id, "view")
     year = _year()
-    page = queries.paged_rows(queries.classes_stmt(current_user, year=year, unit=unit), per_page=50)
+    page = paginate(queries.classes_stmt(current_user, year=year, unit=unit), per_page=50, rows=True)
     return render("classes/unit.html", unit=unit, year=year, numbers=queries.unit_numbers(unit, year), page=page,
                   ancestors=get_ancestors(unit))
 
@@ -72,8 +71,8 @@ def create():
         abort(403)
     form = ClassForm(units=units)
     if request.method == "GET":
-        pre = arg_int("unit")
-        form.unit_id.data = pre if pre in form.units else units[0].id
+        pre = unit_from_args(current_user, "organizer")
+        form.unit_id.data = pre.id if pre is not None and pre.id in form.units else units[0].id
         form.reflection_required.data = True
     if form.validate_on_submit():
         unit = form.units[form.unit_id.data]
@@ -86,7 +85,7 @@ def create():
         db.session.commit()
         flash(_("Đã tạo lớp «%(t)s». Hãy thêm các buổi học.", t=klass.title), "success")
         return see_other("classes.detail", class_id=klass.id)
-    return render("classes/form.html", status=422 if form.is_submitted() else 200, form=form, klass=None)
+    return render("classes/form.html", form=form, klass=None)
 
 
 @bp.route("/<int:class_id>/edit", methods=["GET", "POST"])
@@ -98,19 +97,16 @@ def edit(class_id):
     if form.validate_on_submit():
         scope = [form.units[i] for i in (form.scope_unit_ids.data or [])] or [klass.unit]
         organizers = [form.organizers[i] for i in form.organizer_ids.data]
-        try:
-            services.update_class(
-                klass=klass, expected_version=form.version.data, scope_units=scope, organizers=organizers,
-                title=form.title.data, kind=form.kind.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-                venue=form.venue.data, mode=form.mode.data, capacity=form.capacity.data, status=form.status.data,
-                min_attendance_pct=form.min_attendance_pct.data, reflection_required=form.reflection_required.data,
-                notes=form.notes.data or None)
-        except ConflictError:
-            return _conflict(url_for("classes.edit", class_id=class_id))
+        services.update_class(
+            klass=klass, expected_version=form.version.data, scope_units=scope, organizers=organizers,
+            title=form.title.data, kind=form.kind.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+            venue=form.venue.data, mode=form.mode.data, capacity=form.capacity.data, status=form.status.data,
+            min_attendance_pct=form.min_attendance_pct.data, reflection_required=form.reflection_required.data,
+            notes=form.notes.data or None)
         db.session.commit()
         flash(_("Đã lưu thay đổi."), "success")
         return see_other("classes.detail", class_id=klass.id)
-    return render("classes/form.html", status=422 if form.is_submitted() else 200, form=form, klass=klass)
+    return render("classes/form.html", form=form, klass=klass)
 
 
 @bp.get("/<int:class_id>")

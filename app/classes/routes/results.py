@@ -1,11 +1,11 @@
 """Results: the scores sheet and finishing the class (freezing who passed, numbering the certificates)."""
-from flask import flash, request, url_for
+from flask import flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...errors import ConflictError
+from ...errors import conflict_returns_to
 from ...extensions import db
-from ...web import conflict_page as _conflict, render, see_other
+from ...web import render, see_other
 from .. import bp, permissions, queries, services
 from ..forms import parse_results
 from ..rules import finish_problem
@@ -20,10 +20,7 @@ def results(class_id):
     if request.method == "POST":
         rows, errors = parse_results(request.form, people)
         if not errors:
-            try:
-                n = services.save_results(klass=klass, rows=rows)
-            except ConflictError:
-                return _conflict(url_for("classes.results", class_id=class_id))
+            n = services.save_results(klass=klass, rows=rows)
             db.session.commit()
             flash(_("Đã lưu kết quả (%(n)s người thay đổi).", n=n), "success")
             return see_other("classes.results", class_id=klass.id)
@@ -35,6 +32,7 @@ def results(class_id):
 
 
 @bp.post("/<int:class_id>/finish")
+@conflict_returns_to("classes.results")
 def finish(class_id):
     klass = queries.get_class_for(current_user, class_id, "edit")
     sessions = klass.sessions
@@ -43,10 +41,7 @@ def finish(class_id):
         flash(problem, "error")
         return see_other("classes.results", class_id=klass.id)
     rows = queries.results(klass, queries.enrolments(klass), sessions)
-    try:
-        n = services.finish_class(klass=klass, expected_version=request.form.get("version", type=int), results=rows)
-    except ConflictError:
-        return _conflict(url_for("classes.results", class_id=class_id))
+    n = services.finish_class(klass=klass, expected_version=request.form.get("version", type=int), results=rows)
     db.session.commit()
     flash(_("Đã kết thúc lớp: %(n)s/%(t)s người đạt. Có thể in giấy chứng nhận.", n=n, t=len(rows)), "success")
     return see_other("classes.results", class_id=klass.id)

@@ -1,11 +1,11 @@
 """A class's sessions: add, edit, cancel."""
-from flask import flash, request, url_for
+from flask import flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...errors import ConflictError
+from ...errors import conflict_returns_to
 from ...extensions import db
-from ...web import conflict_page as _conflict, render, see_other
+from ...web import render, see_other
 from .. import bp, queries, services
 from ..forms import SessionCancelForm, SessionForm
 
@@ -24,8 +24,7 @@ def session_new(class_id):
         if request.form.get("again"):
             return see_other("classes.session_new", class_id=klass.id)
         return see_other("classes.detail", class_id=klass.id)
-    return render("classes/session_form.html", status=422 if form.is_submitted() else 200, form=form, klass=klass,
-                  session=None)
+    return render("classes/session_form.html", form=form, klass=klass, session=None)
 
 
 @bp.route("/<int:class_id>/sessions/<int:class_session_id>/edit", methods=["GET", "POST"])
@@ -34,20 +33,17 @@ def session_edit(class_id, class_session_id):
     session = queries.get_session_in(klass, class_session_id)
     form = SessionForm(obj=session, klass=klass)
     if form.validate_on_submit():
-        try:
-            services.update_session(session=session, expected_version=form.version.data, held_on=form.held_on.data,
-                                    starts_at=form.starts_at.data, topic=form.topic.data,
-                                    lecturer=form.lecturer.data or None)
-        except ConflictError:
-            return _conflict(url_for("classes.session_edit", class_id=class_id, class_session_id=class_session_id))
+        services.update_session(session=session, expected_version=form.version.data, held_on=form.held_on.data,
+                                starts_at=form.starts_at.data, topic=form.topic.data, lecturer=form.lecturer.data or None)
         db.session.commit()
         flash(_("Đã lưu buổi học."), "success")
         return see_other("classes.detail", class_id=klass.id)
-    return render("classes/session_form.html", status=422 if form.is_submitted() else 200, form=form, klass=klass,
-                  session=session, cancel_form=SessionCancelForm(obj=session, formdata=None))
+    return render("classes/session_form.html", form=form, klass=klass, session=session,
+                  cancel_form=SessionCancelForm(obj=session, formdata=None))
 
 
 @bp.post("/<int:class_id>/sessions/<int:class_session_id>/cancel")
+@conflict_returns_to("classes.session_edit")
 def session_cancel(class_id, class_session_id):
     klass = queries.get_class_for(current_user, class_id, "edit")
     session = queries.get_session_in(klass, class_session_id)
@@ -55,8 +51,6 @@ def session_cancel(class_id, class_session_id):
     if form.validate():
         try:
             services.cancel_session(session=session, reason=form.cancel_reason.data, expected_version=form.version.data)
-        except ConflictError:
-            return _conflict(url_for("classes.session_edit", class_id=class_id, class_session_id=class_session_id))
         except services.SessionHasMarks:
             db.session.rollback()
             form.cancel_reason.errors = [

@@ -3,15 +3,15 @@ from flask import flash, make_response
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...web import arg_int, see_other
-from .. import queries
+from ...units.queries import unit_from_args
+from ...web import see_other
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def unit_arg(roles=None):
-    unit_id = arg_int("unit", lo=0)
-    return queries.get_unit_in_scope(current_user, unit_id, roles) if unit_id is not None else None
+    """The unit a page is narrowed to (?unit=): 404 when missing, 403 outside the user's subtrees for `roles`."""
+    return unit_from_args(current_user, roles, strict=True)
 
 
 def download(data, content_type, filename):

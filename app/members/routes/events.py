@@ -1,13 +1,13 @@
 """A person's history events and posts; the maturity list (30 and over) and the removal proposals."""
 from datetime import date
 
-from flask import abort, flash, request, url_for
+from flask import abort, flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...errors import ConflictError
 from ...extensions import db
-from ...web import conflict_page, paginate, render, see_other
+from ...units.queries import get_ancestors
+from ...web import paginate, render, see_other
 from .. import bp, permissions, queries, services
 from ..forms import EventForm, MaturityForm, PostForm, RemovalDecisionForm
 from ..models import EVENT_KINDS, POSTS
@@ -34,14 +34,11 @@ def event(person_id, event_kind):
             flash(_("Không ghi được: tình trạng hiện tại của %(name)s là “%(s)s”.", name=person.full_name,
                     s=person.status_label), "warning")
             return see_other("members.detail", person_id=person_id)
-        except ConflictError:
-            return conflict_page(url_for("members.event", person_id=person_id, event_kind=event_kind))
         db.session.commit()
         flash(_("Đã ghi: %(k)s.", k=EVENT_KINDS[event_kind]), "success")
         return see_other("members.detail", person_id=person_id)
-    return render("members/event.html", status=422 if form.errors else 200, form=form, person=person,
-                  kind=event_kind, kind_label=EVENT_KINDS[event_kind],
-                  allowed=services.event_allowed(person, event_kind), ancestors=queries.ancestors_of(person.unit))
+    return render("members/event.html", form=form, person=person, kind=event_kind, kind_label=EVENT_KINDS[event_kind],
+                  allowed=services.event_allowed(person, event_kind), ancestors=get_ancestors(person.unit) + [person.unit])
 
 
 @bp.route("/<int:person_id>/posts", methods=["GET", "POST"])
@@ -58,9 +55,9 @@ def posts(person_id):
         db.session.commit()
         flash(_("Đã ghi chức vụ."), "success")
         return see_other("members.detail", person_id=person_id)
-    return render("members/posts.html", status=422 if form.errors else 200, form=form, person=person,
+    return render("members/posts.html", form=form, person=person,
                   current=queries.current_posts([person.id]).get(person.id, {}), POSTS=POSTS,
-                  ancestors=queries.ancestors_of(person.unit))
+                  ancestors=get_ancestors(person.unit) + [person.unit])
 
 
 # ---- maturity and removal ---------------------------------------------------------------------------------------
@@ -81,7 +78,7 @@ def maturity():
             flash(_("Đã ghi trưởng thành cho %(n)s người.", n=len(done)), "success")
             return see_other("members.maturity", unit=unit.id if unit else None)
     page = paginate(queries.maturity_stmt(current_user, unit), per_page=100)
-    return render("members/maturity.html", status=422 if form.errors else 200, form=form, page=page, unit=unit,
+    return render("members/maturity.html", form=form, page=page, unit=unit,
                   chosen=set(chosen), year=date.today().year,
                   can_manage=permissions.can_manage_people_in(current_user, unit))
 
@@ -112,5 +109,5 @@ def removal_decision(person_id):
         db.session.commit()
         flash(_("Đã ghi quyết định cho %(name)s.", name=person.full_name), "success")
         return see_other("members.removal")
-    return render("members/removal_decision.html", status=422 if form.errors else 200, form=form, person=person,
-                  ancestors=queries.ancestors_of(person.unit))
+    return render("members/removal_decision.html", form=form, person=person,
+                  ancestors=get_ancestors(person.unit) + [person.unit])

@@ -6,8 +6,8 @@ from flask_login import current_user
 
 from ...access import authorize
 from ...extensions import db
-from ...units.queries import list_units_in_scope
-from ...web import Page, page_arg, render, see_other
+from ...units.queries import branches_of, list_units_in_scope
+from ...web import paginate_list, render, see_other
 from .. import bp, importer, permissions, queries, services
 from ..forms import ImportForm, SynonymForm
 from ..models import PICK_FIELDS
@@ -40,7 +40,7 @@ def import_upload():
         else:
             db.session.commit()
             return see_other("members.import_preview", batch_id=batch.id)
-    return render("members/import.html", status=422 if form.errors else 200, form=form, unit=unit,
+    return render("members/import.html", form=form, unit=unit,
                   can_synonyms=permissions.can_manage_synonyms(current_user))
 
 
@@ -49,16 +49,15 @@ def import_template():
     unit = unit_arg()
     branches = []
     if unit is not None:
-        branches = [unit] if unit.level == "branch" else queries.branches_of(unit.id)
+        branches = [unit] if unit.level == "branch" else branches_of(unit)
     return download(importer.template_xlsx(branches), XLSX, "mau-danh-sach-doan-vien.xlsx")
 
 
 def _preview(batch, results, status=200):
     show = request.args.get("show", "error" if batch.counts.get("error") else "all")
     rows = [r for r in results if show == "all" or r["action"] == show]
-    page, per = page_arg(), PREVIEW_PER_PAGE
-    view = Page(rows[(page - 1) * per: page * per], len(rows), page, per)
-    return render("members/import_preview.html", status=status, batch=batch, page=view, show=show)
+    return render("members/import_preview.html", status=status, batch=batch, show=show,
+                  page=paginate_list(rows, per_page=PREVIEW_PER_PAGE))
 
 
 @bp.get("/import/<int:batch_id>")
@@ -119,5 +118,5 @@ def import_synonyms():
             db.session.commit()
             flash(_("Đã thêm cách ghi “%(t)s”.", t=form.text.data.strip()), "success")
             return see_other("members.import_synonyms")
-    return render("members/synonyms.html", status=422 if form.errors else 200, form=form, rows=importer.admin_synonyms(),
+    return render("members/synonyms.html", form=form, rows=importer.admin_synonyms(),
                   PICK_FIELDS=PICK_FIELDS, builtin=importer.BUILTIN_SYNONYMS, shown=importer.shown_value)

@@ -2,15 +2,15 @@
 import uuid
 from datetime import date
 
-from flask import flash, request, url_for
+from flask import flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from ...access import authorize
-from ...errors import ConflictError
 from ...extensions import db
-from ...web import conflict_page, render, see_other
+from ...units.queries import branches_of, get_ancestors
+from ...web import paginate, render, see_other
 from .. import bp, exports, permissions, queries, services
 from ..forms import PersonForm
 from ..models import EVENT_KINDS, MEMBER_TYPES, OCCUPATIONS, POSTS, SEXES, STATUSES
@@ -22,8 +22,8 @@ from .common import XLSX, download, unit_arg
 def index():
     filters = queries.Filters.from_args(request.args)
     unit = unit_arg()
-    page = queries.paginate_capped(queries.people_stmt(current_user, filters, unit), order=lambda stmt, many: (
-        queries.ordered(stmt, sort_matches=bool(filters.q) and not many)))
+    page = paginate(queries.people_stmt(current_user, filters, unit), cap=queries.COUNT_CAP,
+                    order=lambda stmt, many: queries.ordered(stmt, sort_matches=bool(filters.q) and not many))
     base, units = queries.list_choice_units(current_user, unit)
     return render("members/index.html", block="results", page=page, f=filters, unit=unit, base=base, units=units,
                   crit=queries.criteria_module() is not None,
@@ -76,49 +76,38 @@ def create():
         _base, units = queries.list_choice_units(current_user, unit)
         return render("members/pick_unit.html", unit=unit, units=units)
     authorize(permissions.can_add_person(current_user, unit))
-    branches = [unit] if unit.level == "branch" else queries.branches_of(unit.id)
+    branches = [unit] if unit.level == "branch" else branches_of(unit)
     form = PersonForm(branches=branches)
     if request.method == "GET":
         form.form_token.data = uuid.uuid4().hex
         form.branch.data = str(branches[0].id) if len(branches) == 1 else None
-    status = 200
     if form.is_submitted() and not request.form.get("_validate"):
         done = services.find_by_form_token(form.form_token.data)
         if done is not None:  # the twin of a double tap: the person exists, show it (before validation says "duplicate")
             return see_other("members.detail", person_id=done.id)
-    if form.is_submitted():
-        ok = form.validate()
-        if ok and not request.form.get("_validate"):
-            done = _create_once(form)
-            flash(_("Đã thêm %(name)s vào sổ.", name=done.full_name), "success")
-            if done.over_union_age:
-                flash(_("%(name)s đã quá 30 tuổi: đến tuổi trưởng thành Đoàn, không tính vào số đoàn viên.",
-                        name=done.full_name), "warning")
-            return see_other("members.detail", person_id=done.id)
-        status = 200 if ok else 422
-    return render("members/form.html", block="form", status=status, form=form, person=None, unit=unit,
-                  ancestors=queries.ancestors_of(unit))
+    if form.validate_on_submit() and not request.form.get("_validate"):
+        done = _create_once(form)
+        flash(_("Đã thêm %(name)s vào sổ.", name=done.full_name), "success")
+        if done.over_union_age:
+            flash(_("%(name)s đã quá 30 tuổi: đến tuổi trưởng thành Đoàn, không tính vào số đoàn viên.",
+                    name=done.full_name), "warning")
+        return see_other("members.detail", person_id=done.id)
+    return render("members/form.html", block="form", form=form, person=None, unit=unit,
+                  ancestors=get_ancestors(unit) + [unit])
 
 
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
 def edit(person_id):
     person = queries.get_person_for(current_user, person_id, "edit")
     form = PersonForm(obj=person, person=person)
-    status = 200
-    if form.is_submitted():
-        ok = form.validate()
-        if ok and not request.form.get("_validate"):
-            data = {k: getattr(form, k).data for k in services.EDIT_FIELDS}
-            try:
-                services.update_person(person=person, expected_version=form.version.data, **data)
-            except ConflictError:
-                return conflict_page(url_for("members.edit", person_id=person_id))
-            db.session.commit()
-            flash(_("Đã lưu thay đổi."), "success")
-            return see_other("members.detail", person_id=person.id)
-        status = 200 if ok else 422
-    return render("members/form.html", block="form", status=status, form=form, person=person, unit=person.unit,
-                  ancestors=queries.ancestors_of(person.unit))
+    if form.validate_on_submit() and not request.form.get("_validate"):
+        data = {k: getattr(form, k).data for k in services.EDIT_FIELDS}
+        services.update_person(person=person, expected_version=form.version.data, **data)
+        db.session.commit()
+        flash(_("Đã lưu thay đổi."), "success")
+        return see_other("members.detail", person_id=person.id)
+    return render("members/form.html", block="form", form=form, person=person, unit=person.unit,
+                  ancestors=get_ancestors(person.unit) + [person.unit])
 
 
 # ---- the person page ----------------------------------------------------------------------------------------
@@ -130,14 +119,15 @@ def detail(person_id):
     verdict = crit.verdict_of({c: ok for c, _label, ok, _r in criteria}) if criteria else None
     can_edit = permissions.can_edit_person(current_user, person)
     # Attendance, dues and classes live in domains that import this one: import them late.
-    from ...activities import models as activity_models, queries as activity_queries
+    from ...activities import models as activity_models
+    from ...activities import queries as activity_queries
     from ...classes import queries as class_queries
 
     dues, paid_through = activity_queries.person_dues(person)
     transfers = queries.person_transfers(person)
     pending = any(tr.status == "requested" for tr in transfers)
     return render(
-        "members/detail.html", person=person, ancestors=queries.ancestors_of(person.unit),
+        "members/detail.html", person=person, ancestors=get_ancestors(person.unit) + [person.unit],
         attendance=activity_queries.person_attendance(person), ATTENDANCE=activity_models.ATTENDANCE,
         trainings=class_queries.person_trainings(person),
         dues=dues, paid_through=paid_through,

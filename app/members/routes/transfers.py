@@ -3,13 +3,13 @@ receiving commune's answer."""
 import uuid
 from datetime import date
 
-from flask import flash, request, url_for
+from flask import flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...errors import ConflictError
 from ...extensions import db
-from ...web import conflict_page, render, see_other
+from ...units.queries import branches_of, get_ancestors
+from ...web import render, see_other
 from .. import bp, permissions, queries, services
 from ..forms import AcceptTransferForm, MoveForm, RefuseTransferForm, TransferRequestForm, WithdrawTransferForm
 from .common import pending_transfer
@@ -24,11 +24,8 @@ def _move_within(person, move, open_request):
     if not move.validate():
         return None
     branch = move.chosen_branch
-    try:
-        services.transfer_within_commune(person=person, branch=branch, on=move.on.data, reason=move.reason.data,
-                                         expected_version=move.version.data)
-    except ConflictError:
-        return conflict_page(url_for("members.transfer", person_id=person.id))
+    services.transfer_within_commune(person=person, branch=branch, on=move.on.data, reason=move.reason.data,
+                                     expected_version=move.version.data)
     db.session.commit()
     flash(_("Đã chuyển %(name)s sang %(b)s.", name=person.full_name, b=branch.name), "success")
     return see_other("members.detail", person_id=person.id)
@@ -59,7 +56,7 @@ def transfer(person_id):
     person = queries.get_person_for(current_user, person_id, "transfer")
     commune = person.unit.parent
     # Only into branches the user may edit: a branch officer cannot place people in a sibling branch.
-    move = MoveForm(obj=person, branches=[b for b in queries.branches_of(commune.id) if b.id != person.unit_id
+    move = MoveForm(obj=person, branches=[b for b in branches_of(commune) if b.id != person.unit_id
                                           and permissions.can_add_person(current_user, b)], prefix="move")
     req = TransferRequestForm(communes=queries.communes_of_province(commune, exclude_id=commune.id), prefix="req")
     if request.method == "GET":
@@ -76,7 +73,7 @@ def transfer(person_id):
         return answer
     status = 422 if (move.errors or req.errors) else 200
     return render("members/transfer.html", status=status, person=person, move=move, req=req, open_request=open_request,
-                  ancestors=queries.ancestors_of(person.unit))
+                  ancestors=get_ancestors(person.unit) + [person.unit])
 
 
 @bp.get("/transfers")
@@ -108,15 +105,11 @@ def transfer_detail(transfer_id):
     tr = queries.get_transfer_for(current_user, transfer_id, "view" if request.method == "GET" else
                                   "withdraw" if action == "withdraw" else "decide")
     can_decide = permissions.can_decide_transfer(current_user, tr)
-    accept = AcceptTransferForm(obj=tr, branches=queries.branches_of(tr.to_commune_id) if can_decide else [],
-                                prefix="accept")
+    accept = AcceptTransferForm(obj=tr, branches=branches_of(tr.to_commune) if can_decide else [], prefix="accept")
     refuse = RefuseTransferForm(obj=tr, prefix="refuse")
     withdraw = WithdrawTransferForm(obj=tr, prefix="withdraw")
     if request.method == "POST":
-        try:
-            done = _decide(tr, action, accept, refuse, withdraw)
-        except ConflictError:
-            return conflict_page(url_for("members.transfer_detail", transfer_id=transfer_id))
+        done = _decide(tr, action, accept, refuse, withdraw)
         if done:
             db.session.commit()
             flash(done, "success")

@@ -204,7 +204,8 @@ class CaseForm(VersionedForm):
     meeting_on = VNDateField(_l("Ngày họp chi đoàn xét kết nạp"))
     members_present = VNIntField(_l("Số đoàn viên có mặt"), minimum=1, maximum=1000)
     votes_for = VNIntField(_l("Số phiếu tán thành"), minimum=0, maximum=1000)
-    decision_number = StringField(_l("Số quyết định kết nạp"), validators=[Optional(), Length(max=60, message=_l("Tối đa 60 ký tự."))])
+    decision_number = StringField(_l("Số quyết định kết nạp"),
+                                  validators=[Optional(), Length(max=60, message=_l("Tối đa 60 ký tự."))])
     decision_on = VNDateField(_l("Ngày quyết định"))
     decision_unit_id = SelectField(_l("Đơn vị ra quyết định (cấp trên)"), coerce=opt_int, validate_choice=False)
     ceremony_on = VNDateField(_l("Ngày tổ chức lễ kết nạp"))

@@ -88,7 +88,8 @@ class PersonForm(VersionedForm):
                                      validators=[Optional(), Length(max=60, message=_l("Tối đa 60 ký tự."))])
     card_number = StringField(_l("Số thẻ đoàn viên"), filters=[_strip],
                               validators=[Optional(), Length(max=40, message=_l("Tối đa 40 ký tự."))])
-    notes = TextAreaField(_l("Ghi chú"), filters=[_strip], validators=[Optional(), Length(max=2000, message=_l("Tối đa 2000 ký tự."))])
+    notes = TextAreaField(_l("Ghi chú"), filters=[_strip],
+                          validators=[Optional(), Length(max=2000, message=_l("Tối đa 2000 ký tự."))])
 
     def __init__(self, *args, person=None, branches=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -197,7 +198,8 @@ class PostForm(Form):
 class MoveForm(VersionedForm):
     branch = SelectField(_l("Chuyển đến chi đoàn"), validate_choice=False)
     on = VNDateField(_l("Ngày chuyển"), validators=[DataRequired(_l("Vui lòng nhập ngày.")), not_in_future])
-    reason = TextAreaField(_l("Lý do"), filters=[_strip], validators=[Optional(), Length(max=500, message=_l("Tối đa 500 ký tự."))])
+    reason = TextAreaField(_l("Lý do"), filters=[_strip],
+                           validators=[Optional(), Length(max=500, message=_l("Tối đa 500 ký tự."))])
 
     def __init__(self, *args, branches=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -263,7 +265,8 @@ class WithdrawTransferForm(VersionedForm):
 
 class MaturityForm(Form):
     on = VNDateField(_l("Ngày lễ trưởng thành"), validators=[DataRequired(_l("Vui lòng nhập ngày lễ.")), not_in_future])
-    reason = StringField(_l("Ghi chú"), filters=[_strip], validators=[Optional(), Length(max=500, message=_l("Tối đa 500 ký tự."))])
+    reason = StringField(_l("Ghi chú"), filters=[_strip],
+                         validators=[Optional(), Length(max=500, message=_l("Tối đa 500 ký tự."))])
 
 
 class RemovalDecisionForm(Form):

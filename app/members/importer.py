@@ -207,7 +207,8 @@ def _count(f, pattern):
 
 def _too_big():
     return ImportFileError(_("Tệp khai báo quá lớn (quá %(n)s dòng hoặc quá nhiều cột, hay nén bất thường) nên không "
-                             "được mở. Hãy chép danh sách sang một tệp mới rồi tải lên lại.", n=f"{MAX_ROWS:,}".replace(",", ".")))
+                             "được mở. Hãy chép danh sách sang một tệp mới rồi tải lên lại.",
+                             n=f"{MAX_ROWS:,}".replace(",", ".")))
 
 
 def _col_number(letters):
@@ -351,7 +352,7 @@ def not_a_person(cells):
 
 
 def _parse_row(cells, branches, fixed_branch, picks):
-    """(values, errors) for one row, without the database."""
+    """(values, errors) for one row, without the database. The errors come in the columns' order."""
     errors, v = [], {}
     name = nfc(" ".join((cells.get("full_name") or "").split()))
     if not name:
@@ -359,21 +360,33 @@ def _parse_row(cells, branches, fixed_branch, picks):
     elif len(name) > LIMITS["full_name"]:
         errors.append(_("Họ tên quá dài."))
     v["full_name"] = name
+    branch = _parse_branch(cells, branches, fixed_branch, errors)
+    v["branch_id"] = branch.id if branch is not None else None
+    _parse_dates(cells, v, errors)
+    _parse_contacts(cells, v, errors)
+    _parse_picks(cells, v, errors, picks)
+    return v, errors
+
+
+def _parse_branch(cells, branches, fixed_branch, errors):
     code = pick_key(cells.get("branch_code") or "")
     if fixed_branch is not None:
         if code and branches.get(code) is not fixed_branch:
-            errors.append(_("Mã chi đoàn “%(c)s” khác chi đoàn đang nhập (%(b)s).", c=cells.get("branch_code"), b=fixed_branch.code))
-        branch = fixed_branch
-    elif not code:
+            errors.append(_("Mã chi đoàn “%(c)s” khác chi đoàn đang nhập (%(b)s).", c=cells.get("branch_code"),
+                            b=fixed_branch.code))
+        return fixed_branch
+    if not code:
         errors.append(_("Thiếu mã chi đoàn."))
-        branch = None
-    else:
-        branch = branches.get(code)
-        if branch is None:
-            errors.append(_("Không có chi đoàn mã “%(c)s” trong cơ sở đoàn này.", c=cells.get("branch_code")))
-        elif branch.status != "active":
-            errors.append(_("Chi đoàn “%(c)s” đã giải thể.", c=branch.code))
-    v["branch_id"] = branch.id if branch is not None else None
+        return None
+    branch = branches.get(code)
+    if branch is None:
+        errors.append(_("Không có chi đoàn mã “%(c)s” trong cơ sở đoàn này.", c=cells.get("branch_code")))
+    elif branch.status != "active":
+        errors.append(_("Chi đoàn “%(c)s” đã giải thể.", c=branch.code))
+    return branch
+
+
+def _parse_dates(cells, v, errors):
     for f in DATE_FIELDS:
         raw = cells.get(f) or ""
         try:
@@ -389,6 +402,9 @@ def _parse_row(cells, branches, fixed_branch, picks):
             errors.append(str(problem))
     if v["joined_on"] and v["joined_on"] > date.today():
         errors.append(_("Ngày vào Đoàn ở tương lai."))
+
+
+def _parse_contacts(cells, v, errors):
     cid = clean_digits(cells.get("citizen_id") or "")
     problem = citizen_id_problem(cid)
     if problem:
@@ -398,6 +414,10 @@ def _parse_row(cells, branches, fixed_branch, picks):
     if phone and not PHONE.match(phone):
         errors.append(_("Số điện thoại “%(v)s” không hợp lệ.", v=cells.get("phone")))
     v["phone"] = phone or None
+
+
+def _parse_picks(cells, v, errors, picks):
+    """The coded lists by their codes; the free-text columns capped, spelled as the list spells them."""
     for f, label in (("sex", _("Giới tính")), ("member_type", _("Đối tượng")), ("occupation", _("Nghề nghiệp"))):
         raw = (cells.get(f) or "").strip()
         if not raw:
@@ -413,7 +433,6 @@ def _parse_row(cells, branches, fixed_branch, picks):
         if text and len(text) > LIMITS[f]:
             errors.append(_("%(col)s quá dài.", col=_label(f)))
         v[f] = text
-    return v, errors
 
 
 def _label(field):
@@ -421,6 +440,24 @@ def _label(field):
 
 
 OUTSIDE = _l("Số CCCD này đã có trong sổ của một đơn vị khác: hãy hỏi cán bộ đơn vị đó hoặc làm thủ tục chuyển sinh hoạt.")
+
+
+def _on_record(unit, parsed):
+    """The people on record the rows may match: ({citizen ID: (id, branch path, name key, born, name)} anywhere,
+    {(name key, born, branch id): (id, citizen ID)} inside the unit) — a statement per 900 IDs, and one."""
+    cids = sorted({v["citizen_id"] for _n, v, _e in parsed if v["citizen_id"]})
+    by_cid = {}
+    for i in range(0, len(cids), 900):
+        for pid, cid, path, name_key, born, full_name in db.session.execute(
+                select(Person.id, Person.citizen_id, Person.unit_path, Person.name_key, Person.birth_date, Person.full_name)
+                .where(Person.citizen_id.in_(cids[i:i + 900]))).all():
+            by_cid[cid] = (pid, path, name_key, born, full_name)
+    by_key = {}
+    for pid, key, born, uid, cid in db.session.execute(
+            select(Person.id, Person.name_key, Person.birth_date, Person.unit_id, Person.citizen_id)
+            .where(Person.unit_path.like(unit.path + "%"))).all():
+        by_key[(key, born, uid)] = (pid, cid)
+    return by_cid, by_key
 
 
 def validate(unit, rows, probes=None):
@@ -440,18 +477,7 @@ def validate(unit, rows, probes=None):
             skipped.append(r["row"])
         else:
             parsed.append((r["row"],) + _parse_row(r["cells"], branches, fixed, picks))
-    cids = sorted({v["citizen_id"] for _n, v, _e in parsed if v["citizen_id"]})
-    by_cid = {}
-    for i in range(0, len(cids), 900):
-        for pid, cid, path, name_key, born, full_name in db.session.execute(
-                select(Person.id, Person.citizen_id, Person.unit_path, Person.name_key, Person.birth_date, Person.full_name)
-                .where(Person.citizen_id.in_(cids[i:i + 900]))).all():
-            by_cid[cid] = (pid, path, name_key, born, full_name)
-    by_key = {}
-    for pid, key, born, uid, cid in db.session.execute(
-            select(Person.id, Person.name_key, Person.birth_date, Person.unit_id, Person.citizen_id)
-            .where(Person.unit_path.like(unit.path + "%"))).all():
-        by_key[(key, born, uid)] = (pid, cid)
+    by_cid, by_key = _on_record(unit, parsed)
     branch_names = {b.id: b.code for b in branches.values()}
     seen_cid, seen_key, results = {}, {}, []
     for number, v, errors in parsed:
@@ -653,7 +679,8 @@ def apply(*, batch, user, valid_only=False):
             upd_rows[r["person_id"]] = (v, branch)
     # new people: one bulk INSERT … RETURNING, then their history rows and audit entries in bulk
     if new_rows:
-        ids = db.session.scalars(insert(Person).execution_options(render_nulls=True).returning(Person.id, sort_by_parameter_order=True), new_rows).all()
+        ids = db.session.scalars(insert(Person).execution_options(render_nulls=True)
+                                 .returning(Person.id, sort_by_parameter_order=True), new_rows).all()
         db.session.execute(insert(PersonEvent).execution_options(render_nulls=True), [
             {"person_id": pid, "kind": "registered", "on": today, "unit_id": row["unit_id"], "reason": None,
              "detail": _("Nhập từ tệp %(f)s", f=batch.filename)[:200], "recorded_by_id": uid, "recorded_at": now}

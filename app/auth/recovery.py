@@ -106,7 +106,7 @@ def stash_form(path):
 
 def _go(target, code=303):
     """A redirect for a browser (303 after a POST), HX-Redirect (a full page load) for htmx."""
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         resp = current_app.response_class("", status=200)
         resp.headers["HX-Redirect"] = target
         return resp
@@ -115,8 +115,7 @@ def _go(target, code=303):
 
 def _one_tap():
     """An htmx request that swaps a fragment (a tap on a roll): no page to fill, so answer an error the page shows."""
-    h = request.headers
-    return h.get("HX-Request") == "true" and h.get("HX-Boosted") != "true"
+    return bool(request.htmx) and not request.htmx.boosted
 
 
 def on_unauthorized():

@@ -23,6 +23,7 @@ from sqlalchemy.orm import joinedload
 from ..audit.models import AuditEntry
 from ..audit.services import diff, record, snapshot
 from ..extensions import db
+from ..formatting import number_vn
 from ..forms import parse_date
 from ..text import fold, nfc
 from ..units.models import Unit, utcnow
@@ -150,11 +151,11 @@ def _rows_from_table(table):
     header, out = None, []
     for number, raw in enumerate(table, start=1):
         if number > MAX_ROWS + MAX_HEAD_ROWS:
-            raise ImportFileError(_("Tệp có quá %(n)s dòng; hãy chia nhỏ tệp.", n=f"{MAX_ROWS:,}".replace(",", ".")))
+            raise ImportFileError(_("Tệp có quá %(n)s dòng; hãy chia nhỏ tệp.", n=number_vn(MAX_ROWS)))
         values = list(raw[:MAX_COLS])
         if any(isinstance(v, str) and len(v) > CSV_FIELD_MAX for v in values):  # before anything folds the text
             raise ImportFileError(_("Tệp có một ô dài hơn %(n)s ký tự nên không được mở. Hãy kiểm tra lại tệp.",
-                                    n=f"{CSV_FIELD_MAX:,}".replace(",", ".")))
+                                    n=number_vn(CSV_FIELD_MAX)))
         if header is None:
             keys = [HEADER_KEYS.get(fold(str(v))) if v is not None else None for v in values]
             if "full_name" in keys:
@@ -170,7 +171,7 @@ def _rows_from_table(table):
                 cells[key] = _cell_text(key, value)
         out.append({"row": number, "cells": cells})
         if len(out) > MAX_ROWS:
-            raise ImportFileError(_("Tệp có quá %(n)s dòng; hãy chia nhỏ tệp.", n=f"{MAX_ROWS:,}".replace(",", ".")))
+            raise ImportFileError(_("Tệp có quá %(n)s dòng; hãy chia nhỏ tệp.", n=number_vn(MAX_ROWS)))
     if header is None:
         raise ImportFileError(_("Không tìm thấy dòng tiêu đề có cột “Họ và tên”. Hãy dùng tệp mẫu."))
     return out
@@ -208,7 +209,7 @@ def _count(f, pattern):
 def _too_big():
     return ImportFileError(_("Tệp khai báo quá lớn (quá %(n)s dòng hoặc quá nhiều cột, hay nén bất thường) nên không "
                              "được mở. Hãy chép danh sách sang một tệp mới rồi tải lên lại.",
-                             n=f"{MAX_ROWS:,}".replace(",", ".")))
+                             n=number_vn(MAX_ROWS)))
 
 
 def _col_number(letters):

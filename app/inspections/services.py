@@ -2,6 +2,7 @@
 import json
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -12,8 +13,9 @@ from ..extensions import db
 from ..locks import dialect_insert, lock_rows
 from ..text import nfc
 from ..units.models import utcnow
+from . import queries
 from .builtin import BUILTIN
-from .models import (ActionEvent, Answer, ChecklistTemplate, CorrectiveAction, Inspection, Plan, PlanMember,
+from .models import (CHOICES, FAILING, ActionEvent, Answer, ChecklistTemplate, CorrectiveAction, Inspection, Plan, PlanMember,
                      TemplateItem, TemplateSection, TemplateVersion)
 from .scoring import answer_is_complete, scores
 
@@ -114,6 +116,17 @@ def _writable_version(template, by=None):
     record(action="checklist.new_version", obj=template, unit=template.owner_unit,
            before={"version": current.number}, after={"version": new.number}, summary=new.title, user=by)
     return new, sec_map, item_map
+
+
+def template_resent(template, expected_version, **what):
+    """A form opened before the checklist's last change: True when the change it asks for is already there (the same
+    form sent twice over a flaky network — answer as the first did), else ConflictError. False for a current form.
+    `what`: the change, as queries.template_has takes it."""
+    if expected_version is None or expected_version == template.version:
+        return False
+    if queries.template_has(template, **what):
+        return True
+    raise ConflictError(template)
 
 
 def update_template(*, template, expected_version, title, purpose, by=None):
@@ -287,6 +300,16 @@ def answer_signature(answer):
                       ensure_ascii=False)
 
 
+def answer_words(item, answer):
+    """An answer as people read it: "Không — thiếu sổ", "12", "—" (an Answer row, a dict of values, or None)."""
+    v = answer_values(item, **{k: (answer.get(k) if isinstance(answer, dict) else getattr(answer, k, None))
+                               for k in ("choice", "number", "text", "note")}) if answer is not None else {}
+    main = {"choice": str(CHOICES.get(v.get("choice"), "")) if v.get("choice") else "",
+            "number": ("%g" % v["number"]) if v.get("number") is not None else "",
+            "text": v.get("text") or ""}[item.answer_type if item.answer_type in ("choice", "number") else "text"]
+    return " — ".join(x for x in (main, v.get("note") or "") if x) or "—"
+
+
 def answer_change(item, values, original, stored):
     """What a submitted answer asks for, against the signature the form was drawn with (`original`, None for a form
     that sent none) and the answer stored now: "skip" (untouched, or already stored), "write", or "conflict"
@@ -332,6 +355,12 @@ def save_answer(*, inspection, item, choice=None, number=None, text=None, note=N
 
 # ---- conclusion, actions, closing ----------------------------------------------------------------------
 def save_conclusion(*, inspection, expected_version, inspected_on, strengths, shortcomings, conclusion, by=None):
+    """A stale form whose text is already saved (the same form resent) is not a conflict: nothing is written."""
+    wanted = {"inspected_on": inspected_on, "strengths": nfc(strengths) or None,
+              "shortcomings": nfc(shortcomings) or None, "conclusion": nfc(conclusion) or None}
+    if expected_version is not None and expected_version != inspection.version and all(
+            (getattr(inspection, k) or None) == v for k, v in wanted.items()):
+        return inspection
     _check(inspection, expected_version)
     before = snapshot(inspection, INSPECTION_FIELDS)
     inspection.inspected_on = inspected_on
@@ -370,6 +399,22 @@ def add_action(*, inspection, finding, remedy, owner_unit, due_on, item_id=None,
     return action
 
 
+def closing_problems(inspection, sections, answers):
+    """Why the inspection cannot be closed yet (messages; none: it can): every item answered, a note beside every
+    failing item that needs one, and a conclusion."""
+    problems = []
+    missing = [it for s in sections for it in s.items if not (it.id in answers and answers[it.id].answered)]
+    if missing:
+        problems.append(_("Còn %(n)s nội dung chưa trả lời — hãy ghi đủ phiếu trước khi kết thúc.", n=len(missing)))
+    no_note = [it for s in sections for it in s.items if it.note_required and it.id in answers
+               and answers[it.id].choice in FAILING and not answers[it.id].note]
+    if no_note:
+        problems.append(_("Còn %(n)s nội dung chưa đạt thiếu ghi chú.", n=len(no_note)))
+    if not (inspection.conclusion or "").strip():
+        problems.append(_("Vui lòng ghi kết luận trước khi kết thúc."))
+    return problems
+
+
 def close_inspection(*, inspection, expected_version, sections, answers, by=None):
     _check(inspection, expected_version)
     before = snapshot(inspection, INSPECTION_FIELDS)
@@ -386,6 +431,11 @@ def close_inspection(*, inspection, expected_version, sections, answers, by=None
     return inspection
 
 
+def acknowledged_as(inspection, name):
+    """Is this acknowledgement already recorded? (the same form resent)"""
+    return bool(inspection.ack_name) and inspection.ack_name == (name or "").strip()
+
+
 def acknowledge(*, inspection, expected_version, name, post, on, by=None):
     _check(inspection, expected_version)
     before = snapshot(inspection, INSPECTION_FIELDS)
@@ -395,6 +445,20 @@ def acknowledge(*, inspection, expected_version, name, post, on, by=None):
     record(action="inspection.acknowledge", obj=inspection, unit=inspection.unit, before=before,
            after=snapshot(inspection, INSPECTION_FIELDS), summary=inspection.unit.name, user=by)
     return inspection
+
+
+# step → (status it needs, status it leaves, the event it records)
+STEPS = {"complete": ("open", "done", "done"), "verify": ("done", "verified", "verified"),
+         "reopen": (None, "open", "reopened")}
+
+
+def step_resent(action, step, note, by):
+    """Is this step of the action the last one recorded, by the same person with the same note? (the same form
+    sent twice)"""
+    _, status, kind = STEPS[step]
+    last = action.events[-1] if action.events else None
+    return (action.status == status and last is not None and last.kind == kind and last.by_id == by.id
+            and (last.note or "") == (note or "").strip())
 
 
 def _step(action, kind, new_status, note, expected_version, by=None):

@@ -27,6 +27,7 @@ from sqlalchemy import delete, func, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from ..errors import error_page
 from ..extensions import db, login_manager
 from ..units.models import utcnow
 from .models import FormStash
@@ -133,13 +134,11 @@ def on_unauthorized():
 
 def on_csrf_error(err):
     """A stale or missing CSRF token: keep the data, show the form's page again filled with it and a fresh token."""
-    from ..web import _error_page
-
     if _one_tap() or request.method != "POST":
-        return _error_page(err)
+        return error_page(err)
     path = return_path()
     if not stash_form(path):
-        return _error_page(err)
+        return error_page(err)
     if not current_user.is_authenticated:
         flash(_("Phiên đăng nhập đã hết nên biểu mẫu chưa được lưu. Những gì bạn vừa nhập đã được giữ lại — "
                 "đăng nhập để tiếp tục."), "info")

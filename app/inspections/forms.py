@@ -8,7 +8,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import Form, VersionedForm, VNDateField, choices
-from . import permissions as perm, queries
+from . import permissions as perm
+from . import queries
 from .models import ANSWER_TYPES, CHOICES, FAILING, PLAN_KINDS
 from .numbers import parse_number
 
@@ -29,7 +30,8 @@ class NewTemplateForm(Form):
     owner_unit = SelectField(_l("Đơn vị quản lý mẫu phiếu"), coerce=_int, validate_choice=False)
     title = StringField(_l("Tên mẫu phiếu"), validators=[
         DataRequired(_l("Vui lòng nhập tên mẫu phiếu.")), Length(max=200, message=_l("Tên quá dài (tối đa 200 ký tự)."))])
-    purpose = TextAreaField(_l("Mục đích, yêu cầu"), validators=[Optional(), Length(max=2000, message=_l("Quá dài (tối đa 2000 ký tự)."))])
+    purpose = TextAreaField(_l("Mục đích, yêu cầu"), validators=[
+        Optional(), Length(max=2000, message=_l("Quá dài (tối đa 2000 ký tự)."))])
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,7 +51,8 @@ class NewTemplateForm(Form):
 class TemplateMetaForm(VersionedForm):
     title = StringField(_l("Tên mẫu phiếu"), validators=[
         DataRequired(_l("Vui lòng nhập tên mẫu phiếu.")), Length(max=200, message=_l("Tên quá dài (tối đa 200 ký tự)."))])
-    purpose = TextAreaField(_l("Mục đích, yêu cầu"), validators=[Optional(), Length(max=2000, message=_l("Quá dài (tối đa 2000 ký tự)."))])
+    purpose = TextAreaField(_l("Mục đích, yêu cầu"), validators=[
+        Optional(), Length(max=2000, message=_l("Quá dài (tối đa 2000 ký tự)."))])
 
 
 class SectionForm(VersionedForm):
@@ -60,7 +63,8 @@ class SectionForm(VersionedForm):
 class ItemForm(VersionedForm):
     text = TextAreaField(_l("Nội dung kiểm tra"), validators=[
         DataRequired(_l("Vui lòng nhập nội dung kiểm tra.")), Length(max=500, message=_l("Quá dài (tối đa 500 ký tự)."))])
-    guidance = StringField(_l("Hướng dẫn (không bắt buộc)"), validators=[Optional(), Length(max=500, message=_l("Quá dài (tối đa 500 ký tự)."))])
+    guidance = StringField(_l("Hướng dẫn (không bắt buộc)"), validators=[
+        Optional(), Length(max=500, message=_l("Quá dài (tối đa 500 ký tự)."))])
     answer_type = SelectField(_l("Kiểu trả lời"), choices=choices(ANSWER_TYPES.items()), default="choice",
                               validators=[DataRequired(_l("Vui lòng chọn kiểu trả lời."))])
     weight = IntegerField(_l("Trọng số khi chấm điểm"), default=1, validators=[
@@ -231,7 +235,8 @@ class ConclusionForm(VersionedForm):
     inspected_on = VNDateField(_l("Ngày kiểm tra"), validators=[DataRequired(_l("Vui lòng nhập ngày kiểm tra."))])
     strengths = TextAreaField(_l("Ưu điểm"), validators=[Optional(), Length(max=5000, message=_l("Quá dài."))])
     shortcomings = TextAreaField(_l("Hạn chế, thiếu sót"), validators=[Optional(), Length(max=5000, message=_l("Quá dài."))])
-    conclusion = TextAreaField(_l("Kết luận"), id="conclusion_text", validators=[Optional(), Length(max=5000, message=_l("Quá dài."))])
+    conclusion = TextAreaField(_l("Kết luận"), id="conclusion_text", validators=[
+        Optional(), Length(max=5000, message=_l("Quá dài."))])
 
     def __init__(self, *args, inspection=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,14 +9,26 @@ from ..access import authorize, in_scope, scope_paths, subtree
 from ..activities.models import PersonStanding
 from ..auth.models import RoleGrant, User
 from ..classes.models import TrainingClass
+from ..dates import year_bounds
 from ..extensions import db
 from ..members.models import ON_ROLL, Person
 from ..text import nfc
 from ..units.models import Unit
 from . import permissions as perm
 from .builtin import RECORD_SOURCES
-from .models import (ActionEvent, Answer, ChecklistTemplate, CorrectiveAction, Inspection, Photo, Plan, PlanMember, TemplateItem,
-                     TemplateSection, TemplateVersion)
+from .models import (
+    ActionEvent,
+    Answer,
+    ChecklistTemplate,
+    CorrectiveAction,
+    Inspection,
+    Photo,
+    Plan,
+    PlanMember,
+    TemplateItem,
+    TemplateSection,
+    TemplateVersion,
+)
 
 
 def _load(model, ident, options=()):
@@ -192,10 +204,6 @@ def _inspection_scope(user):
     return or_(in_scope(Inspection.unit_path, user), in_scope(Plan.inspecting_unit_path, user))
 
 
-def _year_bounds(year):
-    return date(year, 1, 1), date(year, 12, 31)
-
-
 VISIT_DATE = func.coalesce(Inspection.inspected_on, Inspection.planned_on)
 
 
@@ -212,7 +220,7 @@ def inspections_stmt(user, *, unit=None, status=None, year=None, level=None, pla
     elif status == "open":
         stmt = stmt.where(Inspection.status != "closed")
     if year:
-        lo, hi = _year_bounds(year)
+        lo, hi = year_bounds(year)
         stmt = stmt.where(VISIT_DATE >= lo, VISIT_DATE <= hi)
     if level:
         stmt = stmt.where(inspected.level == level)
@@ -379,7 +387,8 @@ def actions_stmt(user, *, unit=None, status=None, mine=False, inspection_id=None
     stmt = (select(CorrectiveAction).join(Inspection, Inspection.id == CorrectiveAction.inspection_id)
             .join(Plan, Plan.id == Inspection.plan_id)
             .where(or_(in_scope(CorrectiveAction.owner_unit_path, user), in_scope(Plan.inspecting_unit_path, user)))
-            .options(joinedload(CorrectiveAction.owner_unit), joinedload(CorrectiveAction.inspection).joinedload(Inspection.unit)))
+            .options(joinedload(CorrectiveAction.owner_unit),
+                     joinedload(CorrectiveAction.inspection).joinedload(Inspection.unit)))
     if unit is not None:
         stmt = stmt.where(CorrectiveAction.owner_unit_path.like(unit.path + "%"))
     if status == "overdue":
@@ -408,14 +417,15 @@ def first_scope_unit(user):
 def overview(unit, year, today=None):
     """Totals for the unit's subtree and one row per direct child — four statements."""
     today = today or date.today()
-    lo, hi = _year_bounds(year)
+    lo, hi = year_bounds(year)
     in_year = and_(VISIT_DATE >= lo, VISIT_DATE <= hi)
     inspected = aliased(Unit)
 
     def insp_cols():
         return (func.count(Inspection.id),
                 func.count(case((Inspection.status == "closed", 1))),
-                func.count(distinct(case((and_(Inspection.status == "closed", inspected.level == "commune"), Inspection.unit_id)))),
+                func.count(distinct(case((and_(Inspection.status == "closed", inspected.level == "commune"),
+                                          Inspection.unit_id)))),
                 func.avg(case((Inspection.status == "closed", Inspection.score))))
 
     total = db.session.execute(
@@ -457,7 +467,7 @@ def overview(unit, year, today=None):
 def communes_stmt(unit, year, inspected=None):
     """The open communes of the subtree, each with its last closed inspection date this year (None: not inspected).
     inspected=True/False keeps only those inspected / not yet inspected — the records behind "3/6 communes"."""
-    lo, hi = _year_bounds(year)
+    lo, hi = year_bounds(year)
     last = (select(func.max(VISIT_DATE)).where(Inspection.unit_id == Unit.id, Inspection.status == "closed",
                                                VISIT_DATE >= lo, VISIT_DATE <= hi).correlate(Unit).scalar_subquery())
     stmt = select(Unit, last.label("last")).where(subtree(Unit.path, unit.path), Unit.level == "commune",

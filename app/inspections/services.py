@@ -8,15 +8,27 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record, snapshot
-from ..errors import ConflictError
+from ..errors import ConflictError, check_version
 from ..extensions import db
 from ..locks import dialect_insert, lock_rows
 from ..text import nfc
 from ..units.models import utcnow
 from . import queries
 from .builtin import BUILTIN
-from .models import (CHOICES, FAILING, ActionEvent, Answer, ChecklistTemplate, CorrectiveAction, Inspection, Plan, PlanMember,
-                     TemplateItem, TemplateSection, TemplateVersion)
+from .models import (
+    CHOICES,
+    FAILING,
+    ActionEvent,
+    Answer,
+    ChecklistTemplate,
+    CorrectiveAction,
+    Inspection,
+    Plan,
+    PlanMember,
+    TemplateItem,
+    TemplateSection,
+    TemplateVersion,
+)
 from .scoring import answer_is_complete, scores
 
 PLAN_FIELDS = ("kind", "title", "decision_number", "decision_date", "inspecting_unit_id", "template_version_id",
@@ -34,11 +46,6 @@ def _by():
 def _by_id(by=None):
     by = by or _by()
     return by.id if by else None
-
-
-def _check(obj, expected_version):
-    if expected_version is not None and expected_version != obj.version:
-        raise ConflictError(obj)
 
 
 # ---- checklist templates --------------------------------------------------------------------------------
@@ -122,15 +129,16 @@ def template_resent(template, expected_version, **what):
     """A form opened before the checklist's last change: True when the change it asks for is already there (the same
     form sent twice over a flaky network — answer as the first did), else ConflictError. False for a current form.
     `what`: the change, as queries.template_has takes it."""
-    if expected_version is None or expected_version == template.version:
-        return False
-    if queries.template_has(template, **what):
-        return True
-    raise ConflictError(template)
+    try:
+        return check_version(template, expected_version)
+    except ConflictError:
+        if queries.template_has(template, **what):
+            return True
+        raise
 
 
 def update_template(*, template, expected_version, title, purpose, by=None):
-    _check(template, expected_version)
+    check_version(template, expected_version)
     version, _, _ = _writable_version(template, by)
     before = {"title": version.title, "purpose": version.purpose}
     version.title, version.purpose = nfc(title), nfc(purpose) or None
@@ -147,7 +155,7 @@ def _touch(template):
 
 
 def add_section(*, template, expected_version, title, by=None):
-    _check(template, expected_version)
+    check_version(template, expected_version)
     version, _, _ = _writable_version(template, by)
     pos = (db.session.scalar(select(func.max(TemplateSection.position)).where(TemplateSection.version_id == version.id)) or 0) + 1
     section = TemplateSection(version_id=version.id, position=pos, title=nfc(title))
@@ -160,7 +168,7 @@ def add_section(*, template, expected_version, title, by=None):
 
 
 def rename_section(*, template, expected_version, section, title, by=None):
-    _check(template, expected_version)
+    check_version(template, expected_version)
     version, sec_map, _ = _writable_version(template, by)
     target = db.session.get(TemplateSection, sec_map.get(section.id, section.id))
     before = {"section": target.title}
@@ -172,7 +180,7 @@ def rename_section(*, template, expected_version, section, title, by=None):
 
 
 def add_item(*, template, expected_version, section, text, answer_type, weight, note_required, guidance=None, by=None):
-    _check(template, expected_version)
+    check_version(template, expected_version)
     version, sec_map, _ = _writable_version(template, by)
     section_id = sec_map.get(section.id, section.id)
     pos = (db.session.scalar(select(func.max(TemplateItem.position)).where(TemplateItem.section_id == section_id)) or 0) + 1
@@ -188,7 +196,7 @@ def add_item(*, template, expected_version, section, text, answer_type, weight, 
 
 
 def update_item(*, template, expected_version, item, by=None, **changes):
-    _check(template, expected_version)
+    check_version(template, expected_version)
     version, _, item_map = _writable_version(template, by)
     target = db.session.get(TemplateItem, item_map.get(item.id, item.id))
     before = snapshot(target, ITEM_FIELDS)
@@ -237,7 +245,7 @@ def create_plan(*, inspecting_unit, kind, title, decision_number, decision_date,
 def update_plan(*, plan, expected_version, kind, title, decision_number, decision_date, planned_start, planned_end,
                 team, lead, by=None):
     """Dates, decision and team. The inspected units and the checklist stay as planned."""
-    _check(plan, expected_version)
+    check_version(plan, expected_version)
     before = snapshot(plan, PLAN_FIELDS)
     before["team"] = sorted(m.user_id for m in plan.members)
     before["lead"] = plan.lead.id if plan.lead else None
@@ -358,10 +366,8 @@ def save_conclusion(*, inspection, expected_version, inspected_on, strengths, sh
     """A stale form whose text is already saved (the same form resent) is not a conflict: nothing is written."""
     wanted = {"inspected_on": inspected_on, "strengths": nfc(strengths) or None,
               "shortcomings": nfc(shortcomings) or None, "conclusion": nfc(conclusion) or None}
-    if expected_version is not None and expected_version != inspection.version and all(
-            (getattr(inspection, k) or None) == v for k, v in wanted.items()):
+    if check_version(inspection, expected_version, wanted):
         return inspection
-    _check(inspection, expected_version)
     before = snapshot(inspection, INSPECTION_FIELDS)
     inspection.inspected_on = inspected_on
     inspection.strengths = nfc(strengths) or None
@@ -416,7 +422,7 @@ def closing_problems(inspection, sections, answers):
 
 
 def close_inspection(*, inspection, expected_version, sections, answers, by=None):
-    _check(inspection, expected_version)
+    check_version(inspection, expected_version)
     before = snapshot(inspection, INSPECTION_FIELDS)
     _, overall = scores(sections, answers)
     inspection.score = overall
@@ -437,7 +443,7 @@ def acknowledged_as(inspection, name):
 
 
 def acknowledge(*, inspection, expected_version, name, post, on, by=None):
-    _check(inspection, expected_version)
+    check_version(inspection, expected_version)
     before = snapshot(inspection, INSPECTION_FIELDS)
     inspection.ack_name, inspection.ack_post, inspection.ack_on = nfc(name), nfc(post), on
     inspection.ack_recorded_by_id = _by_id(by)
@@ -462,7 +468,7 @@ def step_resent(action, step, note, by):
 
 
 def _step(action, kind, new_status, note, expected_version, by=None):
-    _check(action, expected_version)
+    check_version(action, expected_version)
     before = snapshot(action, ACTION_FIELDS)
     action.status = new_status
     if kind == "done":

@@ -1,22 +1,23 @@
 """Corrective actions: the list, one action's page and its steps (done, verified, reopened)."""
 from datetime import date
 
-from flask import flash, request, url_for
+from flask import flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...access import authorize
-from ...errors import ConflictError
+from ...errors import conflict_returns_to
 from ...extensions import db
-from ...web import conflict_page, paginate, render, see_other
-from .. import bp, permissions as perm, queries, services
+from ...units.queries import unit_from_args
+from ...web import paginate, render, see_other
+from .. import bp, queries, services
+from .. import permissions as perm
 from ..forms import DoneForm, ReopenForm, VerifyForm
-from .common import unit_arg
 
 
 @bp.get("/actions")
 def actions():
-    unit = unit_arg()
+    unit = unit_from_args(current_user, strict=True)
     status = request.args.get("status") or "pending"
     mine = request.args.get("mine") == "1"
     page = paginate(queries.actions_stmt(current_user, unit=unit, status=status, mine=mine))
@@ -52,28 +53,28 @@ def _action_step(action_id, step, form_cls, form_key, service, message):
     form = form_cls()
     if not form.validate():
         return _action_page(action, 422, **{form_key: form})
-    try:
-        service(action=action, note=form.note.data, expected_version=form.version.data, by=current_user)
-    except ConflictError:
-        return conflict_page(url_for("inspections.action_detail", action_id=action_id))
+    service(action=action, note=form.note.data, expected_version=form.version.data, by=current_user)
     db.session.commit()
     flash(message, "success")
     return see_other("inspections.action_detail", action_id=action.id)
 
 
 @bp.post("/actions/<int:action_id>/done")
+@conflict_returns_to("inspections.action_detail")
 def action_done(action_id):
     return _action_step(action_id, "complete", DoneForm, "done_form", services.complete_action,
                         _("Đã báo hoàn thành khắc phục; chờ đoàn kiểm tra xác nhận."))
 
 
 @bp.post("/actions/<int:action_id>/verify")
+@conflict_returns_to("inspections.action_detail")
 def action_verify(action_id):
     return _action_step(action_id, "verify", VerifyForm, "verify_form", services.verify_action,
                         _("Đã xác nhận hoàn thành khắc phục."))
 
 
 @bp.post("/actions/<int:action_id>/reopen")
+@conflict_returns_to("inspections.action_detail")
 def action_reopen(action_id):
     return _action_step(action_id, "reopen", ReopenForm, "reopen_form", services.reopen_action,
                         _("Đã yêu cầu khắc phục lại."))

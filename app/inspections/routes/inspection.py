@@ -1,15 +1,16 @@
 """One inspection's page and the decisions taken on it: the conclusion, findings, closing, the acknowledgement."""
 from datetime import date
 
-from flask import flash, request, url_for
+from flask import flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...access import authorize
-from ...errors import ConflictError
+from ...errors import conflict_returns_to
 from ...extensions import db
-from ...web import conflict_page, render, see_other
-from .. import bp, permissions as perm, queries, services
+from ...web import render, see_other
+from .. import bp, queries, services
+from .. import permissions as perm
 from ..forms import AckForm, ActionForm, CloseForm, ConclusionForm
 from ..scoring import scores
 from .common import classes_link
@@ -46,10 +47,6 @@ def _detail(inspection, status=200, **forms):
     return render("inspections/detail.html", status=status, **ctx)
 
 
-def _conflict(inspection):
-    return conflict_page(url_for("inspections.detail", inspection_id=inspection.id))
-
-
 @bp.get("/<int:inspection_id>")
 def detail(inspection_id):
     inspection = queries.get_inspection_for(current_user, inspection_id, "view")
@@ -57,17 +54,15 @@ def detail(inspection_id):
 
 
 @bp.post("/<int:inspection_id>/conclusion")
+@conflict_returns_to("inspections.detail")
 def conclusion(inspection_id):
     inspection = queries.get_inspection_for(current_user, inspection_id, "record")
     form = ConclusionForm(inspection=inspection)
     if not form.validate():
         return _detail(inspection, 422, conclusion_form=form)
-    try:
-        services.save_conclusion(inspection=inspection, expected_version=form.version.data,
-                                 inspected_on=form.inspected_on.data, strengths=form.strengths.data,
-                                 shortcomings=form.shortcomings.data, conclusion=form.conclusion.data, by=current_user)
-    except ConflictError:
-        return _conflict(inspection)
+    services.save_conclusion(inspection=inspection, expected_version=form.version.data,
+                             inspected_on=form.inspected_on.data, strengths=form.strengths.data,
+                             shortcomings=form.shortcomings.data, conclusion=form.conclusion.data, by=current_user)
     db.session.commit()
     flash(_("Đã lưu kết luận."), "success")
     return see_other("inspections.detail", inspection_id=inspection.id, _anchor="conclusion")
@@ -88,6 +83,7 @@ def add_action(inspection_id):
 
 
 @bp.post("/<int:inspection_id>/close")
+@conflict_returns_to("inspections.detail")
 def close(inspection_id):
     inspection = queries.get_inspection_for(current_user, inspection_id, "view")
     if inspection.is_closed and perm.is_team_member(current_user, inspection.plan):
@@ -100,17 +96,15 @@ def close(inspection_id):
     problems = services.closing_problems(inspection, sections, answers)
     if problems:
         return _detail(inspection, 422, close_errors=problems)
-    try:
-        services.close_inspection(inspection=inspection, expected_version=form.version.data, sections=sections,
-                                  answers=answers, by=current_user)
-    except ConflictError:
-        return _conflict(inspection)
+    services.close_inspection(inspection=inspection, expected_version=form.version.data, sections=sections,
+                              answers=answers, by=current_user)
     db.session.commit()
     flash(_("Đã kết thúc cuộc kiểm tra. Có thể in biên bản."), "success")
     return see_other("inspections.detail", inspection_id=inspection.id)
 
 
 @bp.post("/<int:inspection_id>/acknowledge")
+@conflict_returns_to("inspections.detail")
 def acknowledge(inspection_id):
     inspection = queries.get_inspection_for(current_user, inspection_id, "view")
     if services.acknowledged_as(inspection, request.form.get("ack_name")):
@@ -119,11 +113,8 @@ def acknowledge(inspection_id):
     form = AckForm()
     if not form.validate():
         return _detail(inspection, 422, ack_form=form)
-    try:
-        services.acknowledge(inspection=inspection, expected_version=form.version.data, name=form.ack_name.data,
-                             post=form.ack_post.data, on=form.ack_on.data, by=current_user)
-    except ConflictError:
-        return _conflict(inspection)
+    services.acknowledge(inspection=inspection, expected_version=form.version.data, name=form.ack_name.data,
+                         post=form.ack_post.data, on=form.ack_on.data, by=current_user)
     db.session.commit()
     flash(_("Đã ghi xác nhận của đơn vị được kiểm tra."), "success")
     return see_other("inspections.detail", inspection_id=inspection.id)

@@ -5,18 +5,17 @@ from flask import abort, request
 from flask_login import current_user
 
 from ...access import scope_paths
-from ...units.queries import get_ancestors
+from ...units.queries import get_ancestors, unit_from_args
 from ...web import paginate, render, year_arg
 from .. import bp, queries
 from ..models import INSPECTION_STATUSES
-from .common import unit_arg
 
 LEVELS = ("commune", "district", "branch")
 
 
 @bp.get("/")
 def index():
-    unit = unit_arg()
+    unit = unit_from_args(current_user, strict=True)
     status = request.args.get("status") or None
     year = year_arg()
     level = request.args.get("level") if request.args.get("level") in LEVELS else None
@@ -31,7 +30,7 @@ def index():
 
 @bp.get("/overview")
 def overview():
-    unit = unit_arg()
+    unit = unit_from_args(current_user, strict=True)
     if unit is None:
         unit = queries.first_scope_unit(current_user)
         if unit is None:
@@ -44,7 +43,7 @@ def overview():
 @bp.get("/communes")
 def communes():
     """Communes of a subtree inspected (or not yet) this year: what the overview's "3/6" counts."""
-    unit = unit_arg()
+    unit = unit_from_args(current_user, strict=True)
     if unit is None:
         abort(404)
     year = year_arg(date.today().year)

@@ -1,21 +1,23 @@
 """Plans (decisions to inspect): the list, a new plan, its edit and its page."""
-from flask import abort, flash, request, url_for
+from flask import abort, flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from ...access import authorize, scope_paths
-from ...errors import ConflictError
+from ...errors import conflict_returns_to
 from ...extensions import db
-from ...web import conflict_page, paginate, render, see_other
-from .. import bp, permissions as perm, queries, services
+from ...units.queries import unit_from_args
+from ...web import paginate, render, see_other
+from .. import bp, queries, services
+from .. import permissions as perm
 from ..forms import PlanEditForm, PlanForm
-from .common import classes_link, unit_arg
+from .common import classes_link
 
 
 @bp.get("/plans")
 def plans():
-    unit = unit_arg()
+    unit = unit_from_args(current_user, strict=True)
     page = paginate(queries.plans_stmt(current_user, unit))
     counts = queries.plan_counts([p.id for p in page.items])
     return render("inspections/plans.html", page=page, counts=counts, unit=unit,
@@ -44,30 +46,28 @@ def new_plan():
             db.session.rollback()
             form.decision_taken()
             form.set_options(**queries.plan_options(current_user))
-            return render("inspections/plan_form.html", status=422, form=form)
+            return render("inspections/plan_form.html", form=form)
         flash(_("Đã lập kế hoạch kiểm tra %(n)s.", n=plan.decision_number), "success")
         return see_other("inspections.plan_detail", plan_id=plan.id)
-    return render("inspections/plan_form.html", status=422 if form.is_submitted() else 200, form=form)
+    return render("inspections/plan_form.html", form=form)
 
 
 @bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
+@conflict_returns_to("inspections.edit_plan")
 def edit_plan(plan_id):
     plan = queries.get_plan_for(current_user, plan_id)
     authorize(perm.can_edit_plan(current_user, plan))
     form = PlanEditForm(plan=plan, people={u.id: u for u in queries.eligible_inspectors(current_user)})
     if form.validate_on_submit() and form.check_rules():
         team, lead = form.chosen_team()
-        try:
-            services.update_plan(plan=plan, expected_version=form.version.data, kind=form.kind.data,
-                                 title=form.title.data, decision_number=form.decision_number.data,
-                                 decision_date=form.decision_date.data, planned_start=form.planned_start.data,
-                                 planned_end=form.planned_end.data, team=team, lead=lead, by=current_user)
-        except ConflictError:
-            return conflict_page(url_for("inspections.edit_plan", plan_id=plan_id))
+        services.update_plan(plan=plan, expected_version=form.version.data, kind=form.kind.data, title=form.title.data,
+                             decision_number=form.decision_number.data, decision_date=form.decision_date.data,
+                             planned_start=form.planned_start.data, planned_end=form.planned_end.data, team=team,
+                             lead=lead, by=current_user)
         db.session.commit()
         flash(_("Đã lưu kế hoạch."), "success")
         return see_other("inspections.plan_detail", plan_id=plan.id)
-    return render("inspections/plan_edit.html", status=422 if form.is_submitted() else 200, form=form, plan=plan)
+    return render("inspections/plan_edit.html", form=form, plan=plan)
 
 
 @bp.get("/plans/<int:plan_id>")

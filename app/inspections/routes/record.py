@@ -6,8 +6,9 @@ from flask import abort, flash, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ...errors import conflict_page
 from ...extensions import db
-from ...web import arg_int, conflict_page, render, see_other
+from ...web import arg_int, render, see_other
 from .. import bp, queries, services
 from ..forms import parse_answer, typed_answer
 from ..photos import PhotoError, file_path, store_photo
@@ -33,7 +34,8 @@ def _record_page(inspection, sections, section_no, typed=None, errors=None, stat
 
 
 def _answer_conflict(clashes, back):
-    """Someone else answered these items differently since the page was drawn: nothing is saved; both answers shown."""
+    """Someone else answered these items differently since the page was drawn: nothing is saved; both answers shown.
+    Rendered here rather than raised: "open the newest" goes back to the section (?s=), which no view argument holds."""
     both = [(item.text, services.answer_words(item, theirs), services.answer_words(item, mine))
             for item, theirs, mine in clashes]
     return conflict_page(back, both=both)
@@ -111,7 +113,7 @@ def save_item(inspection_id, item_id):
     inspection = queries.get_inspection_for(current_user, inspection_id, "record")
     item = queries.get_item_of(inspection, item_id)
     values, typed, error = parse_answer(item, request.form)
-    htmx = request.headers.get("HX-Request") == "true"
+    htmx = bool(request.htmx)
     if error:
         if htmx:
             return _row(inspection, item, 422, typed=typed, error=error)
@@ -141,7 +143,7 @@ def upload_photo(inspection_id, item_id):
     inspection = queries.get_inspection_for(current_user, inspection_id, "record")
     item = queries.get_item_of(inspection, item_id)
     upload = request.files.get(f"p-{item.id}") or request.files.get("photo")
-    htmx = request.headers.get("HX-Request") == "true"
+    htmx = bool(request.htmx)
     try:
         if upload is None or not upload.filename:
             raise PhotoError(_("Chưa chọn ảnh."))

@@ -2,14 +2,15 @@
 
 A form opened before the checklist's last change is a conflict — unless the change it asks for is already there
 (the same form sent twice over a flaky network), which answers as the first sending did."""
-from flask import abort, flash, request, url_for
+from flask import abort, flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...errors import ConflictError
+from ...errors import conflict_returns_to
 from ...extensions import db
-from ...web import conflict_page, render, see_other
-from .. import bp, permissions as perm, queries, services
+from ...web import render, see_other
+from .. import bp, queries, services
+from .. import permissions as perm
 from ..forms import ItemForm, NewTemplateForm, SectionForm, TemplateMetaForm
 
 
@@ -20,10 +21,6 @@ def _managing_units():
 def _saved(template, message):
     flash(message, "success")
     return see_other("inspections.template_detail", template_id=template.id)
-
-
-def _conflict(template):
-    return conflict_page(url_for("inspections.template_detail", template_id=template.id))
 
 
 def _resent(template, **what):
@@ -76,7 +73,7 @@ def new_template():
         db.session.commit()
         flash(_("Đã tạo mẫu phiếu. Hãy thêm các phần và nội dung kiểm tra."), "success")
         return see_other("inspections.template_detail", template_id=t.id)
-    return render("inspections/template_new.html", status=422 if form.is_submitted() else 200, form=form)
+    return render("inspections/template_new.html", form=form)
 
 
 @bp.get("/templates/<int:template_id>")
@@ -86,108 +83,95 @@ def template_detail(template_id):
 
 
 @bp.post("/templates/<int:template_id>/meta")
+@conflict_returns_to("inspections.template_detail")
 def template_meta(template_id):
     template = queries.get_template_for(current_user, template_id, "manage")
     form = TemplateMetaForm()
-    try:
-        if _resent(template, title=form.title.data or ""):
-            return _saved(template, _("Đã lưu mẫu phiếu."))
-        if not form.validate():
-            return _template_page(template, 422, meta_form=form)
-        services.update_template(template=template, expected_version=form.version.data, title=form.title.data,
-                                 purpose=form.purpose.data, by=current_user)
-    except ConflictError:
-        return _conflict(template)
+    if _resent(template, title=form.title.data or ""):
+        return _saved(template, _("Đã lưu mẫu phiếu."))
+    if not form.validate():
+        return _template_page(template, 422, meta_form=form)
+    services.update_template(template=template, expected_version=form.version.data, title=form.title.data,
+                             purpose=form.purpose.data, by=current_user)
     db.session.commit()
     return _saved(template, _("Đã lưu mẫu phiếu."))
 
 
 @bp.post("/templates/<int:template_id>/sections")
+@conflict_returns_to("inspections.template_detail")
 def add_section(template_id):
     template = queries.get_template_for(current_user, template_id, "manage")
     form = SectionForm()
-    try:
-        if _resent(template, section_title=form.title.data or ""):
-            return _saved(template, _("Đã thêm phần mới."))
-        if not form.validate():
-            return _template_page(template, 422, section_form=form)
-        services.add_section(template=template, expected_version=form.version.data, title=form.title.data,
-                             by=current_user)
-    except ConflictError:
-        return _conflict(template)
+    if _resent(template, section_title=form.title.data or ""):
+        return _saved(template, _("Đã thêm phần mới."))
+    if not form.validate():
+        return _template_page(template, 422, section_form=form)
+    services.add_section(template=template, expected_version=form.version.data, title=form.title.data,
+                         by=current_user)
     db.session.commit()
     return _saved(template, _("Đã thêm phần mới."))
 
 
 @bp.route("/templates/<int:template_id>/sections/<int:section_id>", methods=["GET", "POST"])
+@conflict_returns_to("inspections.template_detail")
 def edit_section(template_id, section_id):
     template = queries.get_template_for(current_user, template_id, "manage")
-    try:
-        if request.method == "POST" and _resent(template, section_title=request.form.get("title") or ""):
-            return _saved(template, _("Đã lưu tên phần."))
-        section = queries.get_section_for(current_user, template, section_id)
-        form = SectionForm(title=section.title, version=template.version)
-        if not form.validate_on_submit():
-            return render("inspections/section_form.html", status=422 if form.is_submitted() else 200, form=form,
-                          tpl=template, section=section)
-        services.rename_section(template=template, expected_version=form.version.data, section=section,
-                                title=form.title.data, by=current_user)
-    except ConflictError:
-        return _conflict(template)
+    if request.method == "POST" and _resent(template, section_title=request.form.get("title") or ""):
+        return _saved(template, _("Đã lưu tên phần."))
+    section = queries.get_section_for(current_user, template, section_id)
+    form = SectionForm(title=section.title, version=template.version)
+    if not form.validate_on_submit():
+        return render("inspections/section_form.html", form=form, tpl=template, section=section)
+    services.rename_section(template=template, expected_version=form.version.data, section=section,
+                            title=form.title.data, by=current_user)
     db.session.commit()
     return _saved(template, _("Đã lưu tên phần."))
 
 
 @bp.post("/templates/<int:template_id>/items")
+@conflict_returns_to("inspections.template_detail")
 def add_item(template_id):
     template = queries.get_template_for(current_user, template_id, "manage")
     form = ItemForm()
-    try:
-        if _resent(template, text=form.text.data or ""):
-            return _saved(template, _("Đã thêm nội dung kiểm tra."))
-        section = queries.get_section_for(current_user, template, request.form.get("section_id", type=int) or 0)
-        if not form.validate():
-            return _template_page(template, 422, item_form=form, item_section=section.id)
-        services.add_item(template=template, expected_version=form.version.data, section=section, text=form.text.data,
-                          answer_type=form.answer_type.data, weight=form.weight.data,
-                          note_required=form.note_required.data, guidance=form.guidance.data, by=current_user)
-    except ConflictError:
-        return _conflict(template)
+    if _resent(template, text=form.text.data or ""):
+        return _saved(template, _("Đã thêm nội dung kiểm tra."))
+    section = queries.get_section_for(current_user, template, request.form.get("section_id", type=int) or 0)
+    if not form.validate():
+        return _template_page(template, 422, item_form=form, item_section=section.id)
+    services.add_item(template=template, expected_version=form.version.data, section=section, text=form.text.data,
+                      answer_type=form.answer_type.data, weight=form.weight.data,
+                      note_required=form.note_required.data, guidance=form.guidance.data, by=current_user)
     db.session.commit()
     return _saved(template, _("Đã thêm nội dung kiểm tra."))
 
 
 @bp.route("/templates/<int:template_id>/items/<int:item_id>", methods=["GET", "POST"])
+@conflict_returns_to("inspections.template_detail")
 def edit_item(template_id, item_id):
     template = queries.get_template_for(current_user, template_id, "manage")
-    try:
-        if request.method == "POST" and _resent(template, text=request.form.get("text") or "", item_id=item_id):
-            return _saved(template, _("Đã lưu nội dung kiểm tra."))
-        item = queries.get_item_in(template, item_id)
-        form = ItemForm(obj=item, version=template.version)
-        if not form.validate_on_submit():
-            return render("inspections/item_form.html", status=422 if form.is_submitted() else 200, form=form,
-                          tpl=template, item=item, locked=template.current.locked_at is not None)
-        services.update_item(template=template, expected_version=form.version.data, item=item, text=form.text.data,
-                             guidance=form.guidance.data, answer_type=form.answer_type.data, weight=form.weight.data,
-                             note_required=form.note_required.data, by=current_user)
-    except ConflictError:
-        return _conflict(template)
+    if request.method == "POST" and _resent(template, text=request.form.get("text") or "", item_id=item_id):
+        return _saved(template, _("Đã lưu nội dung kiểm tra."))
+    item = queries.get_item_in(template, item_id)
+    form = ItemForm(obj=item, version=template.version)
+    if not form.validate_on_submit():
+        return render("inspections/item_form.html", form=form, tpl=template, item=item,
+                      locked=template.current.locked_at is not None)
+    services.update_item(template=template, expected_version=form.version.data, item=item, text=form.text.data,
+                         guidance=form.guidance.data, answer_type=form.answer_type.data, weight=form.weight.data,
+                         note_required=form.note_required.data, by=current_user)
     db.session.commit()
     return _saved(template, _("Đã lưu nội dung kiểm tra."))
 
 
 @bp.post("/templates/<int:template_id>/items/<int:item_id>/retire")
+@conflict_returns_to("inspections.template_detail")
 def retire_item(template_id, item_id):
     template = queries.get_template_for(current_user, template_id, "manage")
-    try:
-        if _resent(template, gone_item_id=item_id):
-            return _saved(template, _("Đã bỏ nội dung kiểm tra khỏi mẫu phiếu."))
-        item = queries.get_item_in(template, item_id)
-        services.retire_item(template=template, expected_version=request.form.get("version", type=int), item=item,
-                             by=current_user)
-    except ConflictError:
-        return _conflict(template)
+    if _resent(template, gone_item_id=item_id):
+        return _saved(template, _("Đã bỏ nội dung kiểm tra khỏi mẫu phiếu."))
+    item = queries.get_item_in(template, item_id)
+    services.retire_item(template=template, expected_version=request.form.get("version", type=int), item=item,
+                         by=current_user)
     db.session.commit()
     return _saved(template, _("Đã bỏ nội dung kiểm tra khỏi mẫu phiếu."))
 

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..units.queries import list_units_in_scope
 from ..web import arg_int, conflict_page, page_arg, paginate, render, see_other
 from . import bp, exports, importer, permissions, queries, services
-from .forms import (AcceptTransferForm, EventForm, ImportForm, MaturityForm, MoveForm, PersonForm, PostForm,
+from .forms import (AcceptTransferForm, EventForm, ImportForm, MaturityForm, MemberFilterForm, MoveForm, PersonForm, PostForm,
                     RefuseTransferForm, RemovalDecisionForm, SynonymForm, TransferRequestForm, WithdrawTransferForm)
 from .models import EVENT_KINDS, MEMBER_TYPES, OCCUPATIONS, PICK_FIELDS, POSTS, SEXES, STATUSES, Person, PickSynonym
 
@@ -36,7 +36,7 @@ def index():
     base, units = queries.list_choice_units(current_user, unit)
     return render("members/index.html", block="results", page=page, f=filters, unit=unit, base=base, units=units, crit=queries.criteria_module() is not None,
                   shown_cid=lambda p: permissions.shown_citizen_id(current_user, p), MEMBER_TYPES=MEMBER_TYPES, STATUSES=STATUSES,
-                  can_manage=permissions.can_manage_people_in(current_user, unit))
+                  can_manage=permissions.can_manage_people_in(current_user, unit), filter_by=MemberFilterForm.bind(request.args, unit, base, units))
 
 
 def _export_title(unit):

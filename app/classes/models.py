@@ -31,6 +31,7 @@ OPEN_STATUSES = ("planned", "open", "running")  # enrolment, sessions and attend
 ATTENDANCE = {"present": _l("Có mặt"), "absent": _l("Vắng"), "excused": _l("Vắng có phép")}
 ATTENDANCE_SHORT = {"present": _l("Có"), "absent": _l("Vắng"), "excused": _l("Phép")}
 ENROLMENT_STATUSES = {"enrolled": _l("Đang học"), "withdrawn": _l("Đã rút")}
+RESULTS = {True: _l("Đạt"), False: _l("Chưa đạt")}  # an enrolment's result (passed), on every page and printout
 CASE_STATUSES = {"open": _l("Đang làm hồ sơ"), "admitted": _l("Đã kết nạp"), "cancelled": _l("Đã dừng")}
 
 

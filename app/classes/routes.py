@@ -6,7 +6,6 @@ from decimal import Decimal, InvalidOperation
 
 from flask import abort, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
@@ -19,8 +18,8 @@ from ..units.models import utcnow
 from ..units.queries import get_ancestors, get_unit_for
 from ..web import arg_int, conflict_page as _conflict, is_partial, paginate, render, see_other
 from . import bp, permissions, queries, services
-from .forms import CaseForm, ClassForm, NewYouthForm, SessionCancelForm, SessionForm
-from .models import ATTENDANCE, ATTENDANCE_SHORT, KINDS, STATUSES
+from .forms import CaseForm, ClassFilterForm, ClassForm, NewYouthForm, SessionCancelForm, SessionForm
+from .models import ATTENDANCE, ATTENDANCE_SHORT, KINDS, PEOPLE_COUNTS, STATUSES
 from .rules import check_case
 
 
@@ -38,7 +37,7 @@ def index():
     page = queries.paged_rows(queries.classes_stmt(current_user, year=year, status=status, kind=kind, q=q))
     return render("classes/index.html", block="results", page=page, mine=queries.my_classes(current_user),
                   upcoming=queries.upcoming_sessions(current_user), year=year, status=status, kind=kind, q=q,
-                  can_create=bool(scope_paths(current_user, "organizer")), statuses=STATUSES, kinds=KINDS)
+                  can_create=bool(scope_paths(current_user, "organizer")), filter_by=ClassFilterForm.bind(request.args, year))
 
 
 @bp.get("/units/<int:unit_id>")
@@ -50,7 +49,7 @@ def unit_classes(unit_id):
                   ancestors=get_ancestors(unit))
 
 
-WHAT = {"trained": _l("Lượt học viên"), "passed": _l("Hoàn thành (đạt)"), "admitted": _l("Kết nạp đoàn viên")}
+WHAT = PEOPLE_COUNTS
 
 
 @bp.get("/units/<int:unit_id>/people")

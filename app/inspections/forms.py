@@ -6,8 +6,8 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, Select
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import Form, VersionedForm, VNDateField, choices
-from .models import ANSWER_TYPES, PLAN_KINDS
+from ..forms import FilterForm, Form, VersionedForm, VNDateField, choices
+from .models import ANSWER_TYPES, INSPECTION_STATUSES, PLAN_KINDS
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -202,3 +202,21 @@ class VerifyForm(VersionedForm):
 class ReopenForm(VersionedForm):
     note = TextAreaField(_l("Lý do yêu cầu khắc phục lại"), id="reopen_note", validators=[
         DataRequired(_l("Vui lòng ghi lý do.")), Length(max=2000, message=_l("Quá dài."))])
+
+
+class InspectionFilterForm(FilterForm):
+    """The inspections list's filters (GET); the unit, level and "mine" of the list ride along hidden."""
+    unit = HiddenField()
+    level = HiddenField()
+    mine = HiddenField()
+    status = SelectField(_l("Trạng thái"), choices=choices(
+        [("", _l("Tất cả")), ("open", _l("Chưa kết thúc")), *INSPECTION_STATUSES.items()]))
+    year = StringField(_l("Năm"), render_kw={"inputmode": "numeric"})
+
+    @classmethod
+    def bind(cls, args, unit=None, level=None, mine=False, year=None):
+        """The values the list read from `args`: an argument it refused is not carried along."""
+        form = cls(args)
+        form.unit.data, form.level.data, form.mine.data = (unit.id if unit else None), level, ("1" if mine else None)
+        form.year.data = year
+        return form

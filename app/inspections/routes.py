@@ -12,9 +12,9 @@ from ..pdf import pdf_response, render_pdf
 from ..units.models import Unit, utcnow
 from ..web import arg_int, conflict_page as _conflict, paginate, render, see_other, year_arg
 from . import bp, permissions as perm, queries, services
-from .forms import (AckForm, ActionForm, CloseForm, ConclusionForm, DoneForm, ItemForm, NewTemplateForm, PlanForm,
+from .forms import (AckForm, ActionForm, CloseForm, ConclusionForm, DoneForm, InspectionFilterForm, ItemForm, NewTemplateForm, PlanForm,
                     ReopenForm, SectionForm, TemplateMetaForm, VerifyForm)
-from .models import CHOICES, FAILING, INSPECTION_STATUSES
+from .models import CHOICES, FAILING
 from .numbers import parse_number
 from .photos import PhotoError, file_path, store_photo
 from .scoring import scores
@@ -58,7 +58,7 @@ def index():
     progress = queries.progress_for([i.id for i in page.items])
     roots = scope_paths(current_user)
     return render("inspections/index.html", block="results", page=page, progress=progress, unit=unit, state=status,
-                  year=year, level=level, mine=mine, statuses=INSPECTION_STATUSES,
+                  year=year, level=level, mine=mine, filter_by=InspectionFilterForm.bind(request.args, unit, level, mine, year),
                   can_plan=bool(scope_paths(current_user, "inspector")), has_scope=bool(roots))
 
 

@@ -8,13 +8,16 @@ from . import routes  # noqa: E402,F401
 from ..members.criteria import install_standing_hook  # noqa: E402
 from ..audit.labels import register_labels  # noqa: E402
 from ..panels import register_unit_panel  # noqa: E402
-from .models import ATTENDANCE, KINDS  # noqa: E402
+from .models import ATTENDANCE, KINDS, WARNING_NOTES, WARNINGS  # noqa: E402
 from .queries import standing_panel  # noqa: E402
 
 register_unit_panel("members/_criteria_panel.html", standing_panel, order=20)
 # attendance entries are keyed by person id: {"279": [None, "present"]} reads "Người #279: ∅ → Có mặt"
 register_labels(any_values=ATTENDANCE, values={"kind": KINDS})
 install_standing_hook()
+# labels the templates show, said once (app-wide: the standing panel sits on the unit page)
+bp.add_app_template_global(WARNINGS, "STANDING_WARNINGS")
+bp.add_app_template_global(WARNING_NOTES, "STANDING_WARNING_NOTES")
 
 
 @bp.cli.command("refresh-standing")

@@ -14,6 +14,7 @@ from ..units.models import Unit
 from ..forms import parse_date
 from ..web import arg_int, paginate, render
 from . import bp, labels
+from .forms import AuditFilterForm
 from .models import AuditEntry
 
 
@@ -59,7 +60,7 @@ def index():
     units = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all()) if ids else {}
     return render("audit/index.html", block="results", page=page, errors=errors, status=422 if errors else 200, units=units,
                   action_label=labels.action_label, OBJECTS=labels.OBJECTS, FIELDS=labels.FIELDS,
-                  field_label=labels.field_label, format_value=labels.format_value)
+                  field_label=labels.field_label, format_value=labels.format_value, filter_by=AuditFilterForm(request.args))
 
 
 def _utc_start_of(day):

@@ -3,11 +3,12 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, Field, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (BooleanField, Field, HiddenField, RadioField, SearchField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
-from ..forms import Form, VersionedForm, VNDateField, choices, not_in_future
+from ..forms import FilterForm, Form, VersionedForm, VNDateField, choices, not_in_future
 from .models import KINDS, MODES, STATUSES
 
 
@@ -272,3 +273,18 @@ def parse_results(formdata, people):
             errors[f"remarks_{e.id}"] = _("Tối đa 300 ký tự.")
         rows.append((e, formdata.get(f"v_{e.id}", type=int), score, formdata.get(f"refl_{e.id}") == "1", remarks))
     return rows, errors
+
+
+class ClassFilterForm(FilterForm):
+    """The classes list's filters (GET); the route reads the same arguments."""
+    q = SearchField(_l("Tên lớp"))
+    year = StringField(_l("Năm"), render_kw={"inputmode": "numeric"})
+    kind = SelectField(_l("Loại"), choices=choices([("", _l("Tất cả")), *KINDS.items()]))
+    status = SelectField(_l("Trạng thái"), choices=choices([("", _l("Tất cả")), *STATUSES.items()]))
+
+    @classmethod
+    def bind(cls, args, year=None):
+        """`year`: the year the list shows (this year when none was asked for, blank for every year)."""
+        form = cls(args)
+        form.year.data = year
+        return form

@@ -6,6 +6,12 @@ from . import routes  # noqa: E402,F401
 from .numbers import format_number  # noqa: E402
 
 bp.add_app_template_filter(format_number, "number_answer")
+from .models import ACTION_FILTERS, CHOICES, INSPECTED  # noqa: E402
+
+# labels the templates show, said once
+bp.add_app_template_global(CHOICES, "ANSWER_CHOICES")
+bp.add_app_template_global(ACTION_FILTERS, "ACTION_FILTERS")
+bp.add_app_template_global(INSPECTED, "COMMUNE_INSPECTED")
 from ..panels import register_unit_panel  # noqa: E402
 
 

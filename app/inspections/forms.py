@@ -7,10 +7,10 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, Select
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import Form, VersionedForm, VNDateField, choices
+from ..forms import FilterForm, Form, VersionedForm, VNDateField, choices
 from . import permissions as perm
 from . import queries
-from .models import ANSWER_TYPES, CHOICES, FAILING, PLAN_KINDS
+from .models import ANSWER_TYPES, CHOICES, FAILING, INSPECTION_STATUSES, PLAN_KINDS
 from .numbers import parse_number
 
 
@@ -341,3 +341,21 @@ def parse_answer(item, form):
 def typed_answer(item, form):
     """What was typed for one item, as sent (shown again beside a refusal)."""
     return {"raw": form.get(f"a-{item.id}", ""), "note": form.get(f"n-{item.id}", "")}
+
+
+class InspectionFilterForm(FilterForm):
+    """The inspections list's filters (GET); the unit, level and "mine" of the list ride along hidden."""
+    unit = HiddenField()
+    level = HiddenField()
+    mine = HiddenField()
+    status = SelectField(_l("Trạng thái"), choices=choices(
+        [("", _l("Tất cả")), ("open", _l("Chưa kết thúc")), *INSPECTION_STATUSES.items()]))
+    year = StringField(_l("Năm"), render_kw={"inputmode": "numeric"})
+
+    @classmethod
+    def bind(cls, args, unit=None, level=None, mine=False, year=None):
+        """The values the list read from `args`: an argument it refused is not carried along."""
+        form = cls(args)
+        form.unit.data, form.level.data, form.mine.data = (unit.id if unit else None), level, ("1" if mine else None)
+        form.year.data = year
+        return form

@@ -6,12 +6,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SearchField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from ..audit.services import record_now
-from ..forms import Form, VersionedForm, VNDateField, choices, not_in_future
-from .models import MEMBER_TYPES, OCCUPATIONS, PICK_FIELDS, POSTS, SEXES, UNION_MAX_AGE
+from ..forms import FilterForm, Form, VersionedForm, VNDateField, choices, not_in_future
+from .criteria import CRITERIA, VERDICTS
+from .models import MEMBER_TYPES, OCCUPATIONS, PICK_FIELDS, POSTS, SEXES, STATUSES, UNION_MAX_AGE
 from .permissions import can_edit_person
 from .queries import citizen_id_holder, twin_in_branch
 
@@ -313,3 +315,28 @@ class SynonymForm(Form):
     def validate_field(self, field):
         if field.data not in PICK_FIELDS:
             raise ValidationError(_l("Vui lòng chọn danh mục."))
+
+
+class MemberFilterForm(FilterForm):
+    """The people list's filters (GET); queries.Filters reads the same arguments."""
+    q = SearchField(_l("Tìm theo tên (gõ không dấu cũng được), số điện thoại hoặc số CCCD"))
+    unit = SelectField(_l("Đơn vị"))
+    type = SelectField(_l("Đối tượng"), choices=choices([("", _l("Tất cả")), *MEMBER_TYPES.items()]))
+    status = SelectField(_l("Tình trạng"), choices=choices(
+        [("roll", _l("Đang trong danh sách")), ("all", _l("Tất cả")), *STATUSES.items()]))
+    verdict = SelectField(_l("Đánh giá 5 có"), choices=choices([("", _l("Tất cả")), *VERDICTS.items()]))
+    failing = SelectField(_l("Thiếu tiêu chí"), choices=choices([("", _l("—")), *CRITERIA.items()]))
+    workers = BooleanField(_l("Công nhân"), render_kw={"value": "1"})
+    age30 = BooleanField(_l("Tròn 30 tuổi năm nay"), render_kw={"value": "1"})
+
+    @classmethod
+    def bind(cls, args, unit=None, base=None, units=()):
+        """`units`: the units offered (queries.list_choice_units); none offered keeps the chosen `unit` hidden."""
+        form = cls(args)
+        if units:
+            everything = _("Tất cả") + (f" — {base.name}" if base else "")
+            form.unit.choices = choices([(base.id if base and unit else "", everything), *((u.id, u.name) for u in units)])
+        else:
+            form.unit.widget = HiddenInput()
+            form.unit.data = unit.id if unit else None
+        return form

@@ -3,7 +3,6 @@ from datetime import date
 
 from flask import abort, flash, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ...access import has_role, scope_paths
@@ -11,8 +10,8 @@ from ...extensions import db
 from ...units.queries import get_ancestors, get_unit_for, unit_from_args
 from ...web import arg_int, paginate, render, see_other
 from .. import bp, permissions, queries, services
-from ..forms import ClassForm
-from ..models import KINDS, STATUSES
+from ..forms import ClassFilterForm, ClassForm
+from ..models import KINDS, PEOPLE_COUNTS, STATUSES
 
 
 def _year():
@@ -29,7 +28,8 @@ def index():
     page = paginate(queries.classes_stmt(current_user, year=year, status=status, kind=kind, q=q), rows=True)
     return render("classes/index.html", block="results", page=page, mine=queries.my_classes(current_user),
                   upcoming=queries.upcoming_sessions(current_user), year=year, status=status, kind=kind, q=q,
-                  can_create=bool(scope_paths(current_user, "organizer")), statuses=STATUSES, kinds=KINDS)
+                  can_create=bool(scope_paths(current_user, "organizer")),
+                  filter_by=ClassFilterForm.bind(request.args, year))
 
 
 @bp.get("/units/<int:unit_id>")
@@ -41,7 +41,7 @@ def unit_classes(unit_id):
                   ancestors=get_ancestors(unit))
 
 
-WHAT = {"trained": _l("Lượt học viên"), "passed": _l("Hoàn thành (đạt)"), "admitted": _l("Kết nạp đoàn viên")}
+WHAT = PEOPLE_COUNTS
 
 
 @bp.get("/units/<int:unit_id>/people")

@@ -8,7 +8,7 @@ from ...access import scope_paths
 from ...units.queries import get_ancestors, unit_from_args
 from ...web import paginate, render, year_arg
 from .. import bp, queries
-from ..models import INSPECTION_STATUSES
+from ..forms import InspectionFilterForm
 
 LEVELS = ("commune", "district", "branch")
 
@@ -24,7 +24,8 @@ def index():
     progress = queries.progress_for([i.id for i in page.items])
     roots = scope_paths(current_user)
     return render("inspections/index.html", block="results", page=page, progress=progress, unit=unit, state=status,
-                  year=year, level=level, mine=mine, statuses=INSPECTION_STATUSES,
+                  year=year, level=level, mine=mine,
+                  filter_by=InspectionFilterForm.bind(request.args, unit, level, mine, year),
                   can_plan=bool(scope_paths(current_user, "inspector")), has_scope=bool(roots))
 
 

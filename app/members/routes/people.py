@@ -12,7 +12,7 @@ from ...extensions import db
 from ...units.queries import branches_of, get_ancestors
 from ...web import paginate, render, see_other
 from .. import bp, exports, permissions, queries, services
-from ..forms import PersonForm
+from ..forms import MemberFilterForm, PersonForm
 from ..models import EVENT_KINDS, MEMBER_TYPES, OCCUPATIONS, POSTS, SEXES, STATUSES
 from .common import XLSX, download, unit_arg
 
@@ -28,7 +28,8 @@ def index():
     return render("members/index.html", block="results", page=page, f=filters, unit=unit, base=base, units=units,
                   crit=queries.criteria_module() is not None,
                   shown_cid=lambda p: permissions.shown_citizen_id(current_user, p), MEMBER_TYPES=MEMBER_TYPES,
-                  STATUSES=STATUSES, can_manage=permissions.can_manage_people_in(current_user, unit))
+                  STATUSES=STATUSES, can_manage=permissions.can_manage_people_in(current_user, unit),
+                  filter_by=MemberFilterForm.bind(request.args, unit, base, units))
 
 
 def _export_title(unit):

@@ -1,7 +1,9 @@
 """Fixtures: one app per test session on its own database (SQLite by default, PostgreSQL when
 TEST_DATABASE_URL is set); every test starts from empty tables. Factories are callables."""
+import atexit
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -17,7 +19,8 @@ PASSWORD = "mat-khau-2026"
 # A cheap hash keeps factories, the demo's seeding and every sign-in fast; real accounts use scrypt (app/config.py).
 FAST_METHOD = "pbkdf2:sha256:1000"
 FAST_HASH = generate_password_hash(PASSWORD, method=FAST_METHOD)
-_TMP = Path(tempfile.mkdtemp(prefix="sodoan-test-"))
+_TMP = Path(tempfile.mkdtemp(prefix="sodoan-test-"))  # this process's databases; removed when it exits
+atexit.register(shutil.rmtree, _TMP, True)
 
 # Fixtures every test module sees: the seeded demo (once per run, copied per module), the browser, the factories.
 pytest_plugins = ["tests.demo", "tests.browser_fixtures", "tests.factories_members", "tests.factories_activities",
@@ -163,7 +166,9 @@ def client(app):
 # ---- factories --------------------------------------------------------------------------------------
 @pytest.fixture
 def make_unit(db):
-    from app.units.models import Unit
+    from sqlalchemy import update
+
+    from app.units.models import Unit, utcnow
 
     counter = {"n": 0}
 
@@ -179,7 +184,12 @@ def make_unit(db):
                     org_type=org_type or ("union" if level == "branch" else None), **kw)
         db.session.add(unit)
         db.session.flush()
-        unit.path = (parent.path if parent else "/") + f"{unit.id}/"
+        # The path names the new id. Written with a plain UPDATE (the row ends as the ORM's would: version 2), so the
+        # standing hook does not take a unit made a moment ago for a moved one and recompute its (no) people's
+        # standing at the commit: that cost every `tree` 8 refreshes, a quarter of a typical test's time.
+        db.session.execute(update(Unit).where(Unit.id == unit.id).values(
+            path=(parent.path if parent else "/") + f"{unit.id}/", version=Unit.version + 1, updated_at=utcnow()))
+        db.session.expire(unit)
         db.session.commit()
         return unit
 

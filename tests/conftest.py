@@ -172,7 +172,7 @@ def make_unit(db):
 
     counter = {"n": 0}
 
-    def factory(parent=None, level=None, kind=None, name=None, code=None, org_type=None, **kw):
+    def factory(parent=None, level=None, kind=None, name=None, code=None, org_type=None, commit=True, **kw):
         counter["n"] += 1
         n = counter["n"]
         if level is None:
@@ -190,7 +190,8 @@ def make_unit(db):
         db.session.execute(update(Unit).where(Unit.id == unit.id).values(
             path=(parent.path if parent else "/") + f"{unit.id}/", version=Unit.version + 1, updated_at=utcnow()))
         db.session.expire(unit)
-        db.session.commit()
+        if commit:
+            db.session.commit()
         return unit
 
     return factory
@@ -214,20 +215,21 @@ def make_user(db):
 
 
 @pytest.fixture
-def tree(make_unit):
+def tree(db, make_unit):
     """Province P; district D under P; communes C1, C2 under D and C3 directly under P; branches B1–B3."""
     class T:
         pass
 
     t = T()
-    t.P = make_unit(name="Tỉnh đoàn Thử", code="P")
-    t.D = make_unit(t.P, name="Huyện đoàn Một", code="D")
-    t.C1 = make_unit(t.D, name="Đoàn xã An Phú", code="C1")
-    t.C2 = make_unit(t.D, name="Đoàn xã Bình Minh", code="C2")
-    t.C3 = make_unit(t.P, level="commune", kind="ward", name="Đoàn phường Hạc Thành", code="C3")
-    t.B1 = make_unit(t.C1, name="Chi đoàn Thôn 1", code="B1")
-    t.B2 = make_unit(t.C2, name="Chi đoàn Thôn 2", code="B2")
-    t.B3 = make_unit(t.C3, name="Chi hội Khu phố 3", code="B3", org_type="federation")
+    t.P = make_unit(name="Tỉnh đoàn Thử", code="P", commit=False)
+    t.D = make_unit(t.P, name="Huyện đoàn Một", code="D", commit=False)
+    t.C1 = make_unit(t.D, name="Đoàn xã An Phú", code="C1", commit=False)
+    t.C2 = make_unit(t.D, name="Đoàn xã Bình Minh", code="C2", commit=False)
+    t.C3 = make_unit(t.P, level="commune", kind="ward", name="Đoàn phường Hạc Thành", code="C3", commit=False)
+    t.B1 = make_unit(t.C1, name="Chi đoàn Thôn 1", code="B1", commit=False)
+    t.B2 = make_unit(t.C2, name="Chi đoàn Thôn 2", code="B2", commit=False)
+    t.B3 = make_unit(t.C3, name="Chi hội Khu phố 3", code="B3", org_type="federation", commit=False)
+    db.session.commit()  # one transaction for the eight
     return t
 
 

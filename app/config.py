@@ -38,5 +38,7 @@ class Config:
     PROXY_COUNT = int(os.environ.get("SODOAN_PROXIES", "0") or 0)
     # Production refuses a SECRET_KEY shorter than this many bytes.
     SECRET_KEY_MIN_BYTES = 32
+    # Werkzeug's password hash method for new passwords. The tests' config (tests/conftest.py) names a cheap one.
+    PASSWORD_HASH_METHOD = "scrypt"
     PAGE_SIZE = 25
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024

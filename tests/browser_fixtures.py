@@ -5,7 +5,7 @@
   `live_demo.url`, `live_demo.app`, `live_demo.path` (the SQLite file), `live_demo.sql(query, *args)`;
   it also unpacks as `app, url = live_demo`.
 - `live_url` (module): just the URL.
-- `browser` (module): one headless Chromium per module (module scope, because modules re-import it by name).
+- `browser` (module): the test process's one headless Chromium (launched once, see shared_browser()).
 - `page`: a 360 × 640 phone, parametrised JavaScript on / off; `page.js`, `page.errors` (console errors).
 - `login(page, base, username)`: signs in through the real form with the demo password.
 Browser test modules set `pytestmark = browser_mark` (the `browser` marker, and a skip without Chromium).
@@ -67,14 +67,34 @@ def live_url(live_demo):
     return live_demo.url
 
 
+_CHROMIUM = {}
+
+
+def shared_browser():
+    """One headless Chromium per test process (a launch costs a second or two), started when first asked for and
+    relaunched if it died; every test works in a fresh context of its own, so nothing leaks between tests."""
+    if "browser" not in _CHROMIUM or not _CHROMIUM["browser"].is_connected():
+        if "playwright" not in _CHROMIUM:
+            from playwright.sync_api import sync_playwright
+
+            _CHROMIUM["playwright"] = sync_playwright().start()
+        _CHROMIUM["browser"] = _CHROMIUM["playwright"].chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    return _CHROMIUM["browser"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_shared_browser():
+    yield
+    if "browser" in _CHROMIUM:
+        _CHROMIUM.pop("browser").close()
+    if "playwright" in _CHROMIUM:
+        _CHROMIUM.pop("playwright").stop()
+
+
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    """The process's one Chromium (module scope only because browser modules re-import this fixture by name)."""
+    return shared_browser()
 
 
 @pytest.fixture(params=[True, False], ids=["js-on", "js-off"])

@@ -1,9 +1,11 @@
 """The `small` demo, seeded ONCE per test run into a template and copied for every module that needs it.
 
-Seeding the demo takes 30–60 s; copying a SQLite file or creating a PostgreSQL database from a template takes
-well under a second. The first pytest-xdist worker that needs the demo seeds it while holding a lock (fcntl) in
-the run's shared temporary folder; the other workers wait for it, then copy. Each module gets its own copy, so
-a module may change the data without another module seeing it.
+Seeding the demo takes several seconds; copying a SQLite file or creating a PostgreSQL database from a template
+takes well under a second. Under pytest-xdist the first worker to finish collecting starts the seeding in a
+background process (when the run has tests that need the demo), so the workers go on with other tests meanwhile;
+whoever needs the demo first waits for it under a lock (fcntl) in the run's shared temporary folder, seeding it
+itself if no one has. Each module gets its own copy, so a module may change the data without another module
+seeing it.
 
 Fixtures (registered for every test module by tests/conftest.py):
 - `demo_app`  (module): an app on this module's own copy of the demo (the test database's engine: SQLite or
@@ -15,6 +17,8 @@ import fcntl
 import itertools
 import os
 import shutil
+import subprocess
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -32,12 +36,59 @@ def _shared_dir():
     return _shared["dir"]
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _demo_shared_dir(tmp_path_factory):
+def _set_shared_dir(config):
     """A folder every worker of this run sees (xdist gives each worker basetemp/popen-gwN)."""
-    base = tmp_path_factory.getbasetemp()
-    _shared["dir"] = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    if "dir" not in _shared:
+        base = config._tmp_path_factory.getbasetemp()  # what the tmp_path_factory fixture returns
+        _shared["dir"] = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _demo_shared_dir(request):
+    _set_shared_dir(request.config)
     yield
+
+
+@pytest.hookimpl(trylast=True)  # after -m / -k deselection: only the tests that will run
+def pytest_collection_modifyitems(config, items):
+    """xdist worker: when some test needs the demo, the first worker here starts seeding it in the background."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    needs = {"demo_app", "demo_db", "live_demo", "live_url"}
+    if not any(needs & set(item.fixturenames) for item in items):
+        return
+    _set_shared_dir(config)
+    try:
+        os.close(os.open(_shared_dir() / "demo-seeding.started", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        return  # another worker started it
+    browser = any({"live_demo", "live_url"} & set(item.fixturenames) for item in items)
+    log = open(_shared_dir() / "demo-seeding.log", "wb")
+    _shared["seeder"] = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from tests.demo import seed_templates; seed_templates(*sys.argv[1:])",
+         str(_shared_dir()), "sqlite" if browser or not os.environ.get("TEST_DATABASE_URL") else "",
+         "postgres" if os.environ.get("TEST_DATABASE_URL") else ""],
+        cwd=Path(__file__).resolve().parent.parent, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+
+
+def pytest_sessionfinish(session):
+    seeder = _shared.pop("seeder", None)
+    if seeder is not None:
+        seeder.wait()
+
+
+def seed_templates(shared_dir, *engines):
+    """The background seeder (a process of its own): the templates this run needs. A failure here costs only
+    time: the first test that needs the demo then seeds it itself and shows the error."""
+    import time
+
+    _shared["dir"] = Path(shared_dir)
+    for engine, build in (("sqlite", sqlite_template), ("postgres", postgres_template)):
+        if engine in engines:
+            started = time.perf_counter()
+            build()
+            print(f"{engine} demo template ready after {time.perf_counter() - started:.1f} s", flush=True)
 
 
 @contextmanager
@@ -101,10 +152,10 @@ def _pg_template_url():
     return base.set(database=f"{base.database}_demo").render_as_string(hide_password=False)
 
 
-def postgres_demo_copy(url):
-    """Create the database of `url` from the run's template database (seeded by whichever worker asks first)."""
+def postgres_template():
+    """The seeded PostgreSQL template database of this run (seeded by whichever process asks first); its name."""
     template = _pg_template_url()
-    name, template_name = make_url(url).database, make_url(template).database
+    template_name = make_url(template).database
     with _locked("demo-postgres"):
         marker = _shared_dir() / "demo-postgres.done"
         if not marker.exists():
@@ -113,6 +164,14 @@ def postgres_demo_copy(url):
                 conn.execute(f'CREATE DATABASE "{template_name}"')
             _seed_into(template)
             marker.touch()
+    return template_name
+
+
+def postgres_demo_copy(url):
+    """Create the database of `url` from the run's template database."""
+    template_name = postgres_template()
+    name = make_url(url).database
+    with _locked("demo-postgres"):  # CREATE DATABASE … TEMPLATE refuses a template another session is copying
         with _pg_admin(url) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')

@@ -2,6 +2,7 @@
 import hashlib
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Index, String, text
@@ -45,7 +46,7 @@ class User(UserMixin, db.Model):
     )
 
     def set_password(self, password):
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
     def get_id(self):
         # The session (and the 30-day "remember me" cookie) carries a stamp of the password hash and of the session

@@ -1,6 +1,7 @@
 """Account writes: sign-in bookkeeping, accounts, grants. They flush; routes commit."""
 import secrets
 
+from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -60,14 +61,15 @@ def note_login_attempt(*, username, ip, success):
     db.session.add(LoginAttempt(username=(username or "").strip().lower()[:64], ip=ip, success=success))
 
 
-_DUMMY_HASH = []
+_DUMMY_HASH = {}
 
 
 def _dummy_hash():
     # A hash made like the real ones, so an unknown username costs the same time as a wrong password.
-    if not _DUMMY_HASH:
-        _DUMMY_HASH.append(generate_password_hash(secrets.token_hex(16)))
-    return _DUMMY_HASH[0]
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASH:
+        _DUMMY_HASH[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    return _DUMMY_HASH[method]
 
 
 def authenticate(*, username, password):

@@ -12,6 +12,9 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "NOTE: /usr/bin/chromium not found — browser tests will be skipped (apt-get install chromium)."
 fi
 
+echo "== ruff (pyflakes, pycodestyle errors, import order, bugbear, complexity) =="
+$BIN/ruff check .
+
 # Two workers (the CI machine has two cores); each has its own database.
 WORKERS=${TEST_WORKERS:-2}
 echo "== pytest on SQLite =="

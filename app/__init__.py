@@ -8,6 +8,7 @@ from flask import Flask, g, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from . import seams
 from .config import Config
 from .extensions import babel, compress, csrf, db, htmx, login_manager, migrate
 
@@ -49,13 +50,10 @@ def create_app(overrides=None):
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
     init_web(app)
 
-    for name in DOMAINS:
-        module = importlib.import_module(f"app.{name}")
-        if hasattr(module, "bp"):
-            app.register_blueprint(module.bp)
-        routes = getattr(module, "register_extra", None)
-        if routes:
-            routes(app)
+    for name in DOMAINS:  # importing a domain registers what it adds to the others (app/seams.py)
+        app.register_blueprint(importlib.import_module(f"app.{name}").bp)
+    for setup in seams.items(seams.APP_SETUP):
+        setup(app)
 
     from .cli import register_cli
 

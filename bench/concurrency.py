@@ -62,7 +62,7 @@ def build(branches, people):
     from app.activities.models import Activity
     from app.auth.models import RoleGrant, User
     from app.extensions import db
-    from app.members.criteria import add_months, refresh_standing
+    from app.activities.standing import add_months, refresh_standing
     from app.members.models import Person
     from app.text import fold
     from app.units.models import Unit
@@ -151,7 +151,7 @@ def verify(meetings, month):
 
     from app.activities.models import Attendance, BranchStanding, DuesPayment, PersonStanding
     from app.extensions import db
-    from app.members.criteria import refresh_standing
+    from app.activities.standing import refresh_standing
 
     app = make_wsgi()
     with app.app_context():

@@ -169,7 +169,7 @@ def test_real_criteria_contract_list_and_person_page(client, db, tree, make_user
     """A "confirmed" event recorded on the person page moves the person out
     of the paper list; the person page shows the five criteria with reasons."""
     p = make_person(tree.B1, "Nguyễn Văn Xác Nhận", joined_on=date(2020, 3, 26))
-    from app.members.criteria import refresh_standing
+    from app.activities.standing import refresh_standing
 
     refresh_standing(person_ids=[p.id])
     db.session.commit()

@@ -4,9 +4,9 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..forms import Form, VersionedForm, VNDateField, choices, not_in_future
-from ..members.criteria import add_months
 from .models import KINDS
 from .queries import parse_month
+from .standing import add_months
 
 
 def _int_or_none(value):

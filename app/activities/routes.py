@@ -10,12 +10,12 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import ConflictError
 from ..extensions import db
-from ..members.criteria import VERDICTS, month_start
 from ..units.queries import get_ancestors
 from ..web import arg_int, conflict_page, is_partial, page_arg, paginate, render, see_other
 from . import bp, permissions, queries, rules, services
 from .forms import ActivityForm, DuesMonthsForm, DuesReversalForm
 from .models import ATTENDANCE, ATTENDANCE_SHORT, KINDS, WARNINGS
+from .standing import VERDICTS, month_start
 
 
 # ---- activities ----------------------------------------------------------------------------------------------

@@ -12,10 +12,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, insert, select
 
 from ..extensions import db
-from ..members.criteria import add_months, dues_window, month_start, refresh_all_at_commit, setting
 from ..members.models import ON_ROLL, Person, PersonEvent
 from ..units.models import Unit
 from .models import Activity, Attendance, DuesPayment
+from .standing import add_months, dues_window, month_start, refresh_all_at_commit, setting
 
 CHUNK = 20000
 TITLES = {

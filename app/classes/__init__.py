@@ -2,10 +2,14 @@
 printable sign-in sheets, and the admission checklist of the graduates."""
 from flask import Blueprint
 
+from .. import seams
+
 bp = Blueprint("classes", __name__, url_prefix="/classes")
 
-from . import routes  # noqa: E402,F401
-from ..panels import register_unit_panel  # noqa: E402
-from .routes import unit_panel_context  # noqa: E402
+from . import routes  # noqa: E402  (the routes use bp: a named cycle)
+from . import queries  # noqa: E402
 
-register_unit_panel("classes/_unit_panel.html", unit_panel_context, order=30)
+# ---- what this domain adds to the pages of others (app/seams.py) -------------------------------------------------
+seams.register(seams.UNIT_PAGE, seams.Panel("classes/_unit_panel.html", routes.unit_panel_context, order=30))
+seams.register(seams.PERSON_PAGE, seams.Panel("classes/_person_trainings.html", queries.person_trainings_panel,
+                                              order=40))

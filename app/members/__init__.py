@@ -1,12 +1,17 @@
 from flask import Blueprint
 
+from .. import seams
+
 bp = Blueprint("members", __name__, url_prefix="/members")
 
-from . import routes  # noqa: E402,F401
-from ..audit.labels import register_labels  # noqa: E402
+from . import routes  # noqa: E402,F401  (the routes use bp: a named cycle)
+from . import panel  # noqa: E402
 from .models import MEMBER_TYPES, OCCUPATIONS, SEXES, STATUSES  # noqa: E402
-from .panel import register  # noqa: E402
 
-register()
+# ---- what this domain adds to the pages of others (app/seams.py), and its own person page's sections ------------
+seams.register(seams.UNIT_PAGE, seams.Panel("members/_unit_panel.html", panel.unit_panel, order=10))
+seams.register(seams.PERSON_PAGE, seams.Panel("members/_person_record.html", order=20))
+seams.register(seams.PERSON_PAGE, seams.Panel("members/_person_history.html", order=90))
 # the audit log and the conflict page show these codes by their names ("female" → "Nữ")
-register_labels(values={"sex": SEXES, "member_type": MEMBER_TYPES, "occupation": OCCUPATIONS, "status": STATUSES})
+seams.register(seams.LABELS, seams.Labels("members", values={
+    "sex": SEXES, "member_type": MEMBER_TYPES, "occupation": OCCUPATIONS, "status": STATUSES}))

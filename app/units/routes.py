@@ -4,9 +4,9 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import seams
 from ..errors import ConflictError
 from ..extensions import db
-from ..panels import unit_panels
 from ..web import conflict_page, paginate, render, see_other
 from . import bp, permissions, queries, services
 from .forms import CloseUnitForm, UnitForm
@@ -34,7 +34,7 @@ def detail(unit_id):
         by_level=queries.count_subtree_by_level(unit),
         closed_count=queries.count_closed_children(unit),
         show_closed=show_closed,
-        panels=unit_panels(unit, current_user),
+        panels=seams.panels(seams.UNIT_PAGE, unit, current_user),
         can_create=permissions.can_create_child(current_user, unit),
         can_edit=permissions.can_edit_unit(current_user, unit),
         can_close=permissions.can_close_unit(current_user, unit),

@@ -100,6 +100,7 @@ class AuditLog:
     visible: Callable
     by_account: Callable
     unit_names: Callable
+    key = "audit log"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ A module may import its own layer and lower ones. Every import is read — top-l
 An upward import that must stay is marked on its line with `# layer: <why>`; it is listed apart and not counted.
 
     python scripts/layers.py            # prints each upward import, then the count; exit status 1 if any
+    python scripts/layers.py --local    # first lists the function-local imports of app modules too
 """
 import ast
 import sys
@@ -40,8 +41,8 @@ class Import:
         return text + (f" — {self.why}" if self.why else "")
 
 
-def module_name(path):
-    rel = path.relative_to(ROOT).with_suffix("")
+def module_name(path, root=ROOT):
+    rel = path.relative_to(root).with_suffix("")
     parts = list(rel.parts)
     if parts[-1] == "__init__":
         parts.pop()
@@ -89,8 +90,8 @@ def _layer_comment(lines, node):
     return None
 
 
-def imports_of(path):
-    module = module_name(path)
+def imports_of(path, root=ROOT):
+    module = module_name(path, root)
     source = path.read_text(encoding="utf-8")
     lines = source.splitlines()
     tree = ast.parse(source, filename=str(path))
@@ -108,11 +109,11 @@ def imports_of(path):
     return module, lines, out
 
 
-def upward_imports(app_dir=APP):
+def upward_imports(app_dir=APP, root=ROOT):
     """Every import from a lower layer to a higher one: [Import], with `why` set where the line says why."""
     found = []
     for path in sorted(Path(app_dir).rglob("*.py")):
-        module, lines, imports = imports_of(path)
+        module, lines, imports = imports_of(path, root)
         src = layer_of(module)
         if src is None:
             continue
@@ -120,25 +121,30 @@ def upward_imports(app_dir=APP):
             dst = layer_of(target)
             if dst is None or rank(dst) <= rank(src):
                 continue
-            found.append(Import(str(path.relative_to(ROOT)), node.lineno, module, target, src, dst, local,
+            found.append(Import(path.relative_to(root).as_posix(), node.lineno, module, target, src, dst, local,
                                 _layer_comment(lines, node)))
     return found
 
 
-def local_imports(app_dir=APP):
-    """Function-local imports of app modules (any direction) outside the composition root: [(path, line, target)]."""
+def local_imports(app_dir=APP, root=ROOT):
+    """Function-local imports of app modules (any direction) outside the composition root: [(path, line, target, why)]."""
     out = []
     for path in sorted(Path(app_dir).rglob("*.py")):
-        module, lines, imports = imports_of(path)
+        module, lines, imports = imports_of(path, root)
         if layer_of(module) is None:
             continue
         for node, target, local in imports:
             if local and target.startswith("app."):
-                out.append((str(path.relative_to(ROOT)), node.lineno, target, _layer_comment(lines, node)))
+                out.append((path.relative_to(root).as_posix(), node.lineno, target, _layer_comment(lines, node)))
     return out
 
 
-def main():
+def main(argv):
+    if "--local" in argv:  # also list the function-local imports of app modules (any direction)
+        local = local_imports()
+        for path, line, target, why in local:
+            print(f"{path}:{line}: function-local import of {target}" + (f" — {why}" if why else ""))
+        print(f"Function-local imports: {len(local)}\n")
     found = upward_imports()
     counted = [i for i in found if not i.why]
     named = [i for i in found if i.why]
@@ -153,4 +159,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

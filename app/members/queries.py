@@ -11,6 +11,7 @@ from ..access import authorize, has_role, in_scope, subtree
 from ..extensions import db
 from ..text import fold
 from ..units.models import Unit
+from ..units.queries import list_root_units
 from ..web import arg_int, page_arg
 from . import permissions
 from .models import (MEMBER_TYPES, ON_ROLL, STATUSES, ImportBatch, Person, PersonEvent, Transfer,
@@ -189,8 +190,6 @@ def list_choice_units(user, unit):
     if unit is not None and unit.level == "branch" and unit.parent_id and has_role(user, unit.parent):
         base = unit.parent
     if base is None:
-        from ..units.queries import list_root_units
-
         roots = list_root_units(user)
         if len(roots) != 1:
             return None, roots

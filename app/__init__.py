@@ -10,7 +10,12 @@ from sqlalchemy.engine import Engine
 
 from . import seams
 from .config import Config
+from .assets import init_assets
+from .errors import init_errors
 from .extensions import babel, compress, csrf, db, htmx, login_manager, migrate
+from .formatting import init_formatting, select_locale
+from .nav import init_nav
+from .web import init_web
 
 ROOT = Path(__file__).resolve().parent.parent
 # Domains in the order their blueprints are registered. Each is a package app/<name>/ exposing `bp`.
@@ -45,15 +50,15 @@ def create_app(overrides=None):
     csrf.init_app(app)
     htmx.init_app(app)
     compress.init_app(app)
-    from .web import init_web, select_locale
-
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
     init_web(app)
+    init_errors(app)
+    init_assets(app)
+    init_formatting(app)
+    init_nav(app)
 
     for name in DOMAINS:  # importing a domain registers what it adds to the others (app/seams.py)
         app.register_blueprint(importlib.import_module(f"app.{name}").bp)
-    for setup in seams.items(seams.APP_SETUP):
-        setup(app)
 
     from .cli import register_cli
 

@@ -17,7 +17,6 @@ PEOPLE_WRITTEN    bulk writes the ORM does not see (import)  function (unit_path
 GRANTS            access: who holds which role where         one function (user) → [(role, unit_id, unit_path)]
 AUDIT_LOG         the audit log page                         AuditLog: the account-side reads the log needs
 LABELS            the audit log and the conflict page        Labels: field names and value labels of a domain
-APP_SETUP         create_app                                 function (app) → None (hooks a domain sets on the app)
 
 A context function runs a fixed number of SQL statements, whatever the size of the subtree or record.
 """
@@ -44,7 +43,6 @@ PEOPLE_WRITTEN = Slot("people written")
 GRANTS = Slot("grants", single=True)
 AUDIT_LOG = Slot("audit log", single=True)
 LABELS = Slot("labels")
-APP_SETUP = Slot("app setup")
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,8 @@ def build(branches, people):
     from app.activities.models import Activity
     from app.auth.models import RoleGrant, User
     from app.extensions import db
-    from app.activities.standing import add_months, refresh_standing
+    from app.activities.standing import refresh_standing
+    from app.dates import add_months
     from app.members.models import Person
     from app.text import fold
     from app.units.models import Unit

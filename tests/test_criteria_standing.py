@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from app.activities.models import PersonStanding
 from app.activities.queries import child_tallies
-from app.activities.standing import (add_months, criteria_for, filter_people, month_start, proposed_for_removal,
-                                    refresh_standing, verdict_of)
+from app.activities.standing import criteria_for, filter_people, proposed_for_removal, refresh_standing, verdict_of
+from app.dates import add_months, month_start
 from app.members.models import Person, PersonEvent
 from tests.conftest import sql_count
 from tests.factories_activities import *  # noqa: F401,F403

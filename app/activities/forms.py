@@ -3,10 +3,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..dates import add_months
 from ..forms import Form, VersionedForm, VNDateField, choices, not_in_future
 from .models import KINDS
 from .queries import parse_month
-from .standing import add_months
 
 
 def _int_or_none(value):

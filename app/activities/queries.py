@@ -7,6 +7,7 @@ from sqlalchemy import and_, false, func, select, union
 from sqlalchemy.orm import joinedload
 
 from ..access import authorize, has_role, in_scope, subtree
+from ..dates import add_months, month_start
 from ..extensions import db
 from ..members.models import ON_ROLL, Person, PersonEvent
 from ..units.models import Unit
@@ -14,7 +15,7 @@ from ..forms import DATE_MAX, DATE_MIN
 from ..web import arg_int
 from . import permissions
 from .models import ATTENDANCE, KINDS, Activity, Attendance, BranchStanding, DuesPayment, DuesReversal
-from .standing import add_months, month_start, setting
+from .standing import setting
 
 ACTIVITY_ACTIONS = {"view": permissions.can_view_activity, "edit": permissions.can_edit_activity}
 ROLL_PAGE = 100
@@ -123,6 +124,13 @@ def officer_units(user, unit=None, limit=80):
 
 
 # ---- attendance of one activity -------------------------------------------------------------------------------
+def ids_on_roll(activity, person_ids):
+    """Which of these people are on the activity's roll (a form may carry ids from anywhere)."""
+    if not person_ids:
+        return set()
+    return set(db.session.scalars(roll_stmt(activity).where(Person.id.in_(list(person_ids))).with_only_columns(Person.id)))
+
+
 def roll_stmt(activity):
     """People on the activity's roll (its branch, or the commune's branches), plus anyone already marked."""
     marked = select(Attendance.person_id).where(Attendance.activity_id == activity.id)
@@ -183,12 +191,6 @@ def dues_roll_people(branch, person_ids):
         select(Person).where(Person.id.in_(list(person_ids)), Person.unit_id == branch.id, Person.status.in_(ON_ROLL),
                              Person.member_type.in_(tuple(setting("DUES_MEMBER_TYPES"))))
     ).all()
-
-
-def branches_of(unit, limit=200):
-    return db.session.scalars(
-        select(Unit).where(Unit.parent_id == unit.id, Unit.level == "branch", Unit.status == "active")
-        .order_by(Unit.name).limit(limit)).all()
 
 
 # ---- standing: real / incomplete / paper over a subtree -------------------------------------------------------

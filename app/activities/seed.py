@@ -11,11 +11,12 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, insert, select
 
+from ..dates import add_months, month_start
 from ..extensions import db
 from ..members.models import ON_ROLL, Person, PersonEvent
 from ..units.models import Unit
 from .models import Activity, Attendance, DuesPayment
-from .standing import add_months, dues_window, month_start, refresh_all_at_commit, setting
+from .standing import dues_window, refresh_all_at_commit, setting
 
 CHUNK = 20000
 TITLES = {

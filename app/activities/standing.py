@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, delete, event, exists, false, func, inspect, literal, not_, or_, select, text, true
 from sqlalchemy.orm import Session, aliased
 
+from ..dates import add_months, month_start
 from ..extensions import db
 from ..locks import dialect_insert
 from ..members.models import ON_ROLL, Person, PersonEvent, over_union_age_born_by
@@ -59,23 +60,7 @@ def setting(name):
     return current_app.config.get(name, SETTINGS[name])
 
 
-# ---- dates -------------------------------------------------------------------------------------------------
-def month_start(d):
-    return date(d.year, d.month, 1)
-
-
-def add_months(d, n):
-    """The same day n months later (clamped to the month's end)."""
-    y, m = divmod(d.year * 12 + d.month - 1 + n, 12)
-    m += 1
-    for day in (d.day, 30, 29, 28):
-        try:
-            return date(y, m, day)
-        except ValueError:
-            continue
-    raise ValueError(d)
-
-
+# ---- the dues window -----------------------------------------------------------------------------------------
 def dues_window(as_of):
     """(first month, last month) counted for dues: the complete months before as_of's month."""
     n = setting("CRITERIA_DUES_WINDOW_MONTHS")

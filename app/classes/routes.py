@@ -17,7 +17,8 @@ from ..extensions import db
 from ..pdf import pdf_response, render_pdf
 from ..units.models import utcnow
 from ..units.queries import get_ancestors, get_unit_for
-from ..web import arg_int, conflict_page as _conflict, is_partial, paginate, render, see_other
+from ..errors import conflict_page as _conflict
+from ..web import arg_int, is_partial, paginate, render, see_other
 from . import bp, permissions, queries, services
 from .forms import CaseForm, ClassForm, NewYouthForm, SessionCancelForm, SessionForm
 from .models import ATTENDANCE, ATTENDANCE_SHORT, KINDS, STATUSES

@@ -10,7 +10,8 @@ from ..errors import ConflictError
 from ..extensions import db
 from ..pdf import pdf_response, render_pdf
 from ..units.models import Unit, utcnow
-from ..web import arg_int, conflict_page as _conflict, paginate, render, see_other, year_arg
+from ..errors import conflict_page as _conflict
+from ..web import arg_int, paginate, render, see_other, year_arg
 from . import bp, permissions as perm, queries, services
 from .forms import (AckForm, ActionForm, CloseForm, ConclusionForm, DoneForm, ItemForm, NewTemplateForm, PlanForm,
                     ReopenForm, SectionForm, TemplateMetaForm, VerifyForm)

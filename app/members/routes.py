@@ -11,7 +11,8 @@ from ..access import authorize, has_role
 from ..errors import ConflictError
 from ..extensions import db
 from ..units.queries import list_units_in_scope
-from ..web import arg_int, conflict_page, page_arg, paginate, render, see_other
+from ..errors import conflict_page
+from ..web import arg_int, page_arg, paginate, render, see_other
 from . import bp, exports, importer, permissions, queries, services
 from .forms import (AcceptTransferForm, EventForm, ImportForm, MaturityForm, MoveForm, PersonForm, PostForm,
                     RefuseTransferForm, RemovalDecisionForm, SynonymForm, TransferRequestForm, WithdrawTransferForm)

@@ -8,9 +8,8 @@ from flask import Flask, g, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from . import seams
-from .config import Config
 from .assets import init_assets
+from .config import Config
 from .errors import init_errors
 from .extensions import babel, compress, csrf, db, htmx, login_manager, migrate
 from .formatting import init_formatting, select_locale

@@ -13,9 +13,11 @@ from .inspections import seed as inspections_seed
 from .members import seed as members_seed
 from .units.models import Unit
 
-ENTERPRISES = ["Công ty TNHH May Hoàng Long", "Công ty CP Giày Sao Vàng", "Công ty TNHH Điện tử Tân Phú", "Công ty TNHH Gỗ Minh Phát",
-               "Công ty CP Thực phẩm Đồng Xanh", "Công ty TNHH Bao bì Thành Công", "Công ty TNHH Cơ khí Việt Đức", "Công ty CP Xi măng Long Sơn"]
-SCHOOLS = ["Trường THPT Lê Lợi", "Trường THPT Hàm Rồng", "Trường THCS Nguyễn Du", "Trường THPT Đào Duy Từ", "Trường THCS Trần Phú"]
+ENTERPRISES = ["Công ty TNHH May Hoàng Long", "Công ty CP Giày Sao Vàng", "Công ty TNHH Điện tử Tân Phú",
+               "Công ty TNHH Gỗ Minh Phát", "Công ty CP Thực phẩm Đồng Xanh", "Công ty TNHH Bao bì Thành Công",
+               "Công ty TNHH Cơ khí Việt Đức", "Công ty CP Xi măng Long Sơn"]
+SCHOOLS = ["Trường THPT Lê Lợi", "Trường THPT Hàm Rồng", "Trường THCS Nguyễn Du", "Trường THPT Đào Duy Từ",
+           "Trường THCS Trần Phú"]
 AGENCIES = ["UBND xã", "Công an xã", "Trạm Y tế", "Ban Chỉ huy Quân sự"]
 
 

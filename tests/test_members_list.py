@@ -146,7 +146,7 @@ def test_unit_panel_counts_link_to_the_list(client, tree, make_user, login, make
 
 
 def test_criteria_filters_narrow_the_list(client, db, tree, make_user, login, add_person, confirm):
-    """verdict / failing filter the list through the real five criteria (app.activities.standing.filter_people, through app.seams)."""
+    """verdict / failing filter the list through the real five criteria (activities.standing.filter_people, by the seam)."""
     from tests.factories_activities import activity_row, days_ago, paid_months
 
     real = add_person(tree.B1, "Thực Chất")

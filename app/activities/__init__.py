@@ -11,8 +11,11 @@ from ..units.models import Unit
 
 bp = Blueprint("activities", __name__, url_prefix="/activities", cli_group=None)
 
-from . import routes  # noqa: E402,F401  (the routes use bp: a named cycle)
-from . import queries, standing  # noqa: E402
+from . import (  # noqa: E402
+    queries,
+    routes,  # noqa: E402,F401  (the routes use bp: a named cycle)
+    standing,
+)
 from .models import ATTENDANCE, KINDS  # noqa: E402
 
 # ---- what this domain adds to the pages of others (app/seams.py) -------------------------------------------------

@@ -23,7 +23,8 @@ class ActivityForm(VersionedForm):
                        validators=[DataRequired(_l("Vui lòng chọn loại hình."))])
     title = StringField(_l("Nội dung"), validators=[DataRequired(_l("Vui lòng nhập nội dung buổi sinh hoạt.")),
                                                    Length(max=200, message=_l("Nội dung quá dài (tối đa 200 ký tự)."))])
-    notes = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=2000, message=_l("Ghi chú quá dài (tối đa 2.000 ký tự)."))])
+    notes = TextAreaField(_l("Ghi chú"), validators=[
+        Optional(), Length(max=2000, message=_l("Ghi chú quá dài (tối đa 2.000 ký tự)."))])
     form_token = HiddenField()
 
     def __init__(self, *args, units=(), allowed=None, **kwargs):

@@ -9,9 +9,9 @@ from sqlalchemy.orm import joinedload
 from ..access import authorize, has_role, in_scope, subtree
 from ..dates import add_months, month_start
 from ..extensions import db
+from ..forms import DATE_MAX, DATE_MIN
 from ..members.models import ON_ROLL, Person, PersonEvent
 from ..units.models import Unit
-from ..forms import DATE_MAX, DATE_MIN
 from ..web import arg_int
 from . import permissions
 from .models import ATTENDANCE, KINDS, Activity, Attendance, BranchStanding, DuesPayment, DuesReversal

@@ -3,7 +3,8 @@ from datetime import date
 from urllib.parse import urlencode
 
 from flask import abort, flash, render_template, request
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -123,8 +124,8 @@ def mark(activity_id, person_id):
     if status not in ATTENDANCE:
         if is_partial():
             return render_template("activities/_row.html", activity=activity, person=person, can_mark=True,
-                                   status=queries.statuses_for(activity, [person.id]).get(person.id), choices=ATTENDANCE, short=ATTENDANCE_SHORT,
-                                   error=_("Trạng thái không hợp lệ.")), 422
+                                   status=queries.statuses_for(activity, [person.id]).get(person.id), choices=ATTENDANCE,
+                                   short=ATTENDANCE_SHORT, error=_("Trạng thái không hợp lệ.")), 422
         abort(400)
     services.set_attendance(activity=activity, marks={person.id: status})
     db.session.commit()

@@ -181,6 +181,20 @@ def filter_people(stmt, *, verdict=None, failing=None, as_of=None):
     return stmt
 
 
+def _missing_fields(person):
+    """The required fields of the record left empty, as the person page names them."""
+    missing = []
+    if not (person.full_name or "").strip():
+        missing.append(_("họ tên"))
+    if not person.birth_date:
+        missing.append(_("ngày sinh"))
+    if not person.sex:
+        missing.append(_("giới tính"))
+    if person.member_type == "union" and not person.joined_on:
+        missing.append(_("ngày vào Đoàn"))
+    return missing
+
+
 def criteria_for(person, as_of=None):
     """[(code, label, ok, reason)] × 5 for one person — one SQL statement."""
     as_of = as_of or date.today()
@@ -203,15 +217,7 @@ def criteria_for(person, as_of=None):
         reason = _("Không có xác nhận có người hay lần có mặt sinh hoạt nào trong %(n)s tháng qua.", n=months)
     out.append(("person", str(CRITERIA["person"]), bool(seen), reason))
 
-    missing = []
-    if not (person.full_name or "").strip():
-        missing.append(_("họ tên"))
-    if not person.birth_date:
-        missing.append(_("ngày sinh"))
-    if not person.sex:
-        missing.append(_("giới tính"))
-    if person.member_type == "union" and not person.joined_on:
-        missing.append(_("ngày vào Đoàn"))
+    missing = _missing_fields(person)
     if person.status not in ON_ROLL:
         ok, reason = False, _("Không còn trong danh sách chi đoàn (%(s)s).", s=person.status_label)
     elif not branch_open:

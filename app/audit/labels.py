@@ -2,7 +2,6 @@
 import re
 
 from flask import request
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 

@@ -6,8 +6,7 @@ from ..units.queries import unit_names
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-from . import routes  # noqa: E402,F401  (the routes use bp: a named cycle)
-from . import queries  # noqa: E402
+from . import queries, routes  # noqa: E402,F401  (routes use bp: the named cycle)
 from .models import ROLES  # noqa: E402
 from .recovery import init_recovery  # noqa: E402
 

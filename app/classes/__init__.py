@@ -6,8 +6,7 @@ from .. import seams
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
 
-from . import routes  # noqa: E402  (the routes use bp: a named cycle)
-from . import queries  # noqa: E402
+from . import queries, routes  # noqa: E402  (routes use bp: the named cycle)
 
 # ---- what this domain adds to the pages of others (app/seams.py) -------------------------------------------------
 seams.register(seams.UNIT_PAGE, seams.Panel("classes/_unit_panel.html", routes.unit_panel_context, order=30))

@@ -4,8 +4,7 @@ from .. import seams
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections")
 
-from . import routes  # noqa: E402,F401  (the routes use bp: a named cycle)
-from . import queries  # noqa: E402
+from . import queries, routes  # noqa: E402,F401  (routes use bp: the named cycle)
 from .numbers import format_number  # noqa: E402
 
 bp.add_app_template_filter(format_number, "number_answer")

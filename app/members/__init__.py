@@ -4,8 +4,7 @@ from .. import seams
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 
-from . import routes  # noqa: E402,F401  (the routes use bp: a named cycle)
-from . import panel  # noqa: E402
+from . import panel, routes  # noqa: E402,F401  (routes use bp: the named cycle)
 from .models import MEMBER_TYPES, OCCUPATIONS, SEXES, STATUSES  # noqa: E402
 
 # ---- what this domain adds to the pages of others (app/seams.py), and its own person page's sections ------------

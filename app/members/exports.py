@@ -8,7 +8,8 @@ column widths, citizen IDs and phones as text.
 import csv
 import io
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .. import seams
 from ..extensions import db
@@ -20,8 +21,9 @@ from .permissions import shown_citizen_id
 COLUMNS = (
     (_l("STT"), 6, "int"), (_l("Họ và tên"), 26, "text"), (_l("Giới tính"), 8, "text"), (_l("Ngày sinh"), 12, "date"),
     (_l("Đối tượng"), 12, "text"), (_l("Tình trạng"), 16, "text"), (_l("Chi đoàn / chi hội"), 30, "text"),
-    (_l("Mã chi đoàn"), 12, "text"), (_l("Số CCCD"), 15, "text"), (_l("Số điện thoại"), 13, "text"), (_l("Dân tộc"), 9, "text"),
-    (_l("Tôn giáo"), 9, "text"), (_l("Thường trú"), 24, "text"), (_l("Nơi ở hiện nay"), 24, "text"), (_l("Nghề nghiệp"), 18, "text"),
+    (_l("Mã chi đoàn"), 12, "text"), (_l("Số CCCD"), 15, "text"), (_l("Số điện thoại"), 13, "text"),
+    (_l("Dân tộc"), 9, "text"), (_l("Tôn giáo"), 9, "text"), (_l("Thường trú"), 24, "text"),
+    (_l("Nơi ở hiện nay"), 24, "text"), (_l("Nghề nghiệp"), 18, "text"),
     (_l("Nơi làm việc"), 24, "text"), (_l("Trình độ văn hóa"), 9, "text"), (_l("Ngày vào Đoàn"), 12, "date"),
     (_l("Số quyết định kết nạp"), 16, "text"), (_l("Số thẻ đoàn viên"), 14, "text"), (_l("Nơi làm ăn xa"), 20, "text"),
 )
@@ -106,7 +108,8 @@ def to_xlsx(user, stmt, title):
     ws.append([text_cell(ws, h, font=Font(bold=True)) for h in headers()])
     kinds = [k for _h, _w, k in cols]
     n = 0
-    for n, row in enumerate(rows(user, stmt), start=1):
+    for row in rows(user, stmt):
+        n += 1
         cells = []
         for kind, value in zip(kinds, row):
             if value is None or value == "":

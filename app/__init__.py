@@ -97,6 +97,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
+        # A writer waits up to 15 s for another's commit (the driver's 5 s gave "database is locked" 503s to a
+        # branch meeting's taps on a busy machine).
+        cur.execute("PRAGMA busy_timeout=15000")
         cur.close()
 
 

@@ -135,6 +135,14 @@ class Form(FlaskForm):
             return _WTFormsMessages()
 
 
+class FilterForm(Form):
+    """A GET filter form: the route binds it to the query string (`FilterForm(request.args)`) and the template renders
+    it with `filter_form` (templates/_macros/ui.html). No CSRF token: a GET changes nothing, its URL is shared."""
+
+    class Meta:
+        csrf = False
+
+
 class VersionedForm(Form):
     """Carries the record's version so two people editing the same record cannot overwrite each other."""
 

@@ -11,12 +11,8 @@ from ..units.models import Unit
 
 bp = Blueprint("activities", __name__, url_prefix="/activities", cli_group=None)
 
-from . import (  # noqa: E402
-    queries,
-    routes,  # noqa: E402,F401  (the routes use bp: a named cycle)
-    standing,
-)
-from .models import ATTENDANCE, KINDS  # noqa: E402
+from . import queries, routes, standing  # noqa: E402,F401  (routes use bp: the named cycle)
+from .models import ATTENDANCE, KINDS, WARNING_NOTES, WARNINGS  # noqa: E402
 
 # ---- what this domain adds to the pages of others (app/seams.py) -------------------------------------------------
 seams.register(seams.UNIT_PAGE, seams.Panel("activities/_unit_panel.html", queries.standing_panel, order=20))
@@ -35,6 +31,11 @@ seams.register(seams.REMOVAL_GROUNDS, standing.proposed_for_removal)
 seams.register(seams.PEOPLE_WRITTEN, standing.people_written)
 # attendance entries are keyed by person id: {"279": [None, "present"]} reads "Người #279: ∅ → Có mặt"
 seams.register(seams.LABELS, seams.Labels("activities", any_values=ATTENDANCE, values={"kind": KINDS}))
+# labels the templates show, said once (app-wide: the standing panel sits on the unit page; the people list's filters
+# and the person page show the criteria and the verdicts)
+for _name, _labels in {"STANDING_WARNINGS": WARNINGS, "STANDING_WARNING_NOTES": WARNING_NOTES,
+                       "VERDICTS": standing.VERDICTS, "CRITERIA": standing.CRITERIA}.items():
+    bp.add_app_template_global(_labels, _name)
 
 standing.install_standing_hook()
 

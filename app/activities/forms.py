@@ -4,9 +4,9 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..dates import add_months
-from ..forms import Form, VersionedForm, VNDateField, choices, not_in_future
+from ..forms import FilterForm, Form, VersionedForm, VNDateField, choices, not_in_future
 from .models import KINDS
-from .queries import parse_month
+from .queries import month_choices, parse_month
 
 
 def _int_or_none(value):
@@ -90,3 +90,38 @@ class DuesReversalForm(Form):
     reason = TextAreaField(_l("Lý do hoàn tác"), validators=[
         DataRequired(_l("Vui lòng ghi lý do hoàn tác (ví dụ: ghi nhầm người).")),
         Length(max=500, message=_l("Lý do quá dài (tối đa 500 ký tự)."))])
+
+
+def _month_options(months):
+    return [(m.strftime("%Y-%m"), m.strftime("%m/%Y")) for m in months]
+
+
+class ActivityFilterForm(FilterForm):
+    """The activities list's filters (GET); queries.ActivityFilters reads the same arguments."""
+    unit = SelectField(_l("Đơn vị"))
+    kind = SelectField(_l("Loại hình"), choices=choices([("", _l("Tất cả")), *KINDS.items()]))
+    month = SelectField(_l("Tháng"))
+
+    @classmethod
+    def bind(cls, args, unit=None, units=()):
+        """`units` offered (branches marked "·"); the chosen `unit` stays offered when it is not among them."""
+        form = cls(args)
+        extra = [(unit.id, unit.name)] if unit and unit not in units else []
+        form.unit.choices = choices([("", _("Tất cả")), *extra,
+                                     *((u.id, ("· " if u.level == "branch" else "") + u.name) for u in units)])
+        form.unit.data = str(unit.id) if unit else None
+        month = parse_month(args.get("month"))
+        form.month.choices = choices([("", _("Tất cả")), *_month_options(month_choices())])
+        form.month.data = month.strftime("%Y-%m") if month else None
+        return form
+
+
+class DuesFilterForm(FilterForm):
+    """The month a branch's dues page shows (GET)."""
+    month = SelectField(_l("Tháng"))
+
+    @classmethod
+    def bind(cls, month):
+        form = cls(formdata=None, data={"month": month.strftime("%Y-%m")})
+        form.month.choices = choices(_month_options(month_choices()))
+        return form

@@ -27,6 +27,12 @@ WARNINGS = {
     "silent": _l("Không sinh hoạt 3 tháng"),
     "small": _l("Dưới 3 đoàn viên"),
 }
+# The same warnings said as a sentence about one branch (its own unit page)
+WARNING_NOTES = {
+    "secretary": _l("Bí thư đi làm ăn xa hoặc chưa thực chất."),
+    "silent": _l("Chi đoàn không sinh hoạt 3 tháng."),
+    "small": _l("Chi đoàn dưới 3 đoàn viên."),
+}
 
 
 class Activity(db.Model):

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..units.queries import branches_of, get_ancestors, get_unit, unit_from_args
 from ..web import is_partial, paginate, paginate_list, render, see_other
 from . import bp, permissions, queries, rules, services
-from .forms import ActivityForm, DuesMonthsForm, DuesReversalForm
+from .forms import ActivityFilterForm, ActivityForm, DuesFilterForm, DuesMonthsForm, DuesReversalForm
 from .models import ATTENDANCE, ATTENDANCE_SHORT, KINDS, WARNINGS
 from .standing import VERDICTS
 
@@ -26,7 +26,7 @@ def index():
     page = paginate(queries.activities_stmt(current_user, filters, unit))
     return render("activities/index.html", block="results", page=page, filters=filters, unit=unit,
                   counts=queries.attendance_counts([a.id for a in page.items]),
-                  units=queries.units_for_filter(current_user, unit), months=queries.month_choices(),
+                  filter_by=ActivityFilterForm.bind(request.args, unit, queries.units_for_filter(current_user, unit)),
                   kinds=KINDS, can_create=bool(queries.officer_units(current_user, unit, limit=1)))
 
 
@@ -179,7 +179,7 @@ def dues(unit_id):
 def _dues_page(unit, month, status=200, error=None):
     rows = queries.dues_roll(unit, month)
     return render("activities/dues.html", status=status, unit=unit, month=month, rows=rows,
-                  months=queries.month_choices(), error=error, form_refused=False,
+                  filter_by=DuesFilterForm.bind(month), error=error, form_refused=False,
                   paid_count=sum(1 for _p, paid, _t in rows if paid is not None),
                   paid_total=sum(paid or 0 for _p, paid, _t in rows), amount_for=queries.dues_amount_for,
                   can_record=permissions.can_record_dues(current_user, unit), ancestors=get_ancestors(unit))

@@ -529,7 +529,7 @@ def install_standing_hook():
 def person_panel(person, user):
     """The person page's "5 có" section: the five criteria with reasons, and the verdict — one statement."""
     criteria = criteria_for(person)
-    return {"criteria": criteria, "verdict": verdict_of({c: ok for c, _label, ok, _r in criteria}), "VERDICTS": VERDICTS}
+    return {"criteria": criteria, "verdict": verdict_of({c: ok for c, _label, ok, _r in criteria})}
 
 
 def filter_by_verdict(stmt, value):

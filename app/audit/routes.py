@@ -12,6 +12,7 @@ from ..access import authorize, in_scope, scope_paths
 from ..forms import parse_date
 from ..web import arg_int, paginate, render
 from . import bp, labels
+from .forms import AuditFilterForm
 from .models import AuditEntry
 
 
@@ -50,7 +51,7 @@ def index():
     units = accounts.unit_names(labels.unit_ids_in(page.items))
     return render("audit/index.html", block="results", page=page, errors=errors, status=422 if errors else 200, units=units,
                   action_label=labels.action_label, OBJECTS=labels.OBJECTS, FIELDS=labels.FIELDS,
-                  field_label=labels.field_label, format_value=labels.format_value)
+                  field_label=labels.field_label, format_value=labels.format_value, filter_by=AuditFilterForm(request.args))
 
 
 def _utc_start_of(day):

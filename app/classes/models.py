@@ -31,6 +31,9 @@ OPEN_STATUSES = ("planned", "open", "running")  # enrolment, sessions and attend
 ATTENDANCE = {"present": _l("Có mặt"), "absent": _l("Vắng"), "excused": _l("Vắng có phép")}
 ATTENDANCE_SHORT = {"present": _l("Có"), "absent": _l("Vắng"), "excused": _l("Phép")}
 ENROLMENT_STATUSES = {"enrolled": _l("Đang học"), "withdrawn": _l("Đã rút")}
+RESULTS = {True: _l("Đạt"), False: _l("Chưa đạt"), None: _l("Chưa có kết quả")}  # an enrolment's `passed`, everywhere
+# A unit's numbers of the year (its unit page panel, its classes page) and the lists behind them
+PEOPLE_COUNTS = {"trained": _l("Lượt học viên"), "passed": _l("Hoàn thành (đạt)"), "admitted": _l("Kết nạp đoàn viên")}
 CASE_STATUSES = {"open": _l("Đang làm hồ sơ"), "admitted": _l("Đã kết nạp"), "cancelled": _l("Đã dừng")}
 
 

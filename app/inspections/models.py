@@ -26,7 +26,6 @@ ANSWER_TYPES = {
 }
 NUMBER_TYPES = ("number", "decimal")
 CHOICES = {"yes": _l("Có"), "partly": _l("Một phần"), "no": _l("Không"), "na": _l("Không áp dụng")}
-CHOICE_SHORT = {"yes": _l("Có"), "partly": _l("Một phần"), "no": _l("Không"), "na": _l("KAD")}
 CHOICE_SCORE = {"yes": 1.0, "partly": 0.5, "no": 0.0}
 FAILING = ("no", "partly")
 
@@ -37,6 +36,10 @@ PLAN_KINDS = {
 }
 INSPECTION_STATUSES = {"planned": _l("Đã lên lịch"), "in_progress": _l("Đang kiểm tra"), "closed": _l("Đã kết thúc")}
 ACTION_STATUSES = {"open": _l("Đang khắc phục"), "done": _l("Chờ xác nhận"), "verified": _l("Đã xác nhận")}
+# The corrective actions list's filters: not yet done (open or overdue), overdue, awaiting a check, checked, all
+ACTION_FILTERS = {"pending": _l("Chưa xong"), "overdue": _l("Quá hạn"), "done": ACTION_STATUSES["done"],
+                  "verified": ACTION_STATUSES["verified"], "all": _l("Tất cả")}
+INSPECTED = {True: _l("Đã kiểm tra"), False: _l("Chưa kiểm tra")}  # a commune this year (the overview's lists)
 ACTION_EVENTS = {"created": _l("Giao khắc phục"), "done": _l("Báo đã khắc phục"), "verified": _l("Xác nhận đã khắc phục"),
                  "reopened": _l("Yêu cầu khắc phục lại")}
 

@@ -174,7 +174,3 @@ def official_wards_for(unit):
         key=lambda x: x[1],
     )
 
-
-def is_ancestor_of(a, b):
-    return b.path.startswith(a.path) and a.id != b.id
-

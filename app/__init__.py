@@ -8,8 +8,8 @@ from flask import Flask, g, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .config import Config
 from .assets import init_assets
+from .config import Config
 from .errors import init_errors
 from .extensions import babel, compress, csrf, db, htmx, login_manager, migrate
 from .formatting import init_formatting, select_locale
@@ -56,10 +56,8 @@ def create_app(overrides=None):
     init_formatting(app)
     init_nav(app)
 
-    for name in DOMAINS:
-        module = importlib.import_module(f"app.{name}")
-        if hasattr(module, "bp"):
-            app.register_blueprint(module.bp)
+    for name in DOMAINS:  # importing a domain registers what it adds to the others (app/seams.py)
+        app.register_blueprint(importlib.import_module(f"app.{name}").bp)
 
     from .cli import register_cli
 

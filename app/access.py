@@ -1,11 +1,13 @@
 """Access in one place: which units a user may see or act on, for which role.
 
-A role granted on a unit covers that unit's whole subtree. Grants are read once per request;
-list queries filter in SQL with `in_scope(Model.path_column, user, roles)`.
+A role granted on a unit covers that unit's whole subtree. Grants are read once per request — through the loader
+the auth domain registers with app.seams (GRANTS), so this module knows no domain's tables; list queries filter in SQL
+with `in_scope(Model.path_column, user, roles)`.
 """
 from flask import abort, g
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, false, or_
 
+from . import seams
 from .extensions import db
 
 ANY_ROLE = ("admin", "officer", "organizer", "inspector", "viewer")
@@ -13,19 +15,11 @@ ANY_ROLE = ("admin", "officer", "organizer", "inspector", "viewer")
 
 def grants_of(user):
     """[(role, unit_id, unit_path)] of the user's active grants on open units — cached for the request."""
-    from .auth.models import RoleGrant
-    from .units.models import Unit
-
     if not getattr(user, "is_authenticated", False):
         return []
     cache = g.setdefault("_grants", {})
     if user.id not in cache:
-        rows = db.session.execute(
-            select(RoleGrant.role, Unit.id, Unit.path)
-            .join(Unit, Unit.id == RoleGrant.unit_id)
-            .where(RoleGrant.user_id == user.id, RoleGrant.revoked_at.is_(None), Unit.status != "closed")
-        ).all()
-        cache[user.id] = [tuple(r) for r in rows]
+        cache[user.id] = [tuple(r) for r in seams.one(seams.GRANTS)(user)]
     return cache[user.id]
 
 
@@ -73,11 +67,6 @@ def has_role(user, unit, roles=None):
     if unit is None:
         return False
     return any(unit.path.startswith(p) for p in scope_paths(user, roles))
-
-
-def roles_on(user, unit):
-    """Roles the user holds on this unit (through it or an ancestor)."""
-    return sorted({r for r, _, p in grants_of(user) if unit.path.startswith(p)})
 
 
 def authorize(allowed):

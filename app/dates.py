@@ -1,6 +1,11 @@
-"""Calendar arithmetic, one copy for every domain: months and years."""
+"""Calendar arithmetic, one copy for every domain: months and years; now, as stored."""
 import calendar
-from datetime import date
+from datetime import date, datetime, timezone
+
+
+def utcnow():
+    """Now, as stored: naive UTC (shown in Vietnam's time by the formatting filters)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def add_months(d, n):
@@ -17,4 +22,3 @@ def month_start(d):
 def year_bounds(year):
     """(1 January, 31 December) of `year` — both days included."""
     return date(year, 1, 1), date(year, 12, 31)
-

@@ -1,18 +1,23 @@
 """Deterministic demo data: the unit tree and demo accounts. Domains add their own through app/<domain>/seed.py."""
-import importlib
-from datetime import date
 import random
+from datetime import date
 
 from sqlalchemy import select
 
+from .activities import seed as activities_seed
 from .auth.models import RoleGrant, User
+from .auth.passwords import DEMO_PASSWORD  # one constant: the password rules refuse it outside the demo
+from .classes import seed as classes_seed
 from .extensions import db
+from .inspections import seed as inspections_seed
+from .members import seed as members_seed
 from .units.models import Unit
 
-from .auth.passwords import DEMO_PASSWORD  # noqa: E402  (one constant: the password rules refuse it outside the demo)
-ENTERPRISES = ["Công ty TNHH May Hoàng Long", "Công ty CP Giày Sao Vàng", "Công ty TNHH Điện tử Tân Phú", "Công ty TNHH Gỗ Minh Phát",
-               "Công ty CP Thực phẩm Đồng Xanh", "Công ty TNHH Bao bì Thành Công", "Công ty TNHH Cơ khí Việt Đức", "Công ty CP Xi măng Long Sơn"]
-SCHOOLS = ["Trường THPT Lê Lợi", "Trường THPT Hàm Rồng", "Trường THCS Nguyễn Du", "Trường THPT Đào Duy Từ", "Trường THCS Trần Phú"]
+ENTERPRISES = ["Công ty TNHH May Hoàng Long", "Công ty CP Giày Sao Vàng", "Công ty TNHH Điện tử Tân Phú",
+               "Công ty TNHH Gỗ Minh Phát", "Công ty CP Thực phẩm Đồng Xanh", "Công ty TNHH Bao bì Thành Công",
+               "Công ty TNHH Cơ khí Việt Đức", "Công ty CP Xi măng Long Sơn"]
+SCHOOLS = ["Trường THPT Lê Lợi", "Trường THPT Hàm Rồng", "Trường THCS Nguyễn Du", "Trường THPT Đào Duy Từ",
+           "Trường THCS Trần Phú"]
 AGENCIES = ["UBND xã", "Công an xã", "Trạm Y tế", "Ban Chỉ huy Quân sự"]
 
 
@@ -89,6 +94,8 @@ def seed_units(size, rng):
     return province, communes
 
 
+# The domains with demo records of their own (app/<name>/seed.py), in the order they are seeded.
+DOMAIN_SEEDS = (members_seed, activities_seed, classes_seed, inspections_seed)
 ROLE_SET = ("admin", "officer", "organizer", "inspector", "viewer")
 
 
@@ -131,13 +138,7 @@ def seed_demo(size="small", seed=2021, echo=print):
     province, communes = seed_units(size, rng)
     accounts = seed_accounts(province, communes)
     ctx = {"province": province, "communes": communes, "size": size, "rng": rng, "echo": echo}
-    from . import DOMAINS
-
-    for name in DOMAINS:
-        try:
-            module = importlib.import_module(f"app.{name}.seed")
-        except ModuleNotFoundError:
-            continue
-        module.seed(**ctx)
+    for domain in DOMAIN_SEEDS:
+        domain.seed(**ctx)
     db.session.commit()
     return accounts

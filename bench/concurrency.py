@@ -60,9 +60,10 @@ def build(branches, people):
     from werkzeug.security import generate_password_hash
 
     from app.activities.models import Activity
+    from app.activities.standing import refresh_standing
     from app.auth.models import RoleGrant, User
+    from app.dates import add_months
     from app.extensions import db
-    from app.members.criteria import add_months, refresh_standing
     from app.members.models import Person
     from app.text import fold
     from app.units.models import Unit
@@ -150,8 +151,8 @@ def verify(meetings, month):
     from sqlalchemy import select
 
     from app.activities.models import Attendance, BranchStanding, DuesPayment, PersonStanding
+    from app.activities.standing import refresh_standing
     from app.extensions import db
-    from app.members.criteria import refresh_standing
 
     app = make_wsgi()
     with app.app_context():

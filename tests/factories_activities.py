@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.activities.models import Activity, Attendance, DuesPayment
-from app.members.criteria import add_months, month_start
+from app.dates import add_months, month_start
 from app.members.models import PersonEvent
 from tests.factories_members import person_in
 

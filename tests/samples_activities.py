@@ -1,6 +1,6 @@
 """Route-walk samples for the activities domain: an activity of branch B1 (commune C1) with one person marked."""
 from app.activities.models import Attendance, DuesPayment
-from app.members.criteria import add_months, month_start
+from app.dates import add_months, month_start
 from tests.factories_activities import TODAY, activity_row, person_row
 
 

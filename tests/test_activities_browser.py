@@ -62,7 +62,7 @@ def test_officer_journey_paper_to_real(page, live_url):
     records dues, and sees the person turn from paper to real once the evidence is there (JS off and on)."""
     from datetime import date
 
-    from app.members.criteria import add_months, month_start
+    from app.dates import add_months, month_start
 
     login(page, live_url, "xa.officer")
     commune, branch = sql("SELECT c.id, b.id FROM unit c JOIN unit b ON b.parent_id = c.id WHERE c.code = 'QX-QN' "
@@ -167,7 +167,7 @@ def test_dues_several_months_then_reverse_one(page, live_url):
     """Issue 9 item 12: a person pays a quarter in one visit; a month recorded by mistake is reversed, not deleted."""
     from datetime import date
 
-    from app.members.criteria import add_months, month_start
+    from app.dates import add_months, month_start
 
     login(page, live_url, "xa.officer")
     this = month_start(date.today())

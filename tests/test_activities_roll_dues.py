@@ -61,7 +61,7 @@ def test_saving_an_empty_roll_form_says_nothing_was_recorded(db, client, tree, m
 
 # ---- item 12: dues ---------------------------------------------------------------------------------------------
 from app.activities.models import DuesPayment, DuesReversal, PersonStanding  # noqa: E402
-from app.members.criteria import add_months, month_start  # noqa: E402
+from app.dates import add_months, month_start  # noqa: E402
 from tests.factories_activities import TODAY  # noqa: E402
 
 THIS = month_start(TODAY)

@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from app.activities.models import Activity, Attendance, DuesPayment, PersonStanding
 from app.audit.models import AuditEntry
-from app.members.criteria import add_months, month_start
+from app.dates import add_months, month_start
 from tests.conftest import HTMX, errors_in, sql_count
 from tests.factories_activities import *  # noqa: F401,F403
 from tests.factories_activities import TODAY, activity_row, days_ago, paid_months, person_row

@@ -3,7 +3,7 @@ the stored standing agrees with the live computation from the records."""
 from sqlalchemy import func, select
 
 from app.activities.models import Activity, Attendance, DuesPayment, PersonStanding
-from app.members.criteria import filter_people
+from app.activities.standing import filter_people
 from app.members.models import ON_ROLL, Person, over_union_age_born_by
 from app.units.models import Unit
 from tests.factories_activities import TODAY

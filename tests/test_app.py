@@ -56,7 +56,7 @@ def test_seed_demo_small_shape(demo_db):
 
 
 def test_settings_from_prefixed_environment(monkeypatch):
-    from app.members.criteria import setting
+    from app.activities.standing import setting
 
     monkeypatch.setenv("SODOAN_CRITERIA_PERSON_MONTHS", "6")
     monkeypatch.setenv("SODOAN_DUES_AMOUNT_SALARIED", "6000")

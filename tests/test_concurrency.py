@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.activities.models import Activity, Attendance, BranchStanding, DuesPayment, PersonStanding
-from app.members.criteria import month_start, refresh_standing
+from app.activities.standing import refresh_standing
+from app.dates import month_start
 from tests.conftest import PASSWORD
 from tests.factories_activities import activity_row, person_row
 from tests.live import LiveClient, live, run_together  # noqa: F401 — the live server fixture
@@ -111,7 +112,7 @@ def test_four_officers_create_activities_for_one_branch_in_the_same_second(db, l
 
 def test_standing_is_recomputed_once_at_the_outermost_commit_not_at_savepoints(db, tree):
     from app.activities.models import DuesPayment
-    from app.members.criteria import add_months
+    from app.dates import add_months
 
     p = person_row(db, tree.B1, "Nguyễn Văn Một")
     q = person_row(db, tree.B1, "Nguyễn Văn Hai")

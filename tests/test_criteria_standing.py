@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from app.activities.models import PersonStanding
 from app.activities.queries import child_tallies
-from app.members.criteria import (add_months, criteria_for, filter_people, month_start, proposed_for_removal_stmt,
-                                  refresh_standing, verdict_of)
+from app.activities.standing import criteria_for, filter_people, proposed_for_removal, refresh_standing, verdict_of
+from app.dates import add_months, month_start
 from app.members.models import Person, PersonEvent
 from tests.conftest import sql_count
 from tests.factories_activities import *  # noqa: F401,F403
@@ -84,7 +84,7 @@ def test_unexcused_absences_and_removal_proposal(db, tree, add_person, attend):
     crit = {c: (ok, r) for c, _l, ok, r in criteria_for(p)}
     assert crit["activity"] == (False, "Vắng không phép 3 buổi trong 12 tháng qua.")
     assert dict((c, ok) for c, _l, ok, _r in criteria_for(q))["activity"] is True
-    proposed = ids(db, proposed_for_removal_stmt(Person.unit_path.like(tree.C1.path + "%")))
+    proposed = ids(db, select(Person).where(Person.unit_path.like(tree.C1.path + "%"), proposed_for_removal()))
     assert p.id in proposed  # no dues, absent three times
     assert ids(db, filter_people(select(Person), failing="activity")) == {p.id}
     assert ids(db, filter_people(select(Person), failing="activity", as_of=TODAY)) == {p.id}

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.activities.models import DuesPayment
 from app.activities.rules import dues_month_problem
-from app.members.criteria import add_months, month_start
+from app.dates import add_months, month_start
 from tests.factories_members import *  # noqa: F401,F403
 
 

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import update
 
-from app.members.queries import Filters
+from app.activities.standing import CRITERIA, VERDICTS
 from tests.factories_members import *  # noqa: F401,F403
 
 
@@ -66,8 +66,8 @@ def filter_queries():
     from app.members.models import MEMBER_TYPES, STATUSES
 
     qs = [""]
-    qs += [f"verdict={v}" for v in Filters.VERDICTS]
-    qs += [f"failing={v}" for v in Filters.FAILING]
+    qs += [f"verdict={v}" for v in VERDICTS]
+    qs += [f"failing={v}" for v in CRITERIA]
     qs += [f"type={v}" for v in MEMBER_TYPES]
     qs += [f"status={v}" for v in list(STATUSES) + ["all", "roll"]]
     qs += ["workers=1", "age30=1", "q=nguoi+loc+1", "verdict=paper&failing=dues", "verdict=real&type=union",

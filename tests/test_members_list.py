@@ -146,7 +146,7 @@ def test_unit_panel_counts_link_to_the_list(client, tree, make_user, login, make
 
 
 def test_criteria_filters_narrow_the_list(client, db, tree, make_user, login, add_person, confirm):
-    """verdict / failing filter the list through the real five criteria (members.criteria.filter_people)."""
+    """verdict / failing filter the list through the real five criteria (activities.standing.filter_people, by the seam)."""
     from tests.factories_activities import activity_row, days_ago, paid_months
 
     real = add_person(tree.B1, "Thực Chất")
@@ -169,7 +169,7 @@ def test_real_criteria_contract_list_and_person_page(client, db, tree, make_user
     """A "confirmed" event recorded on the person page moves the person out
     of the paper list; the person page shows the five criteria with reasons."""
     p = make_person(tree.B1, "Nguyễn Văn Xác Nhận", joined_on=date(2020, 3, 26))
-    from app.members.criteria import refresh_standing
+    from app.activities.standing import refresh_standing
 
     refresh_standing(person_ids=[p.id])
     db.session.commit()

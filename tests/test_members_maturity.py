@@ -67,7 +67,7 @@ def test_removal_list_and_decisions(client, db, tree, make_user, login, add_pers
 
 
 def test_removal_list_with_real_criteria(client, db, tree, make_user, login, make_person):
-    from app.members.criteria import refresh_standing
+    from app.activities.standing import refresh_standing
 
     p = make_person(tree.B1, "Không Đóng Đoàn Phí", joined_on=date(2019, 3, 26))
     youth = make_person(tree.B1, "Thanh Niên Chưa Vào Đoàn", member_type="youth")

@@ -189,7 +189,7 @@ def test_person_page_shows_attendance_and_dues(client, db, tree, make_user, logi
     assert "Sinh hoạt tháng gần nhất" in html and "Có phép" in html
     assert f"/activities/{recent.id}" in html
     assert "Sinh hoạt năm kia" not in html  # older than 12 months
-    from app.members.criteria import add_months, month_start
+    from app.dates import add_months, month_start
     last_paid = add_months(month_start(TODAY), -1)
     assert f"Đóng gần nhất: <b>tháng {last_paid.strftime('%m/%Y')}</b>" in html
 

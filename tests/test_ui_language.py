@@ -113,7 +113,7 @@ def test_one_name_for_each_verdict(demo_admin, demo_db):
     db = demo_db
     from sqlalchemy import select
 
-    from app.members.criteria import VERDICTS
+    from app.activities.standing import VERDICTS
     from app.units.models import Unit
 
     commune = db.session.scalar(select(Unit).where(Unit.code == "QX-QN"))

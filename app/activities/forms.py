@@ -3,8 +3,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..dates import add_months
 from ..forms import FilterForm, Form, VersionedForm, VNDateField, choices, not_in_future
-from ..members.criteria import add_months
 from .models import KINDS
 from .queries import month_choices, parse_month
 
@@ -23,7 +23,8 @@ class ActivityForm(VersionedForm):
                        validators=[DataRequired(_l("Vui lòng chọn loại hình."))])
     title = StringField(_l("Nội dung"), validators=[DataRequired(_l("Vui lòng nhập nội dung buổi sinh hoạt.")),
                                                    Length(max=200, message=_l("Nội dung quá dài (tối đa 200 ký tự)."))])
-    notes = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=2000, message=_l("Ghi chú quá dài (tối đa 2.000 ký tự)."))])
+    notes = TextAreaField(_l("Ghi chú"), validators=[
+        Optional(), Length(max=2000, message=_l("Ghi chú quá dài (tối đa 2.000 ký tự)."))])
     form_token = HiddenField()
 
     def __init__(self, *args, units=(), allowed=None, **kwargs):

@@ -1,7 +1,7 @@
 """Activities (sinh hoạt) with attendance, dues (đoàn phí) payments, and each person's computed standing.
 
 PersonStanding is derived data: the five criteria computed from the records (events, attendance, dues,
-activities) by app.members.criteria.refresh_standing — never typed by anyone. It makes province-wide
+activities) by app.activities.standing.refresh_standing — never typed by anyone. It makes province-wide
 dashboards a single indexed aggregate instead of 300,000 live evaluations.
 """
 from datetime import date, datetime
@@ -131,7 +131,7 @@ class DuesReversal(db.Model):
 
 
 class PersonStanding(db.Model):
-    """The five criteria of one person on a roll, as computed at `computed_at` (see app.members.criteria)."""
+    """The five criteria of one person on a roll, as computed at `computed_at` (see app.activities.standing)."""
 
     __tablename__ = "person_standing"
     __table_args__ = (

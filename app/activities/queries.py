@@ -7,14 +7,15 @@ from sqlalchemy import and_, false, func, select, union
 from sqlalchemy.orm import joinedload
 
 from ..access import authorize, has_role, in_scope, subtree
+from ..dates import add_months, month_start
 from ..extensions import db
-from ..members.criteria import add_months, month_start, setting
+from ..forms import DATE_MAX, DATE_MIN
 from ..members.models import ON_ROLL, Person, PersonEvent
 from ..units.models import Unit
-from ..forms import DATE_MAX, DATE_MIN
 from ..web import arg_int
 from . import permissions
-from .models import KINDS, Activity, Attendance, BranchStanding, DuesPayment, DuesReversal
+from .models import ATTENDANCE, KINDS, Activity, Attendance, BranchStanding, DuesPayment, DuesReversal
+from .standing import setting
 
 ACTIVITY_ACTIONS = {"view": permissions.can_view_activity, "edit": permissions.can_edit_activity}
 ROLL_PAGE = 100
@@ -361,6 +362,19 @@ def person_dues(person, months=12):
     paid = {m: a for m, a in rows}
     grid = [(m, paid.get(m)) for m in (add_months(this, -i) for i in range(months + 1))]
     return grid, (rows[0][0] if rows else None)
+
+
+def person_attendance_panel(person, user):
+    """The person page's attendance of the last 12 months — one statement."""
+    return {"attendance": person_attendance(person), "ATTENDANCE": ATTENDANCE}
+
+
+def person_dues_panel(person, user):
+    """The person page's dues of the last 12 months, for those who owe dues — one statement (none for the others)."""
+    if person.member_type not in tuple(setting("DUES_MEMBER_TYPES")):
+        return None
+    dues, paid_through = person_dues(person)
+    return {"dues": dues, "paid_through": paid_through}
 
 
 # ---- one person's dues: several months at once, reversals -------------------------------------------------------

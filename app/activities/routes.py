@@ -3,17 +3,19 @@ from datetime import date
 from urllib.parse import urlencode
 
 from flask import abort, flash, render_template, request
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from ..dates import month_start
 from ..extensions import db
-from ..members.criteria import VERDICTS, month_start
 from ..units.queries import branches_of, get_ancestors, get_unit, unit_from_args
 from ..web import is_partial, paginate, paginate_list, render, see_other
 from . import bp, permissions, queries, rules, services
 from .forms import ActivityFilterForm, ActivityForm, DuesFilterForm, DuesMonthsForm, DuesReversalForm
 from .models import ATTENDANCE, ATTENDANCE_SHORT, KINDS, WARNINGS
+from .standing import VERDICTS
 
 
 # ---- activities ----------------------------------------------------------------------------------------------
@@ -122,8 +124,8 @@ def mark(activity_id, person_id):
     if status not in ATTENDANCE:
         if is_partial():
             return render_template("activities/_row.html", activity=activity, person=person, can_mark=True,
-                                   status=queries.statuses_for(activity, [person.id]).get(person.id), choices=ATTENDANCE, short=ATTENDANCE_SHORT,
-                                   error=_("Trạng thái không hợp lệ.")), 422
+                                   status=queries.statuses_for(activity, [person.id]).get(person.id), choices=ATTENDANCE,
+                                   short=ATTENDANCE_SHORT, error=_("Trạng thái không hợp lệ.")), 422
         abort(400)
     services.set_attendance(activity=activity, marks={person.id: status})
     db.session.commit()

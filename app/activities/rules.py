@@ -3,7 +3,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from ..members.criteria import month_start
+from ..dates import month_start
 
 
 def dues_month_problem(person, month, today=None):

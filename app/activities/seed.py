@@ -11,11 +11,12 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, insert, select
 
+from ..dates import add_months, month_start
 from ..extensions import db
-from ..members.criteria import add_months, dues_window, month_start, refresh_all_at_commit, setting
 from ..members.models import ON_ROLL, Person, PersonEvent
 from ..units.models import Unit
 from .models import Activity, Attendance, DuesPayment
+from .standing import dues_window, refresh_all_at_commit, setting
 
 CHUNK = 20000
 TITLES = {
@@ -68,28 +69,39 @@ def seed(*, province, communes, size, rng, echo=print):
         select(Unit.id, Unit.path, Unit.kind, Unit.parent_id)
         .where(Unit.path.like(province.path + "%"), Unit.level == "branch", Unit.status == "active").order_by(Unit.id)
     ).all()
-    roll = {}
-    for pid, unit_id, status, mtype, occupation, joined in db.session.execute(
-            select(Person.id, Person.unit_id, Person.status, Person.member_type, Person.occupation, Person.joined_on)
-            .where(Person.unit_path.like(province.path + "%"), Person.status.in_(ON_ROLL)).order_by(Person.id)):
-        roll.setdefault(unit_id, []).append((pid, status, mtype, occupation, joined))
-    registered = dict(db.session.execute(
-        select(PersonEvent.person_id, func.min(PersonEvent.on)).where(PersonEvent.kind == "registered")
-        .group_by(PersonEvent.person_id)).all())
+    activity_rows, plan = _plan_activities(rng, branches, communes, quality, today, now)
+    ids = []
+    for i in range(0, len(activity_rows), CHUNK):
+        chunk = activity_rows[i:i + CHUNK]
+        ids += db.session.scalars(insert(Activity).returning(Activity.id, sort_by_parameter_order=True), chunk).all()
+    recent = {}
+    for aid, (b_id, held) in zip(ids, plan):
+        if b_id is not None:
+            recent.setdefault(b_id, []).append((held, aid))
+    n_att, n_dues, n_confirmed = _people_records(rng, province, branches, quality, recent, today, now)
+    db.session.flush()
+    # The standing is computed from these records just before the seed's commit, after every domain has seeded
+    # (the classes seed admits members after this one): one INSERT … SELECT over the whole province.
+    refresh_all_at_commit()
+    echo(f"activities: {len(activity_rows):,} activities, {n_att:,} attendance rows, {n_dues:,} dues payments, "
+         f"{n_confirmed:,} confirmations in {time.perf_counter() - started:.1f} s; standing computed at commit")
 
-    # ---- activities: 1–2 a month per branch, some branches silent for the last months ----
+
+def _plan_activities(rng, branches, communes, quality, today, now):
+    """Activities: 1–2 a month per branch, some branches silent for the last months; a few commune-wide ones.
+    ([row dicts], [(branch id or None, held on)] in the same order)."""
     this_month = month_start(today)
     activity_rows, plan = [], []
+
+    def add(unit_id, unit_path, held, kind, title):
+        activity_rows.append({"unit_id": unit_id, "unit_path": unit_path, "held_on": held, "kind": kind, "title": title,
+                              "notes": None, "created_at": now, "version": 1, "form_token": None})
+
     for b_id, b_path, b_kind, commune_id in branches:
         q = quality.get(commune_id, "good")
-        silent = 0
-        r = rng.random()
-        if r < {"good": 0.03, "middling": 0.1, "weak": 0.4}[q]:
-            silent = rng.randint(4, 9)  # nothing in the last `silent` months
-        for k in range(11, -1, -1):
-            if k < silent:
-                continue
-            if rng.random() > HOLD[q]:
+        silent = rng.randint(4, 9) if rng.random() < {"good": 0.03, "middling": 0.1, "weak": 0.4}[q] else 0
+        for k in range(11, -1, -1):  # nothing in the last `silent` months
+            if k < silent or rng.random() > HOLD[q]:
                 continue
             first = add_months(this_month, -k)
             last_day = min(today, add_months(first, 1) - timedelta(days=1))
@@ -101,53 +113,49 @@ def seed(*, province, communes, size, rng, echo=print):
                     kind = "young_workers"
                 else:
                     kind = _pick(rng, (("regular", 0.7), ("thematic", 0.12), ("volunteer", 0.12), ("care", 0.06)))
-                title = rng.choice(TITLES[kind]).format(m=f"{held:%m/%Y}")
-                activity_rows.append({"unit_id": b_id, "unit_path": b_path, "held_on": held, "kind": kind, "title": title,
-                                      "notes": None, "created_at": now, "version": 1, "form_token": None})
+                add(b_id, b_path, held, kind, rng.choice(TITLES[kind]).format(m=f"{held:%m/%Y}"))
                 plan.append((b_id, held))
     for c in communes:  # a few commune-wide activities (no roll call kept)
         for _ in range(rng.randint(1, 4)):
             held = today - timedelta(days=rng.randint(5, 360))
             kind = rng.choice(("volunteer", "care", "thematic"))
-            activity_rows.append({"unit_id": c.id, "unit_path": c.path, "held_on": held, "kind": kind,
-                                  "title": rng.choice(TITLES[kind]).format(m=f"{held:%m/%Y}"), "notes": None,
-                                  "created_at": now, "version": 1, "form_token": None})
+            add(c.id, c.path, held, kind, rng.choice(TITLES[kind]).format(m=f"{held:%m/%Y}"))
             plan.append((None, held))
-    ids = []
-    for i in range(0, len(activity_rows), CHUNK):
-        chunk = activity_rows[i:i + CHUNK]
-        ids += db.session.scalars(insert(Activity).returning(Activity.id, sort_by_parameter_order=True), chunk).all()
-    recent = {}
-    for aid, (b_id, held) in zip(ids, plan):
-        if b_id is not None:
-            recent.setdefault(b_id, []).append((held, aid))
+    return activity_rows, plan
 
-    # ---- attendance at each branch's three latest activities; dues for the 12 complete months ----
+
+def _people_records(rng, province, branches, quality, recent, today, now):
+    """Attendance at each branch's three latest activities, dues for the 12 complete months (and some for the current
+    one), confirmations of people away. (attendance rows, dues payments, confirmations) written."""
+    roll = {}
+    for pid, unit_id, status, mtype, occupation, joined in db.session.execute(
+            select(Person.id, Person.unit_id, Person.status, Person.member_type, Person.occupation, Person.joined_on)
+            .where(Person.unit_path.like(province.path + "%"), Person.status.in_(ON_ROLL)).order_by(Person.id)):
+        roll.setdefault(unit_id, []).append((pid, status, mtype, occupation, joined))
+    registered = dict(db.session.execute(
+        select(PersonEvent.person_id, func.min(PersonEvent.on)).where(PersonEvent.kind == "registered")
+        .group_by(PersonEvent.person_id)).all())
     first_m, last_m = dues_window(today)
     months = [add_months(first_m, k) for k in range(setting("CRITERIA_DUES_WINDOW_MONTHS"))]
     dues_types = tuple(setting("DUES_MEMBER_TYPES"))
     salaried = tuple(setting("DUES_SALARIED_OCCUPATIONS"))
     low, high = int(setting("DUES_AMOUNT_NO_SALARY")), int(setting("DUES_AMOUNT_SALARIED"))
     att, dues, confirmed = [], [], []
-    n_att = n_dues = 0
+    written = {Attendance: 0, DuesPayment: 0}
 
     def flush(force=False):
-        nonlocal n_att, n_dues
-        if att and (force or len(att) >= CHUNK):
-            _bulk(Attendance, att)
-            n_att += len(att)
-            att.clear()
-        if dues and (force or len(dues) >= CHUNK):
-            _bulk(DuesPayment, dues)
-            n_dues += len(dues)
-            dues.clear()
+        for model, rows in ((Attendance, att), (DuesPayment, dues)):
+            if rows and (force or len(rows) >= CHUNK):
+                _bulk(model, rows)
+                written[model] += len(rows)
+                rows.clear()
 
-    for b_id, b_path, b_kind, commune_id in branches:
+    for b_id, _path, _kind, commune_id in branches:
         q = quality.get(commune_id, "good")
         latest = sorted(recent.get(b_id, ()), reverse=True)[:3]
         for pid, status, mtype, occupation, joined in roll.get(b_id, ()):
             engaged = rng.random() < (ENGAGED[q] * (0.25 if status == "away" else 1))
-            for held, aid in latest:
+            for _held, aid in latest:
                 if engaged:
                     s = _pick(rng, (("present", 0.86), ("excused", 0.1), ("absent", 0.04)))
                 else:
@@ -171,9 +179,4 @@ def seed(*, province, communes, size, rng, echo=print):
             flush()
     flush(force=True)
     _bulk(PersonEvent, confirmed)
-    db.session.flush()
-    # The standing is computed from these records just before the seed's commit, after every domain has seeded
-    # (the classes seed admits members after this one): one INSERT … SELECT over the whole province.
-    refresh_all_at_commit()
-    echo(f"activities: {len(activity_rows):,} activities, {n_att:,} attendance rows, {n_dues:,} dues payments, "
-         f"{len(confirmed):,} confirmations in {time.perf_counter() - started:.1f} s; standing computed at commit")
+    return written[Attendance], written[DuesPayment], len(confirmed)

@@ -1,7 +1,7 @@
 """Writes for activities, attendance and dues. Keyword-only; they flush, the route commits once.
 
 The people's standing (PersonStanding) is recomputed at the outermost commit by the session hook in
-app.members.criteria, for exactly the people these writes touched (never inside the savepoints below, so an
+app.activities.standing, for exactly the people these writes touched (never inside the savepoints below, so an
 IntegrityError caught here is only ever the unique key it names — anything else is re-raised).
 """
 from flask_login import current_user
@@ -12,11 +12,11 @@ from ..audit.services import record, snapshot
 from ..errors import check_version
 from ..extensions import db
 from ..locks import dialect_insert, lock_rows
-from ..members.criteria import standing_changed
 from ..text import nfc
 from ..units.models import utcnow
 from .models import ATTENDANCE, Activity, Attendance, DuesPayment, DuesReversal
 from .queries import dues_amount_for
+from .standing import standing_changed
 
 ACTIVITY_FIELDS = ("unit_id", "held_on", "kind", "title", "notes")
 

@@ -2,10 +2,10 @@
 import re
 
 from flask import request
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .. import seams
 from ..formatting import money_vn
 
 ACTIONS = {
@@ -70,20 +70,25 @@ def action_label(code):
 
 
 # ---- one place for how a recorded field and its value read (the audit log and the conflict page) ----------------
-# Domains register their own field names and value labels (the seam: this module imports no domain).
-VALUES = {}  # field → {code: label}
-_ANY = {}    # code → label for fields without their own map ("kind", a person id's attendance status…)
+# Domains register their own field names and value labels with app.seams (LABELS): this module imports no domain.
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 MONEY_FIELDS = {"amount", "paid"}
+_merged = {}
 
 
-def register_labels(fields=None, values=None, any_values=None):
-    """fields: {field: label}; values: {field: {code: label}}; any_values: {code: label} for any field."""
-    FIELDS.update(fields or {})
-    for field, labels in (values or {}).items():
-        VALUES.setdefault(field, {}).update(labels)
-    _ANY.update(any_values or {})
+def _labels():
+    """(fields, values, any_values): FIELDS with the labels the domains registered — {field: label},
+    {field: {code: label}}, {code: label} for fields without their own map ("kind", an attendance status…)."""
+    if _merged.get("version") != seams.version():
+        fields, values, any_values = dict(FIELDS), {}, {}
+        for item in seams.items(seams.LABELS):
+            fields.update(item.fields)
+            for name, labels in item.values.items():
+                values.setdefault(name, {}).update(labels)
+            any_values.update(item.any_values)
+        _merged.update(version=seams.version(), maps=(fields, values, any_values))
+    return _merged["maps"]
 
 
 FIELDS.update({
@@ -104,7 +109,7 @@ def field_label(key):
     key = str(key)
     if key.isdigit():
         return _("Người #%(id)s", id=key)
-    return FIELDS.get(key, key)
+    return _labels()[0].get(key, key)
 
 
 # Fields that record a unit's id (a class's scope is a list of them): the log shows the unit's name.
@@ -149,7 +154,8 @@ def format_value(key, value, units=None):
         if _DATETIME.match(value):
             y, m, d = value[:10].split("-")
             return f"{d}/{m}/{y} {value[11:16]}"
-        label = VALUES.get(key, {}).get(value) or _ANY.get(value)
+        _fields, values, any_values = _labels()
+        label = values.get(key, {}).get(value) or any_values.get(value)
         if label is not None:
             return str(label)
     return str(value)

@@ -3,8 +3,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..dates import utcnow
 from ..extensions import db
-from ..units.models import utcnow
 
 
 class AuditEntry(db.Model):

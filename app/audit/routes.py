@@ -7,10 +7,8 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from .. import seams
 from ..access import authorize, in_scope, scope_paths
-from ..auth.models import RoleGrant, User
-from ..extensions import db
-from ..units.models import Unit
 from ..forms import parse_date
 from ..web import arg_int, paginate, render
 from . import bp, labels
@@ -22,16 +20,10 @@ from .models import AuditEntry
 def index():
     """The audit of the admin's subtree, filtered by date, user and object."""
     authorize(bool(scope_paths(current_user, "admin")))
+    accounts = seams.one(seams.AUDIT_LOG)  # what the log needs to know of accounts and units (the auth domain's)
     stmt = (
         select(AuditEntry)
-        .where(or_(in_scope(AuditEntry.unit_path, current_user, "admin"),
-                   # account changes carry no unit: show those about accounts this admin created or made
-                   (AuditEntry.unit_path.is_(None) & AuditEntry.user_id.in_(
-                       select(User.id).where(or_(User.id == current_user.id, User.created_by_id == current_user.id)))),
-                   # an account's changes and failed sign-ins reach the admins of every unit it holds (held) a grant on
-                   (AuditEntry.object_type == "user_account") & AuditEntry.object_id.in_(
-                       select(RoleGrant.user_id).join(Unit, Unit.id == RoleGrant.unit_id)
-                       .where(in_scope(Unit.path, current_user, "admin")))))
+        .where(or_(in_scope(AuditEntry.unit_path, current_user, "admin"), accounts.visible(current_user)))
         .options(joinedload(AuditEntry.user), joinedload(AuditEntry.unit))
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     )
@@ -50,14 +42,13 @@ def index():
             start = _utc_start_of(day if key == "from" else day + timedelta(days=1))
             stmt = stmt.where(AuditEntry.at >= start) if key == "from" else stmt.where(AuditEntry.at < start)
     if args.get("user"):
-        stmt = stmt.where(AuditEntry.user_id.in_(select(User.id).where(User.username.ilike(f"%{args['user'].strip()}%"))))
+        stmt = stmt.where(accounts.by_account(args["user"]))
     if args.get("object"):
         stmt = stmt.where(AuditEntry.object_type == args["object"].strip())
         if arg_int("id", source=args) is not None:
             stmt = stmt.where(AuditEntry.object_id == arg_int("id", source=args))
     page = paginate(stmt)
-    ids = labels.unit_ids_in(page.items)
-    units = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all()) if ids else {}
+    units = accounts.unit_names(labels.unit_ids_in(page.items))
     return render("audit/index.html", block="results", page=page, errors=errors, status=422 if errors else 200, units=units,
                   action_label=labels.action_label, OBJECTS=labels.OBJECTS, FIELDS=labels.FIELDS,
                   field_label=labels.field_label, format_value=labels.format_value, filter_by=AuditFilterForm(request.args))

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from flask_login import current_user
 
+from ..dates import utcnow
 from ..extensions import db
-from ..units.models import utcnow
 from .models import AuditEntry
 
 

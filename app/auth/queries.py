@@ -4,6 +4,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..access import authorize, grants_of, has_role, in_scope
+from ..audit.models import AuditEntry
 from ..extensions import db
 from ..units.models import Unit
 from . import permissions
@@ -91,3 +92,30 @@ def header_grant():
     label = roles[0] + (f" +{len(roles) - 1}" if len(roles) > 1 else "")
     unit = db.session.get(Unit, unit_id)
     return {"unit": unit, "roles": label, "more": len({p for _, _, p in grants}) - 1}
+
+
+# ---- what base modules read through app.seams (registered in app/auth/__init__.py) -------------------------------
+def active_grants(user):
+    """access.grants_of's loader: [(role, unit id, unit path)] of the user's grants in force on open units."""
+    return db.session.execute(
+        select(RoleGrant.role, Unit.id, Unit.path)
+        .join(Unit, Unit.id == RoleGrant.unit_id)
+        .where(RoleGrant.user_id == user.id, RoleGrant.revoked_at.is_(None), Unit.status != "closed")
+    ).all()
+
+
+def audit_visible(admin):
+    """The audit entries an admin reads beyond their units' subtrees: changes that carry no unit, by or of the accounts
+    they created (or themselves), and everything about an account that holds (held) a grant inside their subtree
+    (its changes, its failed sign-ins)."""
+    return or_(
+        AuditEntry.unit_path.is_(None) & AuditEntry.user_id.in_(
+            select(User.id).where(or_(User.id == admin.id, User.created_by_id == admin.id))),
+        (AuditEntry.object_type == "user_account") & AuditEntry.object_id.in_(
+            select(RoleGrant.user_id).join(Unit, Unit.id == RoleGrant.unit_id)
+            .where(in_scope(Unit.path, admin, "admin"))))
+
+
+def audit_by_account(text):
+    """Audit entries written by an account whose username contains `text`."""
+    return AuditEntry.user_id.in_(select(User.id).where(User.username.ilike(f"%{text.strip()}%")))

@@ -428,6 +428,12 @@ def person_trainings(person, limit=20):
         .order_by(TrainingClass.starts_on.desc(), Enrolment.id.desc()).limit(limit)).all()
 
 
+def person_trainings_panel(person, user):
+    """The person page's classes taken (hidden when none) — one statement."""
+    trainings = person_trainings(person)
+    return {"trainings": trainings} if trainings else None
+
+
 def enrolment_status(klass, person):
     """"enrolled" / "withdrawn" / None for one person in one class."""
     return db.session.scalar(select(Enrolment.status).where(Enrolment.class_id == klass.id,

@@ -10,9 +10,9 @@ from wtforms import BooleanField, HiddenField, RadioField, SearchField, SelectFi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from .. import seams
 from ..audit.services import record_now
 from ..forms import FilterForm, Form, VersionedForm, VNDateField, choices, not_in_future
-from .criteria import CRITERIA, VERDICTS
 from .models import MEMBER_TYPES, OCCUPATIONS, PICK_FIELDS, POSTS, SEXES, STATUSES, UNION_MAX_AGE
 from .permissions import can_edit_person
 from .queries import citizen_id_holder, twin_in_branch
@@ -318,21 +318,30 @@ class SynonymForm(Form):
 
 
 class MemberFilterForm(FilterForm):
-    """The people list's filters (GET); queries.Filters reads the same arguments."""
+    """The people list's filters (GET); queries.Filters reads the same arguments. After these, the selects other
+    domains register (app.seams PEOPLE_FILTERS: the five criteria's verdict …), then the two checkboxes."""
     q = SearchField(_l("Tìm theo tên (gõ không dấu cũng được), số điện thoại hoặc số CCCD"))
     unit = SelectField(_l("Đơn vị"))
     type = SelectField(_l("Đối tượng"), choices=choices([("", _l("Tất cả")), *MEMBER_TYPES.items()]))
     status = SelectField(_l("Tình trạng"), choices=choices(
         [("roll", _l("Đang trong danh sách")), ("all", _l("Tất cả")), *STATUSES.items()]))
-    verdict = SelectField(_l("Đánh giá 5 có"), choices=choices([("", _l("Tất cả")), *VERDICTS.items()]))
-    failing = SelectField(_l("Thiếu tiêu chí"), choices=choices([("", _l("—")), *CRITERIA.items()]))
-    workers = BooleanField(_l("Công nhân"), render_kw={"value": "1"})
-    age30 = BooleanField(_l("Tròn 30 tuổi năm nay"), render_kw={"value": "1"})
+
+    _with_registered = {}  # seams.version() → the form class with the registered filters
+
+    @classmethod
+    def with_registered(cls):
+        if seams.version() not in cls._with_registered:
+            fields = {lf.name: SelectField(lf.label, choices=choices([("", lf.blank), *lf.choices.items()]))
+                      for lf in seams.items(seams.PEOPLE_FILTERS)}
+            fields["workers"] = BooleanField(_l("Công nhân"), render_kw={"value": "1"})
+            fields["age30"] = BooleanField(_l("Tròn 30 tuổi năm nay"), render_kw={"value": "1"})
+            cls._with_registered[seams.version()] = type(cls.__name__, (cls,), fields)
+        return cls._with_registered[seams.version()]
 
     @classmethod
     def bind(cls, args, unit=None, base=None, units=()):
         """`units`: the units offered (queries.list_choice_units); none offered keeps the chosen `unit` hidden."""
-        form = cls(args)
+        form = cls.with_registered()(args)
         if units:
             everything = _("Tất cả") + (f" — {base.name}" if base else "")
             form.unit.choices = choices([(base.id if base and unit else "", everything), *((u.id, u.name) for u in units)])

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import joinedload
 
+from .. import seams
 from ..audit.models import AuditEntry
 from ..audit.services import diff, record, snapshot
 from ..extensions import db
@@ -41,7 +42,6 @@ from .models import (
     PickSynonym,
     Transfer,
 )
-from .queries import criteria_module
 
 # (field, Vietnamese header, width) — the template's columns, in order.
 COLUMNS = (
@@ -724,7 +724,7 @@ def apply(*, batch, user, valid_only=False):
             db.session.execute(insert(PersonEvent).execution_options(render_nulls=True), events)
         if audits:
             db.session.execute(insert(AuditEntry).execution_options(render_nulls=True), audits)
-    _refresh_standing(unit)
+    _people_written(unit)
     batch.status, batch.imported_at = "imported", now
     batch.seconds = round(time.perf_counter() - started, 2)
     # keep the outcome, and the raw cells of the rows left out (the officer downloads them to fix and re-import)
@@ -741,12 +741,11 @@ def apply(*, batch, user, valid_only=False):
     return results, counts, True
 
 
-def _refresh_standing(unit):
-    """Bulk inserts bypass the criteria helper's session hook: recompute the standing of the unit's people."""
-    crit = criteria_module()
-    if crit is not None and hasattr(crit, "refresh_standing"):
-        db.session.flush()
-        crit.refresh_standing(unit_path=unit.path)
+def _people_written(unit):
+    """Bulk inserts bypass the ORM's session hooks: tell the domains that keep figures about people (app.seams
+    PEOPLE_WRITTEN: the five criteria's standing) that the subtree's people changed."""
+    for written in seams.items(seams.PEOPLE_WRITTEN):
+        written(unit_path=unit.path)
 
 
 # ---- the template ---------------------------------------------------------------------------------------------

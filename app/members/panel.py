@@ -1,6 +1,5 @@
 """The unit page's "people on roll" panel: counts by type over the subtree, each linking to the list."""
 from ..access import has_role
-from ..panels import register_unit_panel
 from . import permissions, queries
 
 
@@ -13,6 +12,3 @@ def unit_panel(unit, user):
             # requests from other communes waiting for this subtree's answer (one statement, officers only)
             "incoming": queries.count_incoming_transfers(unit) if is_officer else 0}
 
-
-def register():
-    register_unit_panel("members/_unit_panel.html", unit_panel, order=10)

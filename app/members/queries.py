@@ -3,9 +3,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import abort
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import and_, case, exists, false, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from .. import seams
 from ..access import authorize, has_role, in_scope, subtree
 from ..extensions import db
 from ..text import fold
@@ -31,15 +32,6 @@ PERSON_ACTIONS = {
     "event": permissions.can_record_event,
     "transfer": permissions.can_transfer_person,
 }
-
-
-def criteria_module():
-    """The five-criteria helper's module, or None while it is not installed."""
-    try:
-        from . import criteria
-    except ImportError:
-        return None
-    return criteria
 
 
 def get_person_for(user, person_id, action="view"):
@@ -86,12 +78,7 @@ class Filters:
     unit: int | None = None
     workers: bool = False
     age30: bool = False
-    verdict: str = ""
-    failing: str = ""
-    extra: dict = field(default_factory=dict)
-
-    VERDICTS = ("real", "incomplete", "paper")
-    FAILING = ("person", "name", "gathered", "dues", "activity")
+    extra: dict = field(default_factory=dict)  # the filters other domains add (app.seams PEOPLE_FILTERS): {name: value}
 
     @classmethod
     def from_args(cls, args):
@@ -107,15 +94,13 @@ class Filters:
             unit=unit,
             workers=args.get("workers") == "1",
             age30=args.get("age30") == "1",
-            verdict=pick("verdict", cls.VERDICTS),
-            failing=pick("failing", cls.FAILING),
+            extra={lf.name: pick(lf.name, lf.choices) for lf in seams.items(seams.PEOPLE_FILTERS)},
         )
 
     def args(self, **override):
         """The query-string parameters of these filters (for links and exports)."""
         out = {"q": self.q, "type": self.type, "status": "" if self.status == "roll" else self.status, "unit": self.unit,
-               "workers": "1" if self.workers else "", "age30": "1" if self.age30 else "", "verdict": self.verdict,
-               "failing": self.failing}
+               "workers": "1" if self.workers else "", "age30": "1" if self.age30 else "", **self.extra}
         out.update(override)
         return {k: v for k, v in out.items() if v not in ("", None)}
 
@@ -141,7 +126,7 @@ def name_condition(q, user=None):
     return or_(Person.name_key.like(key + "%"), Person.name_key.like("% " + key + "%"))
 
 
-def people_stmt(user, filters, unit=None, as_of=None):
+def people_stmt(user, filters, unit=None):
     """select(Person) of the user's scope (or of `unit`'s subtree), with the list filters applied in SQL."""
     stmt = select(Person).where(in_scope(Person.unit_path, user))
     if unit is not None:
@@ -160,10 +145,9 @@ def people_stmt(user, filters, unit=None, as_of=None):
     cond = name_condition(filters.q, user)
     if cond is not None:
         stmt = stmt.where(cond)
-    if filters.verdict or filters.failing:
-        crit = criteria_module()
-        if crit is not None and hasattr(crit, "filter_people"):
-            stmt = crit.filter_people(stmt, verdict=filters.verdict or None, failing=filters.failing or None, as_of=as_of)
+    for lf in seams.items(seams.PEOPLE_FILTERS):
+        if filters.extra.get(lf.name):
+            stmt = lf.apply(stmt, filters.extra[lf.name])
     return stmt
 
 
@@ -282,17 +266,12 @@ def maturity_stmt(user, unit=None, year=None):
 
 
 def removal_stmt(user, unit=None, kept_since=None):
-    """People the criteria propose for removal, minus those an officer decided to keep in the last 90 days.
-
-    None when the criteria module is not installed yet.
-    """
-    crit = criteria_module()
-    if crit is None or not hasattr(crit, "proposed_for_removal_stmt"):
-        return None
-    cond = in_scope(Person.unit_path, user, permissions.OFFICER)
+    """People proposed for removal on any of the grounds the domains register (app.seams REMOVAL_GROUNDS: the five
+    criteria's dues and absences), minus those an officer decided to keep in the last 90 days."""
+    stmt = select(Person).where(in_scope(Person.unit_path, user, permissions.OFFICER),
+                                or_(false(), *[ground() for ground in seams.items(seams.REMOVAL_GROUNDS)]))
     if unit is not None:
-        cond = and_(cond, Person.unit_path.like(unit.path + "%"))
-    stmt = crit.proposed_for_removal_stmt(cond)
+        stmt = stmt.where(Person.unit_path.like(unit.path + "%"))
     kept_since = kept_since or date.fromordinal(date.today().toordinal() - 90)
     kept = exists().where(PersonEvent.person_id == Person.id, PersonEvent.kind == "kept", PersonEvent.on >= kept_since)
     return stmt.where(~kept, Person.status.in_(ON_ROLL)).options(joinedload(Person.unit)).order_by(Person.name_key, Person.id)

@@ -1,10 +1,11 @@
 """The tree of Youth Union units. Levels are data: a commune may sit directly under the province."""
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..dates import utcnow
 from ..extensions import db
 
 LEVELS = {
@@ -39,10 +40,6 @@ KINDS = {
 }
 ORG_TYPES = {"union": _l("Chi đoàn"), "federation": _l("Chi hội")}
 STATUSES = {"active": _l("Đang hoạt động"), "closed": _l("Đã giải thể"), "merged": _l("Đã sáp nhập")}
-
-
-def utcnow():
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 PLACE_PREFIXES = ("Đoàn thị trấn ", "Đoàn phường ", "Đoàn xã ", "Đoàn đặc khu ", "Huyện đoàn ", "Quận đoàn ",

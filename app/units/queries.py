@@ -125,6 +125,13 @@ def count_closed_children(unit):
     )
 
 
+def unit_names(ids):
+    """{id: name} of these units (the audit log names the units its entries record) — one statement."""
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(sorted(ids)))).all())
+
+
 def sibling_code_taken(parent_id, code, exclude_id=None):
     stmt = select(Unit.id).where(Unit.parent_id == parent_id, func.lower(Unit.code) == code.lower())
     if exclude_id:

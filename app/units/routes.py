@@ -4,8 +4,8 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import seams
 from ..extensions import db
-from ..panels import unit_panels
 from ..web import paginate, render, see_other
 from . import bp, permissions, queries, services
 from .forms import CloseUnitForm, UnitForm
@@ -33,7 +33,7 @@ def detail(unit_id):
         by_level=queries.count_subtree_by_level(unit),
         closed_count=queries.count_closed_children(unit),
         show_closed=show_closed,
-        panels=unit_panels(unit, current_user),
+        panels=seams.panels(seams.UNIT_PAGE, unit, current_user),
         can_create=permissions.can_create_child(current_user, unit),
         can_edit=permissions.can_edit_unit(current_user, unit),
         can_close=permissions.can_close_unit(current_user, unit),

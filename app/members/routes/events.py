@@ -86,8 +86,7 @@ def maturity():
 @bp.get("/removal")
 def removal():
     unit = unit_arg(permissions.OFFICER)
-    stmt = queries.removal_stmt(current_user, unit)
-    page = paginate(stmt) if stmt is not None else None
+    page = paginate(queries.removal_stmt(current_user, unit))
     return render("members/removal.html", page=page, unit=unit,
                   can_manage=permissions.can_manage_people_in(current_user, unit))
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from ... import seams
 from ...access import authorize
 from ...extensions import db
 from ...units.queries import branches_of, get_ancestors
@@ -26,7 +27,6 @@ def index():
                     order=lambda stmt, many: queries.ordered(stmt, sort_matches=bool(filters.q) and not many))
     base, units = queries.list_choice_units(current_user, unit)
     return render("members/index.html", block="results", page=page, f=filters, unit=unit, base=base, units=units,
-                  crit=queries.criteria_module() is not None,
                   shown_cid=lambda p: permissions.shown_citizen_id(current_user, p), MEMBER_TYPES=MEMBER_TYPES,
                   STATUSES=STATUSES, can_manage=permissions.can_manage_people_in(current_user, unit),
                   filter_by=MemberFilterForm.bind(request.args, unit, base, units))
@@ -115,27 +115,15 @@ def edit(person_id):
 @bp.get("/<int:person_id>")
 def detail(person_id):
     person = queries.get_person_for(current_user, person_id, "view")
-    crit = queries.criteria_module()
-    criteria = crit.criteria_for(person) if crit is not None and hasattr(crit, "criteria_for") else None
-    verdict = crit.verdict_of({c: ok for c, _label, ok, _r in criteria}) if criteria else None
     can_edit = permissions.can_edit_person(current_user, person)
-    # Attendance, dues and classes live in domains that import this one: import them late.
-    from ...activities import models as activity_models
-    from ...activities import queries as activity_queries
-    from ...classes import queries as class_queries
-
-    dues, paid_through = activity_queries.person_dues(person)
     transfers = queries.person_transfers(person)
     pending = any(tr.status == "requested" for tr in transfers)
     return render(
         "members/detail.html", person=person, ancestors=get_ancestors(person.unit) + [person.unit],
-        attendance=activity_queries.person_attendance(person), ATTENDANCE=activity_models.ATTENDANCE,
-        trainings=class_queries.person_trainings(person),
-        dues=dues, paid_through=paid_through,
-        owes_dues=person.member_type in activity_queries.setting("DUES_MEMBER_TYPES"),
-        verdict=verdict, VERDICTS=crit.VERDICTS if verdict else {},
+        # the page's sections, members' own and those other domains add (the five criteria, attendance, dues, classes)
+        sections=seams.panels(seams.PERSON_PAGE, person, current_user),
         history=queries.person_history(person), posts=queries.current_posts([person.id]).get(person.id, {}),
-        transfers=transfers, criteria=criteria,
+        transfers=transfers,
         citizen_id=permissions.shown_citizen_id(current_user, person),
         can_edit=can_edit, can_transfer=permissions.can_transfer_person(current_user, person),
         event_kinds=[k for k in services.HISTORY_KINDS if services.event_allowed(person, k)

@@ -1,6 +1,10 @@
 """The five criteria that tell a real member from a paper one (có người, có tên, có tập hợp, có đóng đoàn phí,
 có tham gia sinh hoạt), computed from the records as of a date, each with the reason when it fails.
 
+They read the activities' records (attendance, dues, activities) and the members' (people, events), so they live
+here, next to the records they read and the PersonStanding table they fill; the members domain sees them only through
+app.seams (the person page's section, the list's filters, the export's columns, the removal proposals).
+
 One definition, three uses:
 - criteria_for(person, as_of): one statement, the person page's five rows with reasons;
 - filter_people(stmt, verdict=…, failing=…, as_of=…): SQL conditions on a select(Person);
@@ -17,13 +21,17 @@ from datetime import date
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, delete, event, exists, false, func, insert, inspect, literal, not_, or_, select, text, true
+from sqlalchemy import and_, case, delete, event, exists, false, func, inspect, literal, not_, or_, select, text, true
 from sqlalchemy.orm import Session, aliased
 
+from ..dates import add_months, month_start
 from ..extensions import db
 from ..locks import dialect_insert
+from ..members.models import ON_ROLL, Person, PersonEvent, over_union_age_born_by
 from ..units.models import Unit, utcnow
-from .models import ON_ROLL, Person, PersonEvent, over_union_age_born_by
+from .models import Activity, Attendance, BranchStanding, DuesPayment, PersonStanding
+
+S, B = PersonStanding, BranchStanding  # short names in the SQL below
 
 CRITERIA = {
     "person": _l("Có người"),
@@ -52,23 +60,7 @@ def setting(name):
     return current_app.config.get(name, SETTINGS[name])
 
 
-# ---- dates -------------------------------------------------------------------------------------------------
-def month_start(d):
-    return date(d.year, d.month, 1)
-
-
-def add_months(d, n):
-    """The same day n months later (clamped to the month's end)."""
-    y, m = divmod(d.year * 12 + d.month - 1 + n, 12)
-    m += 1
-    for day in (d.day, 30, 29, 28):
-        try:
-            return date(y, m, day)
-        except ValueError:
-            continue
-    raise ValueError(d)
-
-
+# ---- the dues window -----------------------------------------------------------------------------------------
 def dues_window(as_of):
     """(first month, last month) counted for dues: the complete months before as_of's month."""
     n = setting("CRITERIA_DUES_WINDOW_MONTHS")
@@ -79,8 +71,6 @@ def dues_window(as_of):
 # ---- the facts, as SQL expressions correlated to a Person row -------------------------------------------------
 def _facts(P, as_of):
     """Labelled scalar subqueries / expressions, correlated to the Person entity or alias P."""
-    from ..activities.models import Activity, Attendance, DuesPayment
-
     E = aliased(PersonEvent)
     person_since = add_months(as_of, -setting("CRITERIA_PERSON_MONTHS"))
     absence_since = add_months(as_of, -setting("CRITERIA_ABSENCE_MONTHS"))
@@ -160,7 +150,7 @@ def verdict_of(oks):
     return "real" if fails == 0 else ("paper" if fails >= 3 else "incomplete")
 
 
-# ---- the contract used by the members domain ----------------------------------------------------------------------
+# ---- filters on a select(Person): the people list's (through app.seams) and the tests' ---------------------------
 def filter_people(stmt, *, verdict=None, failing=None, as_of=None):
     """Add the criteria conditions to a select(Person). Only people on a roll have a verdict.
 
@@ -171,8 +161,6 @@ def filter_people(stmt, *, verdict=None, failing=None, as_of=None):
     if verdict not in (None, "", *VERDICTS) or failing not in (None, "", *CRITERIA):
         return stmt.where(false())
     if as_of is None:
-        from ..activities.models import PersonStanding as S
-
         conds = [S.person_id == Person.id]
         if verdict:
             conds.append(S.verdict == verdict)
@@ -191,6 +179,20 @@ def filter_people(stmt, *, verdict=None, failing=None, as_of=None):
                            "incomplete": and_(pfail == 0, fails >= 1, fails <= 2),
                            "paper": or_(pfail == 1, fails >= 3)}[verdict])
     return stmt
+
+
+def _missing_fields(person):
+    """The required fields of the record left empty, as the person page names them."""
+    missing = []
+    if not (person.full_name or "").strip():
+        missing.append(_("họ tên"))
+    if not person.birth_date:
+        missing.append(_("ngày sinh"))
+    if not person.sex:
+        missing.append(_("giới tính"))
+    if person.member_type == "union" and not person.joined_on:
+        missing.append(_("ngày vào Đoàn"))
+    return missing
 
 
 def criteria_for(person, as_of=None):
@@ -215,15 +217,7 @@ def criteria_for(person, as_of=None):
         reason = _("Không có xác nhận có người hay lần có mặt sinh hoạt nào trong %(n)s tháng qua.", n=months)
     out.append(("person", str(CRITERIA["person"]), bool(seen), reason))
 
-    missing = []
-    if not (person.full_name or "").strip():
-        missing.append(_("họ tên"))
-    if not person.birth_date:
-        missing.append(_("ngày sinh"))
-    if not person.sex:
-        missing.append(_("giới tính"))
-    if person.member_type == "union" and not person.joined_on:
-        missing.append(_("ngày vào Đoàn"))
+    missing = _missing_fields(person)
     if person.status not in ON_ROLL:
         ok, reason = False, _("Không còn trong danh sách chi đoàn (%(s)s).", s=person.status_label)
     elif not branch_open:
@@ -267,17 +261,11 @@ def criteria_for(person, as_of=None):
     return out
 
 
-def verdict_for(person, as_of=None):
-    return verdict_of({code: ok for code, _l_, ok, _r in criteria_for(person, as_of)})
-
-
-def proposed_for_removal_stmt(scope_condition):
-    """Members (Union or Federation) on a roll with ≥3 months without dues or ≥3 unexcused absences in the year."""
-    from ..activities.models import PersonStanding as S
-
-    return (select(Person).join(S, S.person_id == Person.id)
-            .where(scope_condition, Person.status.in_(ON_ROLL), Person.member_type.in_(("union", "federation")),
-                   or_(S.dues_ok == false(), S.activity_ok == false())))
+def proposed_for_removal():
+    """SQL condition on Person: a member (Union or Federation) on a roll with ≥3 months without dues or ≥3 unexcused
+    absences in the year (the removal page's proposals)."""
+    return and_(Person.status.in_(ON_ROLL), Person.member_type.in_(("union", "federation")),
+                exists().where(S.person_id == Person.id, or_(S.dues_ok == false(), S.activity_ok == false())))
 
 
 def _vn(d):
@@ -343,7 +331,6 @@ def _chunks(ids, n=FINE_LIMIT):
 def _people_and_units(people, units, paths):
     """(person ids, unit ids) whose standing the changes reach: the people themselves, the people of the units and
     subtrees (as they are now and as the standing table last saw them), and the units those people are and were in."""
-    from ..activities.models import PersonStanding as S
 
     people, units = set(people), set(units)
     conds_person, conds_standing = [], []
@@ -368,7 +355,6 @@ def _people_and_units(people, units, paths):
 
 def _write_people(ids, as_of):
     """Upsert the standing of these people (those on a roll) and drop the rows of those no longer on one."""
-    from ..activities.models import PersonStanding as S
 
     conds = _conditions(Person, as_of)
     cols = ["person_id", "unit_id", "unit_path", *[f"{c}_ok" for c in conds], "is_secretary", "is_away"]
@@ -438,8 +424,6 @@ def _refresh(*, people=(), units=(), paths=(), everyone=False, as_of=None):
 def _rebuild_branches(unit_ids):
     """BranchStanding = PersonStanding summed per branch, for the given branches (all when None): upserted, and the
     rows of branches left with nobody removed."""
-    from ..activities.models import BranchStanding as B
-    from ..activities.models import PersonStanding as S
 
     sec_bad = case((and_(S.is_secretary == true(), or_(S.is_away == true(), S.verdict != "real")), 1), else_=0)
 
@@ -478,8 +462,6 @@ def standing_changed(*, people=()):
 
 
 def _collect(session, flush_context):
-    from ..activities.models import Activity, Attendance, BranchStanding, DuesPayment, PersonStanding
-
     dirty = session.info.setdefault(_KEY, {"people": set(), "units": set(), "paths": set()})
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, (PersonStanding, BranchStanding)):
@@ -543,12 +525,38 @@ def install_standing_hook():
     _installed.append(True)
 
 
-def standing_as_of():
-    """When the standing table was last computed (the oldest row), for the dashboards' footnote."""
-    from ..activities.models import PersonStanding as S
+# ---- what the pages of other domains show of it (registered with app.seams in app/activities/__init__.py) --------
+def person_panel(person, user):
+    """The person page's "5 có" section: the five criteria with reasons, and the verdict — one statement."""
+    criteria = criteria_for(person)
+    return {"criteria": criteria, "verdict": verdict_of({c: ok for c, _label, ok, _r in criteria})}
 
-    return db.session.scalar(select(func.min(S.computed_at)))
+
+def filter_by_verdict(stmt, value):
+    return filter_people(stmt, verdict=value)
 
 
-__all__ = ["CRITERIA", "VERDICTS", "SETTINGS", "criteria_for", "filter_people", "proposed_for_removal_stmt",
-           "refresh_standing", "verdict_of", "verdict_for", "month_start", "add_months", "install_standing_hook"]
+def filter_by_failing(stmt, value):
+    return filter_people(stmt, failing=value)
+
+
+def export_columns(stmt):
+    """The export's verdict and failing criteria, from the stored standing: (stmt, 6 more columns).
+
+    Joined through an alias: the list's verdict/failing filters correlate their EXISTS on PersonStanding itself, and
+    joining that same table here would swallow their FROM (the 500 of issue 9.2)."""
+    X = aliased(PersonStanding, name="export_standing")
+    stmt = stmt.add_columns(X.verdict, X.person_ok, X.name_ok, X.gathered_ok, X.dues_ok, X.activity_ok)
+    return stmt.outerjoin(X, X.person_id == Person.id), 6
+
+
+def export_cells(values):
+    verdict, *oks = values
+    return [str(VERDICTS.get(verdict, "")) if verdict else "",
+            ", ".join(str(label) for ok, label in zip(oks, CRITERIA.values()) if ok is False)]
+
+
+def people_written(*, unit_path):
+    """Bulk inserts (the import) bypass the session hook: recompute the standing of the subtree's people now."""
+    db.session.flush()
+    refresh_standing(unit_path=unit_path)

@@ -54,7 +54,7 @@ class VNDateField(Field):
             self.data = parse_date(valuelist[0])
         except ValueError:
             self.data = None
-            raise ValueError(_l("Ngày không hợp lệ — nhập theo dạng ngày/tháng/năm, ví dụ 05/03/2004."))
+            raise ValueError(_l("Ngày không hợp lệ — nhập theo dạng ngày/tháng/năm, ví dụ 05/03/2004.")) from None
 
     def validate(self, form, extra_validators=()):
         # A date that could not be read says so, instead of DataRequired's "please enter" replacing the message.

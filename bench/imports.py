@@ -34,12 +34,13 @@ def csv_bytes(codes, n):
 
 
 def run(backend, rows):
+    from sqlalchemy import func, select
+
     from app import create_app
     from app.auth.services import create_user, grant_role
     from app.extensions import db
     from app.members.models import ImportBatch, Person
     from app.units.services import create_unit
-    from sqlalchemy import func, select
 
     url = database_url(backend)
     reset_database(backend, url)

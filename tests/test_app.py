@@ -5,7 +5,6 @@ from app.auth.models import RoleGrant, User
 from tests.conftest import make_app
 
 
-
 def test_production_without_secret_key_refuses_to_start(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
@@ -70,7 +69,7 @@ def test_unreadable_date_says_so_even_when_required(app):
     from werkzeug.datastructures import MultiDict
     from wtforms.validators import DataRequired
 
-    from app.forms import VNDateField, VersionedForm, choices
+    from app.forms import VersionedForm, VNDateField, choices
 
     class F(VersionedForm):
         on = VNDateField("Ngày", validators=[DataRequired("Vui lòng nhập ngày.")])

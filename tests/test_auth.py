@@ -52,8 +52,8 @@ def test_remember_me_sets_30_day_cookie(client, tree, make_user):
     resp = client.post("/auth/login", data={"username": "u1", "password": PASSWORD, "remember": "y"})
     cookie = [h for h in resp.headers.getlist("Set-Cookie") if h.startswith("remember_token=")]
     assert cookie and "Expires=" in cookie[0]
-    from email.utils import parsedate_to_datetime
     from datetime import datetime, timezone
+    from email.utils import parsedate_to_datetime
 
     expires = parsedate_to_datetime(cookie[0].split("Expires=")[1].split(";")[0])
     assert 29 <= (expires - datetime.now(timezone.utc)).days <= 30

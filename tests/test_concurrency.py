@@ -128,7 +128,7 @@ def test_standing_is_recomputed_once_at_the_outermost_commit_not_at_savepoints(d
         with db.session.begin_nested():
             db.session.add(DuesPayment(person_id=q.id, month=add_months(this, -1), amount=2000))
             db.session.flush()
-            1 / 0
+            1 / 0  # noqa: B018 — fail inside the transaction on purpose
     assert db.session.scalar(select(PersonStanding.dues_ok).where(PersonStanding.person_id == p.id)) is False
     db.session.commit()
     db.session.expire_all()

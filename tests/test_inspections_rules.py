@@ -5,8 +5,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from app.inspections import services
-from app.inspections.models import (Answer, ChecklistTemplate, CorrectiveAction, Inspection, Photo, Plan,
-                                    TemplateVersion)
+from app.inspections.models import Answer, ChecklistTemplate, CorrectiveAction, Inspection, Photo, Plan, TemplateVersion
 from tests.conftest import HTMX, errors_in, sql_count
 from tests.factories_inspections import *  # noqa: F401,F403
 from tests.factories_inspections import answer_all, section_items

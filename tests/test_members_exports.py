@@ -100,7 +100,7 @@ def test_xlsx_is_a_working_sheet(client, tree, make_user, login, make_person):
     head = [c.value for c in ws[2]]
     row = {h: c for h, c in zip(head, ws[3])}
     assert ws.freeze_panes == "A3"
-    assert ws.auto_filter.ref == f"A2:W3"
+    assert ws.auto_filter.ref == "A2:W3"
     assert ws.column_dimensions["B"].width == 26 and ws.column_dimensions["I"].width == 15
     born = row["Ngày sinh"]
     assert born.is_date and born.value == datetime(2004, 3, 5) and born.number_format.upper() == "DD/MM/YYYY"

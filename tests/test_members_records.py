@@ -173,8 +173,8 @@ def test_person_page_sql_count_fixed(client, db, tree, make_user, login, make_pe
 
 
 def test_person_page_shows_attendance_and_dues(client, db, tree, make_user, login):
-    from tests.factories_activities import TODAY, activity_row, days_ago, paid_months, person_row
     from app.activities.models import Attendance
+    from tests.factories_activities import TODAY, activity_row, days_ago, paid_months, person_row
 
     p = person_row(db, tree.B1, "Trần Văn Bình")
     recent = activity_row(db, tree.B1, days_ago(20), title="Sinh hoạt tháng gần nhất")

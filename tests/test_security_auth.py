@@ -325,8 +325,9 @@ def test_two_admins_revoking_one_grant_record_one_revocation(client, db, tree, m
     """QA with real parallel requests (gunicorn + PostgreSQL, and the SQLite dev server): two admins tapping "Thu hồi"
     on one grant both got "revoked", the later overwrote who revoked it, and the audit had two entries; a revoke
     form opened before another admin's revoke answered 404. One revocation, kept as written; the other is told."""
-    from app.auth import queries as auth_queries
     from sqlalchemy import update
+
+    from app.auth import queries as auth_queries
 
     first = make_user("tinh.admin", (tree.P, "admin"), (tree.P, "viewer"))
     make_user("xa.admin", (tree.C1, "admin"), (tree.C1, "viewer"))

@@ -6,6 +6,9 @@ from ..forms import Form, VersionedForm, choices
 from .models import ROLES
 from .passwords import password_problem
 
+PHONE_MESSAGE = _l("Số điện thoại gồm 10–11 chữ số, bắt đầu bằng 0.")
+CONFIRM_ADMIN = _l("Tôi xác nhận cấp quyền Quản trị: người này sẽ tạo tài khoản và cấp quyền trong đơn vị đã chọn")
+
 
 class LoginForm(Form):
     username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(_l("Vui lòng nhập tên đăng nhập."))],
@@ -46,13 +49,14 @@ class UserForm(VersionedForm):
         render_kw={"autocapitalize": "none", "autocomplete": "off"},
     )
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(_l("Vui lòng nhập họ và tên.")), Length(max=200)])
-    phone = StringField(_l("Số điện thoại"), validators=[Optional(), Regexp(r"^0\d{9,10}$", message=_l("Số điện thoại gồm 10–11 chữ số, bắt đầu bằng 0."))],
+    phone = StringField(_l("Số điện thoại"), validators=[Optional(), Regexp(r"^0\d{9,10}$", message=PHONE_MESSAGE)],
                         render_kw={"inputmode": "tel"})
-    password = PasswordField(_l("Mật khẩu ban đầu"), validators=[DataRequired(_l("Vui lòng đặt mật khẩu.")), StrongPassword("username")],
+    password = PasswordField(_l("Mật khẩu ban đầu"),
+                             validators=[DataRequired(_l("Vui lòng đặt mật khẩu.")), StrongPassword("username")],
                              render_kw={"autocomplete": "new-password"})
     unit_id = SelectField(_l("Đơn vị"), coerce=int, validate_choice=False)
     role = SelectField(_l("Vai trò"), choices=choices(ROLES.items()), default="viewer")
-    confirm_admin = BooleanField(_l("Tôi xác nhận cấp quyền Quản trị: người này sẽ tạo tài khoản và cấp quyền trong đơn vị đã chọn"))
+    confirm_admin = BooleanField(CONFIRM_ADMIN)
 
     def validate_role(self, field):
         admin_needs_confirmation(self)
@@ -69,7 +73,7 @@ class UserForm(VersionedForm):
 
 class EditUserForm(VersionedForm):
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(_l("Vui lòng nhập họ và tên.")), Length(max=200)])
-    phone = StringField(_l("Số điện thoại"), validators=[Optional(), Regexp(r"^0\d{9,10}$", message=_l("Số điện thoại gồm 10–11 chữ số, bắt đầu bằng 0."))],
+    phone = StringField(_l("Số điện thoại"), validators=[Optional(), Regexp(r"^0\d{9,10}$", message=PHONE_MESSAGE)],
                         render_kw={"inputmode": "tel"})
 
 
@@ -77,7 +81,7 @@ class GrantForm(Form):
     needs_admin_confirmation = False
     unit_id = SelectField(_l("Đơn vị"), coerce=int, validate_choice=False)
     role = SelectField(_l("Vai trò"), choices=choices(ROLES.items()), default="viewer")
-    confirm_admin = BooleanField(_l("Tôi xác nhận cấp quyền Quản trị: người này sẽ tạo tài khoản và cấp quyền trong đơn vị đã chọn"))
+    confirm_admin = BooleanField(CONFIRM_ADMIN)
 
     def validate_role(self, field):
         admin_needs_confirmation(self)

@@ -10,8 +10,8 @@ from ..forms import choices
 from ..units.queries import get_unit, unit_from_args
 from ..web import paginate, render, see_other
 from . import bp, permissions, queries, services
-from .recovery import KEEP_ACROSS_LOGIN
 from .forms import ChangePasswordForm, EditUserForm, GrantForm, LoginForm, ResetPasswordForm, UserForm
+from .recovery import KEEP_ACROSS_LOGIN
 
 
 def _safe_next(target):
@@ -150,7 +150,8 @@ def create_user():
     if form.validate_on_submit():
         unit = _allowed_unit(form.unit_id.data, form.role.data)
         if unit is None:
-            form.role.errors = [_("Bạn không thể cấp vai trò này tại đơn vị đã chọn (ngoài phạm vi hoặc bạn không giữ vai trò đó).")]
+            form.role.errors = [
+                _("Bạn không thể cấp vai trò này tại đơn vị đã chọn (ngoài phạm vi hoặc bạn không giữ vai trò đó).")]
         else:
             user = services.create_user(username=form.username.data, full_name=form.full_name.data,
                                         phone=form.phone.data, password=form.password.data, created_by=current_user,

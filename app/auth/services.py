@@ -2,14 +2,14 @@
 import secrets
 
 from flask import current_app
-from werkzeug.security import check_password_hash, generate_password_hash
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..access import forget_grants
 from ..audit.services import record, snapshot
-from ..errors import ConflictError, check_version
+from ..errors import check_version
 from ..extensions import db
 from ..text import nfc
 from ..units.models import Unit, utcnow
@@ -133,7 +133,8 @@ def update_user(*, user, expected_version, full_name, phone):
     before = snapshot(user, USER_FIELDS)
     user.full_name, user.phone = nfc(full_name), phone or None
     db.session.flush()
-    record(action="user.update", obj=user, unit=account_unit(user), before=before, after=snapshot(user, USER_FIELDS), summary=user.username)
+    record(action="user.update", obj=user, unit=account_unit(user), before=before, after=snapshot(user, USER_FIELDS),
+           summary=user.username)
     return user
 
 

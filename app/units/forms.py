@@ -10,7 +10,8 @@ class UnitForm(VersionedForm):
     official_code = SelectField(_l("Chọn từ danh mục xã/phường chính thức"), choices=[], validate_choice=False)
     name = StringField(
         _l("Tên đơn vị"),
-        validators=[DataRequired(_l("Vui lòng nhập tên đơn vị.")), Length(max=200, message=_l("Tên quá dài (tối đa 200 ký tự)."))],
+        validators=[DataRequired(_l("Vui lòng nhập tên đơn vị.")),
+                    Length(max=200, message=_l("Tên quá dài (tối đa 200 ký tự)."))],
     )
     code = StringField(
         _l("Mã đơn vị"),
@@ -30,7 +31,8 @@ class UnitForm(VersionedForm):
         self.parent, self.unit = parent, unit
         levels = (unit.level,) if unit else CHILD_LEVELS.get(parent.level, ())
         self.level_kind.choices = [
-            c for lv in levels for c in choices(((f"{lv}:{k}", label) for k, label in KINDS[lv].items()), optgroup=str(LEVELS[lv]))
+            c for lv in levels
+            for c in choices(((f"{lv}:{k}", label) for k, label in KINDS[lv].items()), optgroup=str(LEVELS[lv]))
         ]
         self.official = dict(official)
         self.official_code.choices = choices([("", _l("— không chọn —"))] + list(official))

@@ -95,7 +95,8 @@ def close(unit_id):
     open_children = queries.list_children_with_counts(unit)
     if form.validate_on_submit():
         if open_children:
-            form.reason.errors = list(form.reason.errors) + [_("Đơn vị còn đơn vị trực thuộc đang hoạt động; hãy giải thể hoặc chuyển chúng trước.")]
+            form.reason.errors = list(form.reason.errors) + [
+                _("Đơn vị còn đơn vị trực thuộc đang hoạt động; hãy giải thể hoặc chuyển chúng trước.")]
         else:
             services.close_unit(unit=unit, closed_on=form.closed_on.data, reason=form.reason.data,
                                 expected_version=form.version.data)

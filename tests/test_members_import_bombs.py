@@ -116,7 +116,7 @@ def test_wide_but_short_sheet_reads_quickly_sixty_columns_wide(app):
     with app.test_request_context():
         started = time.process_time()  # CPU seconds: the work done, not the wait for a core on a busy machine
         rows = importer.read_upload("wide.xlsx", data)
-        assert time.perf_counter() - started < 1.0
+        assert time.process_time() - started < 1.0
     assert len(rows) == 198 and rows[0]["cells"] == {"full_name": "Tên 2"}
 
 
@@ -145,6 +145,6 @@ def test_bomb_upload_is_a_vietnamese_field_error(client, tree, make_user, login)
         started = time.process_time()  # CPU seconds: the work done, not the wait for a core on a busy machine
         resp = client.post(f"/members/import?unit={tree.C1.id}", content_type="multipart/form-data",
                            data={"unit": str(tree.C1.id), "file": (io.BytesIO(data), name)})
-        assert time.perf_counter() - started < 1.5
+        assert time.process_time() - started < 1.5
         assert resp.status_code == 422
         assert any("quá" in e for e in errors_in(resp.data)), errors_in(resp.data)

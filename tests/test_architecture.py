@@ -25,6 +25,12 @@ def test_no_import_goes_up_a_layer():
     assert not gone, f"no longer imported upwards — remove from KNOWN: {sorted(gone)}"
 
 
+def test_imports_are_at_the_top():
+    """A function-local import of an app module is allowed only where its line names the cycle it breaks."""
+    local = [f"{path}:{line}: {target}" for path, line, target, why in layers.local_imports() if not why]
+    assert not local, "import at the top of the module (or name the cycle with `# layer: <why>`):\n" + "\n".join(local)
+
+
 def test_the_script_sees_upward_imports_top_level_and_local(tmp_path):
     """The counter itself: a base module importing a domain at the top, a domain importing a higher one inside a
     function, and a named exception."""

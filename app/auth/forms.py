@@ -1,9 +1,11 @@
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
+from ..extensions import db
 from ..forms import Form, VersionedForm, choices
-from .models import ROLES
+from .models import ROLES, User
 from .passwords import password_problem
 
 PHONE_MESSAGE = _l("Số điện thoại gồm 10–11 chữ số, bắt đầu bằng 0.")
@@ -62,11 +64,6 @@ class UserForm(VersionedForm):
         admin_needs_confirmation(self)
 
     def validate_username(self, field):
-        from sqlalchemy import select
-
-        from ..extensions import db
-        from .models import User
-
         if db.session.scalar(select(User.id).where(User.username == (field.data or "").strip().lower())):
             raise ValidationError(_l("Tên đăng nhập này đã có người dùng."))
 

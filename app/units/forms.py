@@ -4,6 +4,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from ..forms import VersionedForm, VNDateField, choices, not_in_future
 from .models import CHILD_LEVELS, KINDS, LEVELS, ORG_TYPES
+from .queries import sibling_code_taken, sibling_name_taken
 
 
 class UnitForm(VersionedForm):
@@ -67,15 +68,11 @@ class UnitForm(VersionedForm):
             raise ValidationError(_l("Mã xã/phường không có trong danh mục của tỉnh."))
 
     def validate_name(self, field):
-        from .queries import sibling_name_taken
-
         parent_id = self.unit.parent_id if self.unit else self.parent.id
         if field.data and sibling_name_taken(parent_id, field.data, exclude_id=self.unit.id if self.unit else None):
             raise ValidationError(_l("Đã có một đơn vị cùng tên dưới cùng cấp trên — hãy đặt tên khác để khỏi nhầm."))
 
     def validate_code(self, field):
-        from .queries import sibling_code_taken
-
         parent_id = self.unit.parent_id if self.unit else self.parent.id
         if field.data and sibling_code_taken(parent_id, field.data.strip(), exclude_id=self.unit.id if self.unit else None):
             raise ValidationError(_l("Mã này đã được dùng cho một đơn vị khác cùng cấp trên."))

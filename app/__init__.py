@@ -9,7 +9,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import Config
+from .assets import init_assets
+from .errors import init_errors
 from .extensions import babel, compress, csrf, db, htmx, login_manager, migrate
+from .formatting import init_formatting, select_locale
+from .nav import init_nav
+from .web import init_web
 
 ROOT = Path(__file__).resolve().parent.parent
 # Domains in the order their blueprints are registered. Each is a package app/<name>/ exposing `bp`.
@@ -44,18 +49,17 @@ def create_app(overrides=None):
     csrf.init_app(app)
     htmx.init_app(app)
     compress.init_app(app)
-    from .web import init_web, select_locale
-
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
     init_web(app)
+    init_errors(app)
+    init_assets(app)
+    init_formatting(app)
+    init_nav(app)
 
     for name in DOMAINS:
         module = importlib.import_module(f"app.{name}")
         if hasattr(module, "bp"):
             app.register_blueprint(module.bp)
-        routes = getattr(module, "register_extra", None)
-        if routes:
-            routes(app)
 
     from .cli import register_cli
 

@@ -96,7 +96,7 @@ def test_choice_labels_follow_the_locale(app):
 def test_stored_utc_times_are_shown_in_vietnam_time(app):
     from datetime import datetime
 
-    from app.web import date_vn
+    from app.formatting import date_vn
 
     with app.test_request_context():
         assert date_vn(datetime(2026, 11, 27, 3, 2)) == "27/11/2026 10:02"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.web import ASSETS
+from app.assets import ASSETS
 from tests.conftest import sql_count
 
 HTML_BUDGET = 14 * 1024

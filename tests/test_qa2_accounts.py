@@ -91,7 +91,7 @@ def test_the_database_refuses_a_second_active_grant(db, tree, make_user):
 
 
 def test_the_conflict_page_never_prints_a_typed_password(app):
-    from app.web import typed_fields
+    from app.audit.labels import typed_fields
 
     form = {"full_name": "Người Xem", "password": "Khoa-bi-mat-9812", "new": "Khoa-moi-2026x",
             "confirm": "Khoa-moi-2026x", "current": "Khoa-cu-2025x", "new_password": "Mat-khau-2027y"}

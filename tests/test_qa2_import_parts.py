@@ -73,7 +73,7 @@ def test_parts_read_whole_are_capped_before_opening(make, part, tmp_path):
     assert len(data) < importer.MAX_FILE_BYTES and size < importer.MAX_MEMBER_BYTES and ratio < importer.MAX_RATIO
     result = probe(data, tmp_path / "upload.xlsx", timeout=180)
     assert result["message"] and "quá lớn" in result["message"], result
-    assert result["seconds"] < 1.0, result
+    assert result["seconds"] < 4, result  # CPU seconds; reading the parts whole took 31 s
     assert result["peak"] < 30 * 1024 * 1024, result
 
 
@@ -108,5 +108,6 @@ def test_a_giant_cell_is_refused_before_anything_folds_it(row, tmp_path):
     assert len(data) < importer.MAX_FILE_BYTES
     result = probe(data, tmp_path / "upload.xlsx", timeout=180)
     assert result["message"] and "ô dài hơn 10.000 ký tự" in result["message"], result
-    assert result["seconds"] < 1.5, result
+    # CPU seconds, an order of magnitude below folding the cell (31 s, 480 MB): a loose bound, not a benchmark
+    assert result["seconds"] < 6, result
     assert result["peak"] < 100 * 1024 * 1024, result

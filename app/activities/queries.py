@@ -123,6 +123,13 @@ def officer_units(user, unit=None, limit=80):
 
 
 # ---- attendance of one activity -------------------------------------------------------------------------------
+def ids_on_roll(activity, person_ids):
+    """Which of these people are on the activity's roll (a form may carry ids from anywhere)."""
+    if not person_ids:
+        return set()
+    return set(db.session.scalars(roll_stmt(activity).where(Person.id.in_(list(person_ids))).with_only_columns(Person.id)))
+
+
 def roll_stmt(activity):
     """People on the activity's roll (its branch, or the commune's branches), plus anyone already marked."""
     marked = select(Attendance.person_id).where(Attendance.activity_id == activity.id)
@@ -183,12 +190,6 @@ def dues_roll_people(branch, person_ids):
         select(Person).where(Person.id.in_(list(person_ids)), Person.unit_id == branch.id, Person.status.in_(ON_ROLL),
                              Person.member_type.in_(tuple(setting("DUES_MEMBER_TYPES"))))
     ).all()
-
-
-def branches_of(unit, limit=200):
-    return db.session.scalars(
-        select(Unit).where(Unit.parent_id == unit.id, Unit.level == "branch", Unit.status == "active")
-        .order_by(Unit.name).limit(limit)).all()
 
 
 # ---- standing: real / incomplete / paper over a subtree -------------------------------------------------------

@@ -1,18 +1,16 @@
-import math
 import uuid
 from datetime import date
 from urllib.parse import urlencode
 
-from flask import abort, flash, render_template, request, url_for
+from flask import abort, flash, render_template, request
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import ConflictError
 from ..extensions import db
 from ..members.criteria import VERDICTS, month_start
-from ..units.queries import get_ancestors
-from ..web import arg_int, conflict_page, is_partial, page_arg, paginate, render, see_other
+from ..units.queries import branches_of, get_ancestors, get_unit, unit_from_args
+from ..web import is_partial, paginate, paginate_list, render, see_other
 from . import bp, permissions, queries, rules, services
 from .forms import ActivityFilterForm, ActivityForm, DuesFilterForm, DuesMonthsForm, DuesReversalForm
 from .models import ATTENDANCE, ATTENDANCE_SHORT, KINDS, WARNINGS
@@ -32,14 +30,13 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 def create():
-    preset = arg_int("unit")
-    base = queries.get_unit_for(current_user, preset, "view") if preset else None
+    base = unit_from_args(current_user, strict=True)
     units = queries.officer_units(current_user, base)
     if not units:
         abort(403)
 
     def allowed(unit_id):
-        unit = db.session.get(queries.Unit, unit_id) if unit_id else None
+        unit = get_unit(unit_id)
         return unit if permissions.can_manage_activities(current_user, unit) else None
 
     form = ActivityForm(units=units, allowed=allowed)
@@ -47,17 +44,14 @@ def create():
         form.form_token.data = uuid.uuid4().hex
         form.held_on.data = date.today()
         form.unit_id.data = base.id if base and permissions.can_manage_activities(current_user, base) else units[0].id
-    status = 200
-    if form.is_submitted():
-        if form.validate():
-            activity = services.create_activity(
-                unit=allowed(form.unit_id.data), held_on=form.held_on.data, kind=form.kind.data, title=form.title.data,
-                notes=form.notes.data, form_token=form.form_token.data or None)
-            db.session.commit()
-            flash(_("Đã ghi buổi sinh hoạt. Bây giờ có thể điểm danh."), "success")
-            return see_other("activities.detail", activity_id=activity.id)
-        status = 422
-    return render("activities/form.html", block="form", status=status, form=form, activity=None, base=base)
+    if form.validate_on_submit():
+        activity = services.create_activity(
+            unit=allowed(form.unit_id.data), held_on=form.held_on.data, kind=form.kind.data, title=form.title.data,
+            notes=form.notes.data, form_token=form.form_token.data or None)
+        db.session.commit()
+        flash(_("Đã ghi buổi sinh hoạt. Bây giờ có thể điểm danh."), "success")
+        return see_other("activities.detail", activity_id=activity.id)
+    return render("activities/form.html", block="form", form=form, activity=None, base=base)
 
 
 @bp.get("/<int:activity_id>")
@@ -76,20 +70,15 @@ def edit(activity_id):
     activity = queries.get_activity_for(current_user, activity_id, "edit")
     form = ActivityForm(obj=activity, units=[activity.unit],
                         allowed=lambda uid: activity.unit if uid == activity.unit_id else None)
-    status = 200
     if form.is_submitted():
         form.unit_id.data = activity.unit_id
-        if form.validate():
-            try:
-                services.update_activity(activity=activity, expected_version=form.version.data, held_on=form.held_on.data,
-                                         kind=form.kind.data, title=form.title.data, notes=form.notes.data)
-            except ConflictError:
-                return conflict_page(url_for("activities.edit", activity_id=activity_id))
-            db.session.commit()
-            flash(_("Đã lưu thay đổi."), "success")
-            return see_other("activities.detail", activity_id=activity.id)
-        status = 422
-    return render("activities/form.html", block="form", status=status, form=form, activity=activity, base=activity.unit)
+    if form.validate_on_submit():
+        services.update_activity(activity=activity, expected_version=form.version.data, held_on=form.held_on.data,
+                                 kind=form.kind.data, title=form.title.data, notes=form.notes.data)
+        db.session.commit()
+        flash(_("Đã lưu thay đổi."), "success")
+        return see_other("activities.detail", activity_id=activity.id)
+    return render("activities/form.html", block="form", form=form, activity=activity, base=activity.unit)
 
 
 @bp.post("/<int:activity_id>/attendance")
@@ -111,8 +100,7 @@ def attendance(activity_id):
             if pid not in wanted and pid not in marked:
                 wanted[pid] = fill
                 filled.add(pid)
-    allowed = {p.id for p in db.session.scalars(queries.roll_stmt(activity).where(queries.Person.id.in_(list(wanted))))} \
-        if wanted else set()
+    allowed = queries.ids_on_roll(activity, wanted)
     marks = {pid: s for pid, s in wanted.items() if pid in allowed}
     # a fill never overwrites a mark another officer tapped since this page was read
     marks = services.set_attendance(activity=activity, marks=marks, fill_only=filled)
@@ -156,7 +144,7 @@ def dues(unit_id):
     if unit.level != "branch":
         if request.method == "POST":
             abort(404)
-        return render("activities/dues_pick.html", unit=unit, branches=queries.branches_of(unit), month=month,
+        return render("activities/dues_pick.html", unit=unit, branches=branches_of(unit, limit=200), month=month,
                       ancestors=get_ancestors(unit) + [unit])
     if request.method == "POST":
         if request.form.get("all") == "1":
@@ -203,34 +191,27 @@ def person_dues(person_id):
     form = DuesMonthsForm(bounds=bounds)
     if request.method == "GET":
         form.first.data = form.last.data = bounds[1].strftime("%Y-%m")
-    status = 200
-    if form.is_submitted():
-        status = 422
-        if form.validate():
-            try:
-                added = services.record_dues_months(person=person, months=form.chosen_months())
-            except IntegrityError:  # someone recorded one of these months at the same moment: nothing saved
-                db.session.rollback()
-                flash(_("Chưa ghi gì: có người vừa ghi đoàn phí cho người này cùng lúc. Xem lại rồi thử lại."), "error")
-                return see_other("activities.person_dues", person_id=person.id)
-            if added:
-                db.session.commit()
-                flash(ngettext("Đã ghi đoàn phí %(num)s tháng (%(a)s–%(b)s) cho %(p)s.",
-                               "Đã ghi đoàn phí %(num)s tháng (%(a)s–%(b)s) cho %(p)s.", len(added),
-                               a=added[0].strftime("%m/%Y"), b=added[-1].strftime("%m/%Y"), p=person.full_name),
-                      "success")
-                return see_other("activities.person_dues", person_id=person.id)
-            # a retry, or months paid meanwhile: nothing new — a warning, not a success
-            flash(_("Chưa ghi gì thêm: các tháng đã chọn đều đã đóng rồi."), "warning")
+    if form.validate_on_submit():
+        try:
+            added = services.record_dues_months(person=person, months=form.chosen_months())
+        except IntegrityError:  # someone recorded one of these months at the same moment: nothing saved
+            db.session.rollback()
+            flash(_("Chưa ghi gì: có người vừa ghi đoàn phí cho người này cùng lúc. Xem lại rồi thử lại."), "error")
             return see_other("activities.person_dues", person_id=person.id)
-    return _person_dues_page(person, bounds, form=form, status=status)
-
-
-def _person_dues_page(person, bounds, form, status=200):
+        if added:
+            db.session.commit()
+            flash(ngettext("Đã ghi đoàn phí %(num)s tháng (%(a)s–%(b)s) cho %(p)s.",
+                           "Đã ghi đoàn phí %(num)s tháng (%(a)s–%(b)s) cho %(p)s.", len(added),
+                           a=added[0].strftime("%m/%Y"), b=added[-1].strftime("%m/%Y"), p=person.full_name),
+                  "success")
+            return see_other("activities.person_dues", person_id=person.id)
+        # a retry, or months paid meanwhile: nothing new — a warning, not a success
+        flash(_("Chưa ghi gì thêm: các tháng đã chọn đều đã đóng rồi."), "warning")
+        return see_other("activities.person_dues", person_id=person.id)
     first, last = bounds
     payments = queries.person_dues_months(person, first, last)
     grid = [(m, payments.get(m)) for m in form.months]
-    return render("activities/person_dues.html", status=status, person=person, form=form, grid=grid,
+    return render("activities/person_dues.html", person=person, form=form, grid=grid,
                   bounds=bounds, amount=queries.dues_amount_for(person), reversals=queries.person_dues_reversals(person),
                   can_record=permissions.can_record_dues(current_user, person.unit),
                   ancestors=get_ancestors(person.unit) + [person.unit])
@@ -248,20 +229,17 @@ def reverse_dues(person_id, month):
         flash(_("Tháng %(m)s đã được hoàn tác trước đó.", m=month.strftime("%m/%Y")), "warning")
         return see_other("activities.person_dues", person_id=person.id)
     form = DuesReversalForm()
-    status = 200
-    if form.is_submitted():
-        status = 422
-        if form.validate():
-            reversal = services.reverse_dues_payment(person=person, month=month, reason=form.reason.data)
-            if reversal is None:  # reversed by someone else a moment ago
-                db.session.rollback()
-                flash(_("Tháng %(m)s đã được hoàn tác trước đó.", m=month.strftime("%m/%Y")), "warning")
-            else:
-                db.session.commit()
-                flash(_("Đã hoàn tác đoàn phí tháng %(m)s của %(p)s.", m=month.strftime("%m/%Y"), p=person.full_name),
-                      "success")
-            return see_other("activities.person_dues", person_id=person.id)
-    return render("activities/dues_reverse.html", status=status, person=person, payment=payment, form=form,
+    if form.validate_on_submit():
+        reversal = services.reverse_dues_payment(person=person, month=month, reason=form.reason.data)
+        if reversal is None:  # reversed by someone else a moment ago
+            db.session.rollback()
+            flash(_("Tháng %(m)s đã được hoàn tác trước đó.", m=month.strftime("%m/%Y")), "warning")
+        else:
+            db.session.commit()
+            flash(_("Đã hoàn tác đoàn phí tháng %(m)s của %(p)s.", m=month.strftime("%m/%Y"), p=person.full_name),
+                  "success")
+        return see_other("activities.person_dues", person_id=person.id)
+    return render("activities/dues_reverse.html", person=person, payment=payment, form=form,
                   ancestors=get_ancestors(person.unit) + [person.unit])
 
 
@@ -281,13 +259,8 @@ def standing(unit_id):
     if warn:
         rows = [t for t in rows if warn in t.warnings(rules)]
     rows.sort(key=queries.SORTS[sort], reverse=desc)
-    page = page_arg()
-    pages = max(1, math.ceil(len(rows) / STANDING_PAGE))
-    page = min(page, pages)
+    page = paginate_list(rows, per_page=STANDING_PAGE)
     args = {k: v for k, v in request.args.items() if k != "page"}
-
-    def page_url(n):
-        return request.path + "?" + urlencode(dict(args, page=n))
 
     def sort_url(key):
         flip = "asc" if (key == sort and desc) else "desc"
@@ -295,7 +268,7 @@ def standing(unit_id):
                                                    sort=key, dir=flip))
 
     return render("activities/standing.html", unit=unit, total=total,
-                  rows=rows[(page - 1) * STANDING_PAGE: page * STANDING_PAGE], count=len(rows), page=page, pages=pages,
-                  page_url=page_url, sort_url=sort_url, sort=sort, desc=desc, by_branch=by_branch, warn=warn,
+                  rows=page.items, count=page.total, page=page.page, pages=page.pages,
+                  page_url=page.url, sort_url=sort_url, sort=sort, desc=desc, by_branch=by_branch, warn=warn,
                   warnings=WARNINGS, verdicts=VERDICTS, rules=rules, ancestors=get_ancestors(unit))
 

@@ -1,8 +1,12 @@
 """Readable names for the audit log: the actions and the fields recorded by the services (codes stay in the data)."""
 import re
 
+from flask import request
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from ..formatting import money_vn
 
 ACTIONS = {
     "auth.login": _l("Đăng nhập"), "auth.login_failed": _l("Đăng nhập sai mật khẩu"), "auth.logout": _l("Đăng xuất"),
@@ -103,10 +107,6 @@ def field_label(key):
     return FIELDS.get(key, key)
 
 
-def _grouped(n):
-    return f"{int(n):,}".replace(",", ".")
-
-
 # Fields that record a unit's id (a class's scope is a list of them): the log shows the unit's name.
 UNIT_KEYS = {"unit_id", "to_unit_id", "from_unit_id", "owner_unit_id", "inspecting_unit_id", "decision_unit_id",
              "parent_id", "scope"}
@@ -141,7 +141,7 @@ def format_value(key, value, units=None):
     if isinstance(value, (list, tuple)):
         return ", ".join(format_value(key, v) for v in value)
     if isinstance(value, (int, float)) and key in MONEY_FIELDS:
-        return _grouped(value) + " đ"
+        return money_vn(value)
     if isinstance(value, str):
         if _DATE.match(value):
             y, m, d = value.split("-")
@@ -153,3 +153,18 @@ def format_value(key, value, units=None):
         if label is not None:
             return str(label)
     return str(value)
+
+
+def typed_fields():
+    """[(label, value)] of what a refused form carried (the conflict page shows it, so nothing typed is lost)."""
+    if request.method != "POST":
+        return []
+    skip = {"csrf_token", "version", "form_token", "token", "action", "mode", "back", "page", "_validate"}
+    out = []
+    for key in request.form:
+        values = [v for v in request.form.getlist(key) if v.strip()]
+        name = key.split("-", 1)[-1]  # prefixed forms: "accept-branch" → "branch"
+        secret = "password" in key.lower() or name in ("current", "new", "confirm")  # never print a password
+        if values and key not in skip and name not in skip and not secret:
+            out.append((str(field_label(name)), ", ".join(format_value(name, v) for v in values)))
+    return out

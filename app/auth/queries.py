@@ -1,4 +1,5 @@
 from flask import abort
+from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -6,7 +7,7 @@ from ..access import authorize, grants_of, has_role, in_scope
 from ..extensions import db
 from ..units.models import Unit
 from . import permissions
-from .models import RoleGrant, User
+from .models import ROLES, RoleGrant, User
 
 
 def users_in_scope_stmt(admin, q=None, unit=None):
@@ -66,3 +67,27 @@ def own_lowest_unit(admin):
 def shown_grants(admin, user):
     """The grants of `user` the admin may see: those inside the admin's subtree."""
     return [g for g in user.grants if has_role(admin, g.unit, "admin")]
+
+
+# ---- the signed-in person ------------------------------------------------------------------------------
+def load_user(user_id):
+    """Flask-Login's loader: the session holds "id:stamp"; a changed password or a locked account ends it."""
+    uid, _sep, stamp = str(user_id).partition(":")
+    user = db.session.get(User, int(uid)) if uid.isdigit() else None
+    if user is None or not user.active or stamp != user.session_stamp:
+        return None  # deactivated, or the password changed since this session began
+    return user
+
+
+def header_grant():
+    """The user's highest unit and its roles, for the header."""
+    grants = grants_of(current_user)
+    if not grants:
+        return None
+    top_path = min((p for _, _, p in grants), key=len)
+    unit_id = next(uid for _, uid, p in grants if p == top_path)
+    held = {r for r, _, p in grants if p == top_path}
+    roles = [str(label) for key, label in ROLES.items() if key in held]
+    label = roles[0] + (f" +{len(roles) - 1}" if len(roles) > 1 else "")
+    unit = db.session.get(Unit, unit_id)
+    return {"unit": unit, "roles": label, "more": len({p for _, _, p in grants}) - 1}

@@ -27,6 +27,7 @@ from sqlalchemy import delete, func, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from ..errors import error_page
 from ..extensions import db, login_manager
 from ..units.models import utcnow
 from .models import FormStash
@@ -105,7 +106,7 @@ def stash_form(path):
 
 def _go(target, code=303):
     """A redirect for a browser (303 after a POST), HX-Redirect (a full page load) for htmx."""
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         resp = current_app.response_class("", status=200)
         resp.headers["HX-Redirect"] = target
         return resp
@@ -114,8 +115,7 @@ def _go(target, code=303):
 
 def _one_tap():
     """An htmx request that swaps a fragment (a tap on a roll): no page to fill, so answer an error the page shows."""
-    h = request.headers
-    return h.get("HX-Request") == "true" and h.get("HX-Boosted") != "true"
+    return bool(request.htmx) and not request.htmx.boosted
 
 
 def on_unauthorized():
@@ -133,13 +133,11 @@ def on_unauthorized():
 
 def on_csrf_error(err):
     """A stale or missing CSRF token: keep the data, show the form's page again filled with it and a fresh token."""
-    from ..web import _error_page
-
     if _one_tap() or request.method != "POST":
-        return _error_page(err)
+        return error_page(err)
     path = return_path()
     if not stash_form(path):
-        return _error_page(err)
+        return error_page(err)
     if not current_user.is_authenticated:
         flash(_("Phiên đăng nhập đã hết nên biểu mẫu chưa được lưu. Những gì bạn vừa nhập đã được giữ lại — "
                 "đăng nhập để tiếp tục."), "info")

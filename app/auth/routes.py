@@ -4,12 +4,11 @@ from flask import current_app, flash, g, make_response, redirect, request, sessi
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from ..access import authorize, has_role
-from ..errors import ConflictError
+from ..access import authorize
 from ..extensions import db
 from ..forms import choices
-from ..units.models import Unit
-from ..web import arg_int, conflict_page, paginate, render, see_other
+from ..units.queries import get_unit, unit_from_args
+from ..web import paginate, render, see_other
 from . import bp, permissions, queries, services
 from .recovery import KEEP_ACROSS_LOGIN
 from .forms import ChangePasswordForm, EditUserForm, GrantForm, LoginForm, ResetPasswordForm, UserForm
@@ -32,7 +31,6 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
-    status = 200
     if form.validate_on_submit():
         cfg = current_app.config
         ip = request.remote_addr
@@ -51,14 +49,12 @@ def login():
                 services.record_failed_login(user=known, ip=ip)
             db.session.commit()
             form.password.errors = [_("Tên đăng nhập hoặc mật khẩu không đúng.")]
-            return render("auth/login.html", status=422, form=form, form_refused=False)
+            return render("auth/login.html", form=form, form_refused=False)
         start_session(user, remember=form.remember.data)
         services.mark_logged_in(user=user)
         db.session.commit()
         return redirect(_safe_next(form.next.data) or url_for("home"), code=303)
-    if form.is_submitted():
-        status = 422
-    return render("auth/login.html", status=status, form=form, form_refused=False)
+    return render("auth/login.html", form=form, form_refused=False)
 
 
 def start_session(user, remember=False):
@@ -111,17 +107,14 @@ def change_password():
             start_session(user, remember=remembered)  # this device stays signed in; every other one is signed out
             flash(_("Đã đổi mật khẩu. Các thiết bị khác đã được đăng xuất."), "success")
             return see_other("home")
-    return render("auth/password.html", status=422 if form.errors else 200, form=form)
+    return render("auth/password.html", form=form)
 
 
 # ---- account administration -------------------------------------------------------------------------
 @bp.get("/users")
 def users():
     authorize(permissions.can_manage_accounts(current_user))
-    unit = None
-    if request.args.get("unit", "").isdigit():
-        unit = db.session.get(Unit, arg_int("unit", 0))
-        authorize(unit is not None and has_role(current_user, unit, "admin"))
+    unit = unit_from_args(current_user, "admin", strict=True)
     q = request.args.get("q", "").strip()
     page = paginate(queries.users_in_scope_stmt(current_user, q=q, unit=unit))
     return render("auth/users.html", block="results", page=page, q=q, unit=unit,
@@ -143,7 +136,7 @@ def _unit_choices(form, selected=None):
 
 
 def _allowed_unit(unit_id, role):
-    unit = db.session.get(Unit, unit_id) if unit_id else None
+    unit = get_unit(unit_id)
     if unit is None or not permissions.can_grant(current_user, unit, role):
         return None
     return unit
@@ -153,8 +146,7 @@ def _allowed_unit(unit_id, role):
 def create_user():
     authorize(permissions.can_manage_accounts(current_user))
     form = UserForm()
-    preset = db.session.get(Unit, arg_int("unit", 0)) if request.args.get("unit", "").isdigit() else None
-    _unit_choices(form, preset if preset and has_role(current_user, preset, "admin") else None)
+    _unit_choices(form, unit_from_args(current_user, "admin"))
     if form.validate_on_submit():
         unit = _allowed_unit(form.unit_id.data, form.role.data)
         if unit is None:
@@ -167,7 +159,7 @@ def create_user():
             db.session.commit()
             flash(_("Đã tạo tài khoản %(u)s.", u=user.username), "success")
             return see_other("auth.user_detail", user_id=user.id)
-    return render("auth/user_form.html", status=422 if form.errors else 200, form=form, user=None)
+    return render("auth/user_form.html", form=form, user=None)
 
 
 @bp.get("/users/<int:user_id>")
@@ -175,8 +167,7 @@ def user_detail(user_id):
     user = queries.get_user_for(current_user, user_id)
     form = GrantForm()
     # ?unit= (from a unit's accounts page) presets the grant form there — the way to a branch in a large province
-    preset = db.session.get(Unit, int(request.args["unit"])) if request.args.get("unit", "").isdigit() else None
-    _unit_choices(form, preset if preset and has_role(current_user, preset, "admin") else None)
+    _unit_choices(form, unit_from_args(current_user, "admin"))
     return render("auth/user_detail.html", user=user, grant_form=form, reset_form=ResetPasswordForm(),
                   revocable={g.id for g in user.grants if permissions.can_revoke(current_user, g)})
 
@@ -186,14 +177,11 @@ def edit_user(user_id):
     user = queries.get_user_for(current_user, user_id)
     form = EditUserForm(obj=user)
     if form.validate_on_submit():
-        try:
-            services.update_user(user=user, expected_version=form.version.data, full_name=form.full_name.data, phone=form.phone.data)
-        except ConflictError:
-            return conflict_page(url_for("auth.edit_user", user_id=user_id))
+        services.update_user(user=user, expected_version=form.version.data, full_name=form.full_name.data, phone=form.phone.data)
         db.session.commit()
         flash(_("Đã lưu thay đổi."), "success")
         return see_other("auth.user_detail", user_id=user.id)
-    return render("auth/user_form.html", status=422 if form.errors else 200, form=form, user=user)
+    return render("auth/user_form.html", form=form, user=user)
 
 
 @bp.post("/users/<int:user_id>/grants")

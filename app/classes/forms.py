@@ -1,4 +1,5 @@
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -204,7 +205,8 @@ class CaseForm(VersionedForm):
     meeting_on = VNDateField(_l("Ngày họp chi đoàn xét kết nạp"))
     members_present = VNIntField(_l("Số đoàn viên có mặt"), minimum=1, maximum=1000)
     votes_for = VNIntField(_l("Số phiếu tán thành"), minimum=0, maximum=1000)
-    decision_number = StringField(_l("Số quyết định kết nạp"), validators=[Optional(), Length(max=60, message=_l("Tối đa 60 ký tự."))])
+    decision_number = StringField(_l("Số quyết định kết nạp"),
+                                  validators=[Optional(), Length(max=60, message=_l("Tối đa 60 ký tự."))])
     decision_on = VNDateField(_l("Ngày quyết định"))
     decision_unit_id = SelectField(_l("Đơn vị ra quyết định (cấp trên)"), coerce=opt_int, validate_choice=False)
     ceremony_on = VNDateField(_l("Ngày tổ chức lễ kết nạp"))
@@ -224,11 +226,53 @@ class CaseForm(VersionedForm):
         if field.data is not None and field.data not in self.decision_units:
             raise ValidationError(_l("Quyết định phải do đơn vị cấp trên của chi đoàn ban hành."))
 
+    @classmethod
+    def values_of(cls, case):
+        """The checklist values stored on a case (the rules read these)."""
+        return {f: getattr(case, f) for f in cls.VALUE_FIELDS}
+
+    def add_errors(self, problems):
+        """{field: [messages]} from the admission rules, shown beside their fields."""
+        for field, msgs in problems.items():
+            getattr(self, field).errors = list(getattr(self, field).errors) + msgs
+
     def values(self):
         out = {f: getattr(self, f).data for f in self.VALUE_FIELDS}
         out["decision_number"] = (out["decision_number"] or "").strip() or None
         out["notes"] = (out["notes"] or "").strip() or None
         return out
+
+
+# ---- the results sheet: one row per participant, typed inline ------------------------------------------------
+def parse_score(text):
+    """(score, None) or (None, message): a score 0–10, "7,5" as typed on a Vietnamese keypad; blank is None."""
+    text = (text or "").strip().replace(",", ".")
+    if not text:
+        return None, None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None, _("Điểm phải là số, ví dụ 8 hoặc 7,5.")
+    if value < 0 or value > 10:
+        return None, _("Điểm từ 0 đến 10.")
+    return value.quantize(Decimal("0.01")), None
+
+
+def parse_results(formdata, people):
+    """(rows, errors) of the results sheet: rows [(enrolment, version, score, reflection received, remarks)] for the
+    participants the sheet carried; errors {input name: message}."""
+    rows, errors = [], {}
+    for e in people:
+        if f"v_{e.id}" not in formdata:
+            continue
+        score, err = parse_score(formdata.get(f"score_{e.id}"))
+        remarks = (formdata.get(f"remarks_{e.id}") or "").strip()
+        if err:
+            errors[f"score_{e.id}"] = err
+        if len(remarks) > 300:
+            errors[f"remarks_{e.id}"] = _("Tối đa 300 ký tự.")
+        rows.append((e, formdata.get(f"v_{e.id}", type=int), score, formdata.get(f"refl_{e.id}") == "1", remarks))
+    return rows, errors
 
 
 class ClassFilterForm(FilterForm):

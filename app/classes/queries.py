@@ -4,17 +4,19 @@ from datetime import date, timedelta
 
 from flask import abort
 from sqlalchemy import and_, exists, false, func, literal, or_, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload
 
 from ..access import authorize, in_scope, subtree
+from ..audit.models import AuditEntry
 from ..auth.models import RoleGrant, User
+from ..dates import year_bounds
 from ..extensions import db
 from ..members.models import ON_ROLL, Person, PersonEvent
 from ..text import fold
 from ..units.models import Unit
+from ..web import paginate
 from . import permissions
-from .models import (AdmissionCase, Attendance, ClassOrganizer, ClassScopeUnit, ClassSession, Enrolment,
-                     TrainingClass)
+from .models import ATTENDANCE, AdmissionCase, Attendance, ClassOrganizer, ClassScopeUnit, ClassSession, Enrolment, TrainingClass
 
 ACTIONS = {
     "view": permissions.can_view_class,
@@ -57,10 +59,6 @@ def get_case_for(user, case_id, action="view"):
 
 
 # ---- lists ---------------------------------------------------------------------------------------------------
-def _year_bounds(year):
-    return date(year, 1, 1), date(year, 12, 31)
-
-
 def _enrolled_count_sq():
     return (select(func.count(Enrolment.id)).where(Enrolment.class_id == TrainingClass.id, Enrolment.status == "enrolled")
             .correlate(TrainingClass).scalar_subquery())
@@ -91,7 +89,7 @@ def classes_stmt(user, *, year=None, status=None, kind=None, q=None, unit=None):
     if unit is not None:
         stmt = stmt.where(TrainingClass.unit_path.like(unit.path + "%"))
     if year:
-        lo, hi = _year_bounds(year)
+        lo, hi = year_bounds(year)
         stmt = stmt.where(TrainingClass.starts_on.between(lo, hi))
     if status:
         stmt = stmt.where(TrainingClass.status == status)
@@ -100,18 +98,6 @@ def classes_stmt(user, *, year=None, status=None, kind=None, q=None, unit=None):
     if q:
         stmt = stmt.where(TrainingClass.title.ilike(f"%{q.strip()}%"))
     return stmt.order_by(TrainingClass.starts_on.desc(), TrainingClass.id.desc())
-
-
-def paged_rows(stmt, page=None, per_page=None):
-    """Like app.web.paginate but for rows of several columns: a COUNT and one page."""
-    from ..web import Page, page_arg
-    from flask import current_app
-
-    per_page = per_page or current_app.config["PAGE_SIZE"]
-    page = page_arg(page)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return Page(items, total, page, per_page)
 
 
 def my_classes(user, limit=20):
@@ -265,7 +251,7 @@ def current_post_cond(posts=("secretary", "deputy")):
 def untrained_cadres(klass, user, year=None, limit=200, scope=None):
     """Branch secretaries and deputies in the class's units not trained in another cadre class this year."""
     year = year or klass.starts_on.year
-    lo, hi = _year_bounds(year)
+    lo, hi = year_bounds(year)
     other = aliased(TrainingClass)
     trained = (select(Enrolment.id).join(other, other.id == Enrolment.class_id)
                .where(Enrolment.person_id == Person.id, Enrolment.status == "enrolled", other.kind == "cadre",
@@ -321,6 +307,22 @@ def results(klass, enrolment_list, sessions):
     return out
 
 
+def attendance_counts(people, marks):
+    """The tally above a session's list: {status: n}, the people not marked yet, the statuses' labels."""
+    counts = {k: 0 for k in ATTENDANCE}
+    for a in marks.values():
+        counts[a.status] = counts.get(a.status, 0) + 1
+    return dict(counts=counts, unmarked=len(people) - sum(1 for e in people if e.id in marks), statuses=ATTENDANCE)
+
+
+def certified(klass, enrolment_id=None):
+    """The participants holding a certificate of a finished class (or the one asked for), by certificate number."""
+    people = [e for e in enrolments(klass) if e.passed and e.certificate_no] if klass.status == "finished" else []
+    if enrolment_id is not None:
+        people = [e for e in people if e.id == enrolment_id]
+    return sorted(people, key=lambda e: e.certificate_no)
+
+
 def attendance_log(klass, page=None):
     """Every attendance record of the class with who marked it last and when (newest first)."""
     stmt = (select(Attendance).join(ClassSession, ClassSession.id == Attendance.session_id)
@@ -328,15 +330,11 @@ def attendance_log(klass, page=None):
                      joinedload(Attendance.enrolment).joinedload(Enrolment.person))
             .where(ClassSession.class_id == klass.id)
             .order_by(Attendance.marked_at.desc(), Attendance.id.desc()))
-    from ..web import paginate
-
     return paginate(stmt, page=page, per_page=50)
 
 
 def attendance_changes(klass, limit=100):
     """The audit entries of attendance changes in this class (who changed what, when)."""
-    from ..audit.models import AuditEntry
-
     ids = (select(Attendance.id).join(ClassSession, ClassSession.id == Attendance.session_id)
            .where(ClassSession.class_id == klass.id))
     return db.session.scalars(select(AuditEntry).options(joinedload(AuditEntry.user))
@@ -382,7 +380,7 @@ def certificate_of(person_id):
 # ---- a unit's numbers ------------------------------------------------------------------------------------------
 def unit_numbers(unit, year):
     """Classes organised in the subtree this year; people of the subtree trained / passed; admissions. One statement."""
-    lo, hi = _year_bounds(year)
+    lo, hi = year_bounds(year)
     sub = unit.path + "%"
     in_year = and_(TrainingClass.starts_on.between(lo, hi), TrainingClass.status != "cancelled")
     # Drive from the year's few thousand enrolments and probe each person by key. A plain join let PostgreSQL
@@ -403,7 +401,7 @@ def unit_numbers(unit, year):
 
 
 def unit_people_stmt(unit, year, what):
-    lo, hi = _year_bounds(year)
+    lo, hi = year_bounds(year)
     sub = unit.path + "%"
     if what == "admitted":
         return (select(AdmissionCase).join(Person, Person.id == AdmissionCase.person_id)

@@ -5,14 +5,13 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import insert, select
 
-from ..auth.models import User
+from ..auth.models import RoleGrant, User
 from ..extensions import db
 from ..members.models import Person, PersonEvent
 from ..text import fold
 from ..units.models import Unit
+from .models import AdmissionCase, Attendance, ClassOrganizer, ClassScopeUnit, ClassSession, Enrolment, TrainingClass
 from .rules import age_on
-from .models import (AdmissionCase, Attendance, ClassOrganizer, ClassScopeUnit, ClassSession, Enrolment,
-                     TrainingClass)
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Lò", "Hà"]
 MIDDLE_M = ["Văn", "Đức", "Minh", "Quang", "Xuân"]
@@ -47,7 +46,8 @@ def _youth_for(commune, rng, n):
     new = []
     for i in range(n + 2 * len(branches)):  # and two Union members per branch: sponsors, branch cadres
         female = rng.random() < 0.5
-        name = " ".join([rng.choice(FAMILY), rng.choice(MIDDLE_F if female else MIDDLE_M), rng.choice(GIVEN_F if female else GIVEN_M)])
+        name = " ".join([rng.choice(FAMILY), rng.choice(MIDDLE_F if female else MIDDLE_M),
+                         rng.choice(GIVEN_F if female else GIVEN_M)])
         b = branches[i % len(branches)]
         new.append(dict(unit_id=b.id, unit_path=b.path, full_name=name, name_key=fold(name), sex="female" if female else "male",
                         birth_date=date(date.today().year - rng.randint(16, 22), rng.randint(1, 12), rng.randint(1, 28)),
@@ -67,8 +67,6 @@ def _cadres_for(unit, n):
 def seed(*, province, communes, size, rng, echo):
     today = date.today()
     year = today.year
-    from ..auth.models import RoleGrant
-
     grants = db.session.execute(select(User, Unit.path).join(RoleGrant, RoleGrant.user_id == User.id)
                                 .join(Unit, Unit.id == RoleGrant.unit_id)
                                 .where(RoleGrant.role == "organizer", RoleGrant.revoked_at.is_(None))
@@ -127,38 +125,50 @@ def seed(*, province, communes, size, rng, echo):
                            score=rng.choice([7, 7.5, 8, 8.5, 9]) if status == "finished" else None) for p in people]
         enrol_ids = db.session.scalars(insert(Enrolment).returning(Enrolment.id), enrol_rows).all()
         n_enrol += len(enrol_ids)
-        present = {eid: 0 for eid in enrol_ids}
-        marks = []
-        for sid, day in zip(session_ids, session_days):
-            if day >= today:  # today's session is for the organizer to mark
-                continue
-            at = datetime.combine(day, time(1, 30)) + timedelta(minutes=rng.randint(0, 90))
-            for eid in enrol_ids:
-                r = rng.random()
-                st = "present" if r < 0.86 else ("excused" if r < 0.94 else "absent")
-                present[eid] += st == "present"
-                marks.append(dict(session_id=sid, enrolment_id=eid, status=st, first_marked_at=at, marked_at=at,
-                                  marked_by_id=org.id if org else None, changes=0))
+        present, marks = _seed_marks(rng, zip(session_ids, session_days), enrol_ids, org, today)
         if marks:
             db.session.execute(insert(Attendance), marks)
             n_marks += len(marks)
         if status != "finished":
             continue
-        cert = 0
-        passed_people = []
-        for row, eid, p in zip(enrol_rows, enrol_ids, people):
-            share = present[eid] / n_sessions
-            ok = klass.passes(share, row["reflection_received"])
-            values = {"attendance_pct": round(share * 100), "passed": ok}
-            if ok:
-                cert += 1
-                values["certificate_no"] = cert
-                passed_people.append(p)
-            db.session.execute(Enrolment.__table__.update().where(Enrolment.id == eid).values(**values))
+        passed_people = _seed_results(klass, zip(enrol_rows, enrol_ids, people), present, n_sessions)
         if kind == "sympathizer":
             n_admitted += _seed_admissions(klass, passed_people, rng, today)
     db.session.flush()
     echo(f"classes: {n_classes} lớp, {n_enrol} lượt học viên, {n_marks} lượt điểm danh, {n_admitted} người được kết nạp")
+
+
+def _seed_marks(rng, sessions, enrol_ids, org, today):
+    """Attendance of the sessions already held: ({enrolment id: sessions present}, the attendance rows)."""
+    present = {eid: 0 for eid in enrol_ids}
+    marks = []
+    for sid, day in sessions:
+        if day >= today:  # today's session is for the organizer to mark
+            continue
+        at = datetime.combine(day, time(1, 30)) + timedelta(minutes=rng.randint(0, 90))
+        for eid in enrol_ids:
+            r = rng.random()
+            st = "present" if r < 0.86 else ("excused" if r < 0.94 else "absent")
+            present[eid] += st == "present"
+            marks.append(dict(session_id=sid, enrolment_id=eid, status=st, first_marked_at=at, marked_at=at,
+                              marked_by_id=org.id if org else None, changes=0))
+    return present, marks
+
+
+def _seed_results(klass, enrolled, present, n_sessions):
+    """A finished class's frozen results and certificate numbers; returns the people who passed."""
+    cert = 0
+    passed_people = []
+    for row, eid, p in enrolled:
+        share = present[eid] / n_sessions
+        ok = klass.passes(share, row["reflection_received"])
+        values = {"attendance_pct": round(share * 100), "passed": ok}
+        if ok:
+            cert += 1
+            values["certificate_no"] = cert
+            passed_people.append(p)
+        db.session.execute(Enrolment.__table__.update().where(Enrolment.id == eid).values(**values))
+    return passed_people
 
 
 def _seed_admissions(klass, people, rng, today):

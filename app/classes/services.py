@@ -7,17 +7,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record, snapshot
-from ..errors import ConflictError
+from ..errors import check_version
 from ..extensions import db
 from ..locks import lock_rows
 from ..members.models import Person
 from ..members.services import admit_member, register_youth
 from ..text import fold, nfc
 from ..units.models import utcnow
-from .models import (AdmissionCase, Attendance, ClassOrganizer, ClassScopeUnit, ClassSession, Enrolment,
-                     TrainingClass)
+from .models import ATTENDANCE, AdmissionCase, Attendance, ClassOrganizer, ClassScopeUnit, ClassSession, Enrolment, TrainingClass
 from .queries import enrolled_count
-from .rules import check_case
+from .rules import age_on, check_case
 
 CLASS_FIELDS = ("kind", "title", "unit_id", "venue", "mode", "starts_on", "ends_on", "capacity", "status",
                 "min_attendance_pct", "reflection_required", "notes", "finished_on")
@@ -33,11 +32,6 @@ class EnrolError(Exception):
 
 def _user():
     return current_user if getattr(current_user, "is_authenticated", False) else None
-
-
-def _check_version(obj, expected):
-    if expected is not None and expected != obj.version:
-        raise ConflictError(obj)
 
 
 # ---- classes ---------------------------------------------------------------------------------------------
@@ -62,7 +56,7 @@ def create_class(*, unit, title, kind, starts_on, ends_on, venue=None, mode="in_
 
 
 def update_class(*, klass, expected_version, scope_units=None, organizers=None, **changes):
-    _check_version(klass, expected_version)
+    check_version(klass, expected_version)
     before = snapshot(klass, CLASS_FIELDS)
     before["scope"] = sorted(s.unit_id for s in klass.scope_units)
     before["organizers"] = sorted(o.user_id for o in klass.organizers)
@@ -102,7 +96,7 @@ def add_session(*, klass, held_on, topic, starts_at=None, lecturer=None):
 
 
 def update_session(*, session, expected_version, **changes):
-    _check_version(session, expected_version)
+    check_version(session, expected_version)
     before = _session_snapshot(session)
     for key, value in changes.items():
         setattr(session, key, nfc(value) if isinstance(value, str) else value)
@@ -119,7 +113,7 @@ class SessionHasMarks(Exception):
 def cancel_session(*, session, reason, expected_version):
     """A session added by mistake or called off: the row stays with its reason, it leaves the class's lists and
     rates. A session with attendance already marked cannot be cancelled (the marks would lose their meaning)."""
-    _check_version(session, expected_version)
+    check_version(session, expected_version)
     if db.session.scalar(select(func.count(Attendance.id)).where(Attendance.session_id == session.id)):
         raise SessionHasMarks()
     before = _session_snapshot(session)
@@ -151,8 +145,6 @@ def _check_capacity(klass, adding=1):
 
 def _too_old_for(klass, person):
     """A sympathizer class prepares admission, which needs age 16–30: someone past 30 at the start cannot join."""
-    from .rules import age_on
-
     return klass.kind == "sympathizer" and person.birth_date is not None and age_on(person.birth_date, klass.starts_on) > 30
 
 
@@ -267,6 +259,17 @@ def enrol_many_reporting(*, klass, people):
     return enrol_many(klass=klass, people=people), refused
 
 
+def refused_message(refused, shown=10):
+    """"Not enrolled: A, B (reason); C (other reason)" — names first, so the officer knows whom to tell."""
+    parts = []
+    for reason, people in refused.items():
+        names = ", ".join(p.full_name for p in people[:shown])
+        if len(people) > shown:
+            names += " " + _("và %(n)s người khác", n=len(people) - shown)
+        parts.append(_("%(names)s: %(reason)s", names=names, reason=reason))
+    return _("Không ghi danh %(n)s người — %(why)s.", n=sum(len(v) for v in refused.values()), why="; ".join(parts))
+
+
 def withdraw(*, enrolment):
     before = snapshot(enrolment, RESULT_FIELDS)
     enrolment.status = "withdrawn"
@@ -312,13 +315,27 @@ def set_attendance(*, session, enrolment, status):
     return row, True
 
 
+def mark_all(*, session, people, statuses, fill=None, marks=None):
+    """The session's list saved at once: `statuses` {enrolment_id: status}; with `fill`, everyone not marked yet
+    (in `marks`) and not given a status gets it. Returns the number of marks changed."""
+    changed = 0
+    for e in people:
+        status = statuses.get(e.id)
+        if status not in ATTENDANCE and fill and e.id not in (marks or {}):
+            status = fill
+        if status in ATTENDANCE:
+            _row, did = set_attendance(session=session, enrolment=e, status=status)
+            changed += did
+    return changed
+
+
 # ---- results ---------------------------------------------------------------------------------------------
 def save_results(*, klass, rows):
     """rows: [(enrolment, expected_version, score, reflection_received, remarks)]."""
-    for e, expected, score, reflection, remarks in rows:
-        _check_version(e, expected)
+    for e, expected, *_values in rows:
+        check_version(e, expected)
     changed = 0
-    for e, expected, score, reflection, remarks in rows:
+    for e, _expected, score, reflection, remarks in rows:
         before = snapshot(e, RESULT_FIELDS)
         e.score, e.reflection_received, e.remarks = score, bool(reflection), (remarks or "").strip() or None
         after = snapshot(e, RESULT_FIELDS)
@@ -331,7 +348,7 @@ def save_results(*, klass, rows):
 
 def finish_class(*, klass, expected_version, results, on=None):
     """Freeze each participant's attendance share and pass/fail (computed by the rule), number the certificates."""
-    _check_version(klass, expected_version)
+    check_version(klass, expected_version)
     before = snapshot(klass, CLASS_FIELDS)
     n = 0
     for r in results:
@@ -375,7 +392,7 @@ class CaseRuleError(Exception):
 
 def update_case(*, case, expected_version, values, sponsor=None):
     """Save the checklist. With a ceremony date, every rule must hold: then admit_member makes the youth a member."""
-    _check_version(case, expected_version)
+    check_version(case, expected_version)
     final = bool(values.get("ceremony_on"))
     errors = check_case(values, person=case.person, sponsor=sponsor, final=final)
     if errors:
@@ -395,7 +412,7 @@ def update_case(*, case, expected_version, values, sponsor=None):
 
 
 def cancel_case(*, case, expected_version):
-    _check_version(case, expected_version)
+    check_version(case, expected_version)
     before = snapshot(case, CASE_FIELDS)
     case.status = "cancelled"
     db.session.flush()
@@ -405,7 +422,7 @@ def cancel_case(*, case, expected_version):
 
 
 def reopen_case(*, case, expected_version):
-    _check_version(case, expected_version)
+    check_version(case, expected_version)
     case.status = "open"
     db.session.flush()
     record(action="admission.reopen", obj=case, unit=case.branch, before={"status": "cancelled"}, after={"status": "open"},

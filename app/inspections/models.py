@@ -26,7 +26,6 @@ ANSWER_TYPES = {
 }
 NUMBER_TYPES = ("number", "decimal")
 CHOICES = {"yes": _l("Có"), "partly": _l("Một phần"), "no": _l("Không"), "na": _l("Không áp dụng")}
-CHOICE_SHORT = {"yes": _l("Có"), "partly": _l("Một phần"), "no": _l("Không"), "na": _l("KAD")}
 CHOICE_SCORE = {"yes": 1.0, "partly": 0.5, "no": 0.0}
 FAILING = ("no", "partly")
 

@@ -8,7 +8,7 @@
 - Corrective actions are completed by officers of the owning unit and verified or reopened by inspectors of
   the inspecting unit.
 """
-from ..access import has_role
+from ..access import has_role, scope_paths
 
 MANAGING_LEVELS = ("province", "district")
 
@@ -20,8 +20,6 @@ def can_view_template(user, template):
 
 
 def _holds_below(user, unit):
-    from ..access import scope_paths
-
     return any(p.startswith(unit.path) for p in scope_paths(user))
 
 

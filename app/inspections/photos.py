@@ -4,12 +4,15 @@ served only through an authorised route — never from static/."""
 import hashlib
 import io
 import secrets
+import warnings
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from PIL import Image, ImageFile, ImageOps
 from sqlalchemy import func, select
 
+from ..audit.services import record
 from ..extensions import db
 from .models import Photo
 
@@ -45,10 +48,6 @@ def _too_many_pixels():
 
 def _reencode(data):
     """Image.open reads only the header: the pixel count is checked there, before anything is decoded."""
-    import warnings
-
-    from PIL import Image, ImageFile, ImageOps
-
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard at the same limit (a warning above it, an error at 2×)
     try:
         with warnings.catch_warnings():
@@ -121,8 +120,6 @@ def store_photo(*, inspection, item, stream, by=None):
                   height=height, size=len(jpeg), uploaded_by_id=by.id if by else None)
     db.session.add(photo)
     db.session.flush()
-    from ..audit.services import record
-
     record(action="inspection.photo", obj=photo, unit=inspection.unit, after={"item_id": item.id, "size": len(jpeg)},
            summary=item.text[:120], user=by)
     return photo

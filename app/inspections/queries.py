@@ -8,13 +8,27 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from ..access import authorize, in_scope, scope_paths, subtree
 from ..activities.models import PersonStanding
 from ..auth.models import RoleGrant, User
+from ..classes.models import TrainingClass
+from ..dates import year_bounds
 from ..extensions import db
 from ..members.models import ON_ROLL, Person
+from ..text import nfc
 from ..units.models import Unit
 from . import permissions as perm
 from .builtin import RECORD_SOURCES
-from .models import (ActionEvent, Answer, ChecklistTemplate, CorrectiveAction, Inspection, Photo, Plan, PlanMember, TemplateItem,
-                     TemplateSection, TemplateVersion)
+from .models import (
+    ActionEvent,
+    Answer,
+    ChecklistTemplate,
+    CorrectiveAction,
+    Inspection,
+    Photo,
+    Plan,
+    PlanMember,
+    TemplateItem,
+    TemplateSection,
+    TemplateVersion,
+)
 
 
 def _load(model, ident, options=()):
@@ -38,6 +52,20 @@ def get_version_for(user, version_id):
     version = _load(TemplateVersion, version_id)
     authorize(perm.can_view_template(user, version.template))
     return version
+
+
+def get_any_version_item(template, item_id):
+    """An item of any version of the template (a form drawn before a copy-on-write names the older copy)."""
+    item = _load(TemplateItem, item_id)
+    if db.session.get(TemplateVersion, item.version_id).template_id != template.id:
+        abort(404)
+    return item
+
+
+def get_unit_to_manage_templates(user, unit_id):
+    unit = _load(Unit, unit_id or 0)
+    authorize(perm.can_manage_templates_at(user, unit))
+    return unit
 
 
 def get_section_for(user, template, section_id):
@@ -126,14 +154,33 @@ def list_templates(user, roles=None):
     return db.session.execute(stmt).all()
 
 
-def usable_templates(user, unit):
-    """Templates a plan of `unit` may use: owned by the unit or one of its ancestors."""
-    stmt = (select(ChecklistTemplate, TemplateVersion, Unit)
-            .join(TemplateVersion, TemplateVersion.id == ChecklistTemplate.current_version_id)
-            .join(Unit, Unit.id == ChecklistTemplate.owner_unit_id)
-            .where(literal(unit.path).like(Unit.path + "%"))
-            .order_by(Unit.depth, TemplateVersion.title))
-    return db.session.execute(stmt).all()
+def template_has(template, *, title=None, section_title=None, text=None, item_id=None, gone_item_id=None):
+    """Is the change a stale form asks for already in the current version? (the same form sent twice over a flaky
+    network): the title, a section of that title, an item of that text — or, for `gone_item_id`, no item left with
+    the text of that item. `item_id`/`gone_item_id` name an item of any version of this checklist (else 404)."""
+    if item_id is not None or gone_item_id is not None:
+        item = get_any_version_item(template, item_id if item_id is not None else gone_item_id)
+    cur = template.current_version_id
+    if title is not None:
+        return template.current.title == nfc(title)
+    if section_title is not None:
+        return db.session.scalar(select(TemplateSection.id).where(
+            TemplateSection.version_id == cur, TemplateSection.title == nfc(section_title)).limit(1)) is not None
+    found = db.session.scalar(select(TemplateItem.id).where(
+        TemplateItem.version_id == cur, TemplateItem.retired.is_(False),
+        TemplateItem.text == nfc(text if gone_item_id is None else item.text)).limit(1))
+    return (found is not None) if gone_item_id is None else (found is None)
+
+
+def template_title_taken(owner_unit_id, title):
+    """Has the unit a checklist whose current title is this one already?"""
+    return db.session.scalar(
+        select(ChecklistTemplate.id).join(TemplateVersion, TemplateVersion.id == ChecklistTemplate.current_version_id)
+        .where(ChecklistTemplate.owner_unit_id == owner_unit_id, TemplateVersion.title == nfc(title))) is not None
+
+
+def get_template(template_id):
+    return db.session.get(ChecklistTemplate, template_id or 0)
 
 
 def version_sections(version_id):
@@ -157,10 +204,6 @@ def _inspection_scope(user):
     return or_(in_scope(Inspection.unit_path, user), in_scope(Plan.inspecting_unit_path, user))
 
 
-def _year_bounds(year):
-    return date(year, 1, 1), date(year, 12, 31)
-
-
 VISIT_DATE = func.coalesce(Inspection.inspected_on, Inspection.planned_on)
 
 
@@ -177,7 +220,7 @@ def inspections_stmt(user, *, unit=None, status=None, year=None, level=None, pla
     elif status == "open":
         stmt = stmt.where(Inspection.status != "closed")
     if year:
-        lo, hi = _year_bounds(year)
+        lo, hi = year_bounds(year)
         stmt = stmt.where(VISIT_DATE >= lo, VISIT_DATE <= hi)
     if level:
         stmt = stmt.where(inspected.level == level)
@@ -208,6 +251,19 @@ def answers_for(inspection):
     return {a.item_id: a for a in db.session.scalars(select(Answer).where(Answer.inspection_id == inspection.id))}
 
 
+def answer_now(inspection, item):
+    """The stored answer of one item as the database holds it now (read again after the answers' lock)."""
+    return db.session.scalar(select(Answer).where(Answer.inspection_id == inspection.id, Answer.item_id == item.id)
+                             .execution_options(populate_existing=True))
+
+
+def section_number(inspection, item):
+    """The 1-based number of the item's section in the inspection's checklist (the record page's ?s=)."""
+    pos = db.session.scalar(select(TemplateSection.position).where(TemplateSection.id == item.section_id))
+    return db.session.scalar(select(func.count(TemplateSection.id)).where(
+        TemplateSection.version_id == inspection.template_version_id, TemplateSection.position <= pos))
+
+
 def photos_for(inspection, item_ids=None):
     stmt = select(Photo).where(Photo.inspection_id == inspection.id, Photo.filename != "").order_by(Photo.id)
     if item_ids is not None:
@@ -221,6 +277,12 @@ def photos_for(inspection, item_ids=None):
 def actions_of(inspection):
     return db.session.scalars(select(CorrectiveAction).where(CorrectiveAction.inspection_id == inspection.id)
                               .options(joinedload(CorrectiveAction.owner_unit)).order_by(CorrectiveAction.id)).all()
+
+
+def first_action_due(inspection):
+    """The earliest deadline among the inspection's corrective actions (None without any)."""
+    return db.session.scalar(select(func.min(CorrectiveAction.due_on))
+                             .where(CorrectiveAction.inspection_id == inspection.id))
 
 
 def previous_open_actions(inspection):
@@ -257,6 +319,20 @@ def plan_counts(plan_ids):
         select(Inspection.plan_id, func.count(Inspection.id), func.count(case((Inspection.status == "closed", 1))))
         .where(Inspection.plan_id.in_(plan_ids)).group_by(Inspection.plan_id)).all()
     return {pid: (n, c) for pid, n, c in rows}
+
+
+def decision_number_taken(inspecting_unit_id, number, *, other_than=None):
+    """Has the inspecting unit a plan under this decision number already (another plan than `other_than`)?"""
+    stmt = select(Plan.id).where(Plan.inspecting_unit_id == inspecting_unit_id, Plan.decision_number == number.strip())
+    if other_than is not None:
+        stmt = stmt.where(Plan.id != other_than)
+    return db.session.scalar(stmt) is not None
+
+
+def plan_options(user):
+    """What the new-plan form offers: units to plan from, units to inspect, inspectors, checklists, classes."""
+    return dict(units=inspector_units(user), targets=inspectable_units(user), people=eligible_inspectors(user),
+                templates=list_templates(user, "inspector"), classes=supervisable_classes(user))
 
 
 def inspector_units(user):
@@ -311,7 +387,8 @@ def actions_stmt(user, *, unit=None, status=None, mine=False, inspection_id=None
     stmt = (select(CorrectiveAction).join(Inspection, Inspection.id == CorrectiveAction.inspection_id)
             .join(Plan, Plan.id == Inspection.plan_id)
             .where(or_(in_scope(CorrectiveAction.owner_unit_path, user), in_scope(Plan.inspecting_unit_path, user)))
-            .options(joinedload(CorrectiveAction.owner_unit), joinedload(CorrectiveAction.inspection).joinedload(Inspection.unit)))
+            .options(joinedload(CorrectiveAction.owner_unit),
+                     joinedload(CorrectiveAction.inspection).joinedload(Inspection.unit)))
     if unit is not None:
         stmt = stmt.where(CorrectiveAction.owner_unit_path.like(unit.path + "%"))
     if status == "overdue":
@@ -329,17 +406,26 @@ def actions_stmt(user, *, unit=None, status=None, mine=False, inspection_id=None
 
 
 # ---- overview ------------------------------------------------------------------------------------------
+def first_scope_unit(user):
+    """The top unit of the user's first subtree (the overview's unit when none is asked for); None without a role."""
+    paths = scope_paths(user)
+    if not paths:
+        return None
+    return db.session.scalar(select(Unit).where(Unit.path == paths[0]))
+
+
 def overview(unit, year, today=None):
     """Totals for the unit's subtree and one row per direct child — four statements."""
     today = today or date.today()
-    lo, hi = _year_bounds(year)
+    lo, hi = year_bounds(year)
     in_year = and_(VISIT_DATE >= lo, VISIT_DATE <= hi)
     inspected = aliased(Unit)
 
     def insp_cols():
         return (func.count(Inspection.id),
                 func.count(case((Inspection.status == "closed", 1))),
-                func.count(distinct(case((and_(Inspection.status == "closed", inspected.level == "commune"), Inspection.unit_id)))),
+                func.count(distinct(case((and_(Inspection.status == "closed", inspected.level == "commune"),
+                                          Inspection.unit_id)))),
                 func.avg(case((Inspection.status == "closed", Inspection.score))))
 
     total = db.session.execute(
@@ -381,7 +467,7 @@ def overview(unit, year, today=None):
 def communes_stmt(unit, year, inspected=None):
     """The open communes of the subtree, each with its last closed inspection date this year (None: not inspected).
     inspected=True/False keeps only those inspected / not yet inspected — the records behind "3/6 communes"."""
-    lo, hi = _year_bounds(year)
+    lo, hi = year_bounds(year)
     last = (select(func.max(VISIT_DATE)).where(Inspection.unit_id == Unit.id, Inspection.status == "closed",
                                                VISIT_DATE >= lo, VISIT_DATE <= hi).correlate(Unit).scalar_subquery())
     stmt = select(Unit, last.label("last")).where(subtree(Unit.path, unit.path), Unit.level == "commune",
@@ -391,6 +477,13 @@ def communes_stmt(unit, year, inspected=None):
     elif inspected is False:
         stmt = stmt.where(last.is_(None))
     return stmt.order_by(Unit.name, Unit.id)
+
+
+def communes(unit, year, inspected=None, limit=500):
+    """→ (rows of communes_stmt, at most `limit`; their total) — two statements."""
+    stmt = communes_stmt(unit, year, inspected)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    return db.session.execute(stmt.limit(limit)).all(), total
 
 
 def unit_panel(unit, user, today=None):
@@ -417,8 +510,6 @@ def unit_panel(unit, user, today=None):
 
 # ---- sympathizer classes (read-only: the classes domain owns them) ---------------------------------------
 def supervisable_classes(user):
-    from ..classes.models import TrainingClass
-
     return db.session.execute(
         select(TrainingClass, Unit.name).join(Unit, Unit.id == TrainingClass.unit_id)
         .where(in_scope(TrainingClass.unit_path, user, "inspector"))
@@ -426,8 +517,6 @@ def supervisable_classes(user):
 
 
 def get_class(class_id):
-    from ..classes.models import TrainingClass
-
     return db.session.get(TrainingClass, class_id)
 
 

@@ -3,7 +3,7 @@
 A scored item is a yes/no/partly item with a weight above 0: yes counts 1, partly ½, no 0; "not applicable"
 leaves the item out. An unanswered scored item counts 0. Scores are out of 100, rounded to one decimal.
 """
-from .models import CHOICE_SCORE, FAILING
+from .models import CHOICE_SCORE
 
 
 def answer_is_complete(item, choice=None, number=None, text=None):
@@ -12,10 +12,6 @@ def answer_is_complete(item, choice=None, number=None, text=None):
     if item.is_number:
         return number is not None
     return bool((text or "").strip())
-
-
-def is_failing(item, choice):
-    return item.answer_type == "choice" and choice in FAILING
 
 
 def section_score(items, answers):

@@ -64,7 +64,8 @@ def seed(*, province, communes, size, rng, echo):
             continue
         team = [users["tinh.inspector"]] if "tinh.inspector" in users else []
         plan = services.create_plan(
-            inspecting_unit=unit, kind="periodic", title="Kiểm tra công tác phát triển và quản lý đoàn viên năm " + str(today.year),
+            inspecting_unit=unit, kind="periodic",
+            title="Kiểm tra công tác phát triển và quản lý đoàn viên năm " + str(today.year),
             decision_number=f"{n:02d}-QĐ/KT", decision_date=visit - timedelta(days=10),
             template=templates["member_development"], units=targets, team=team, lead=lead,
             planned_start=visit, planned_end=visit + timedelta(days=60), by=lead)

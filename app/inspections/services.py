@@ -2,19 +2,33 @@
 import json
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record, snapshot
-from ..errors import ConflictError
+from ..errors import ConflictError, check_version
 from ..extensions import db
 from ..locks import dialect_insert, lock_rows
 from ..text import nfc
 from ..units.models import utcnow
+from . import queries
 from .builtin import BUILTIN
-from .models import (ActionEvent, Answer, ChecklistTemplate, CorrectiveAction, Inspection, Plan, PlanMember,
-                     TemplateItem, TemplateSection, TemplateVersion)
+from .models import (
+    CHOICES,
+    FAILING,
+    ActionEvent,
+    Answer,
+    ChecklistTemplate,
+    CorrectiveAction,
+    Inspection,
+    Plan,
+    PlanMember,
+    TemplateItem,
+    TemplateSection,
+    TemplateVersion,
+)
 from .scoring import answer_is_complete, scores
 
 PLAN_FIELDS = ("kind", "title", "decision_number", "decision_date", "inspecting_unit_id", "template_version_id",
@@ -32,11 +46,6 @@ def _by():
 def _by_id(by=None):
     by = by or _by()
     return by.id if by else None
-
-
-def _check(obj, expected_version):
-    if expected_version is not None and expected_version != obj.version:
-        raise ConflictError(obj)
 
 
 # ---- checklist templates --------------------------------------------------------------------------------
@@ -116,8 +125,20 @@ def _writable_version(template, by=None):
     return new, sec_map, item_map
 
 
+def template_resent(template, expected_version, **what):
+    """A form opened before the checklist's last change: True when the change it asks for is already there (the same
+    form sent twice over a flaky network — answer as the first did), else ConflictError. False for a current form.
+    `what`: the change, as queries.template_has takes it."""
+    try:
+        return check_version(template, expected_version)
+    except ConflictError:
+        if queries.template_has(template, **what):
+            return True
+        raise
+
+
 def update_template(*, template, expected_version, title, purpose, by=None):
-    _check(template, expected_version)
+    check_version(template, expected_version)
     version, _, _ = _writable_version(template, by)
     before = {"title": version.title, "purpose": version.purpose}
     version.title, version.purpose = nfc(title), nfc(purpose) or None
@@ -134,7 +155,7 @@ def _touch(template):
 
 
 def add_section(*, template, expected_version, title, by=None):
-    _check(template, expected_version)
+    check_version(template, expected_version)
     version, _, _ = _writable_version(template, by)
     pos = (db.session.scalar(select(func.max(TemplateSection.position)).where(TemplateSection.version_id == version.id)) or 0) + 1
     section = TemplateSection(version_id=version.id, position=pos, title=nfc(title))
@@ -147,7 +168,7 @@ def add_section(*, template, expected_version, title, by=None):
 
 
 def rename_section(*, template, expected_version, section, title, by=None):
-    _check(template, expected_version)
+    check_version(template, expected_version)
     version, sec_map, _ = _writable_version(template, by)
     target = db.session.get(TemplateSection, sec_map.get(section.id, section.id))
     before = {"section": target.title}
@@ -159,7 +180,7 @@ def rename_section(*, template, expected_version, section, title, by=None):
 
 
 def add_item(*, template, expected_version, section, text, answer_type, weight, note_required, guidance=None, by=None):
-    _check(template, expected_version)
+    check_version(template, expected_version)
     version, sec_map, _ = _writable_version(template, by)
     section_id = sec_map.get(section.id, section.id)
     pos = (db.session.scalar(select(func.max(TemplateItem.position)).where(TemplateItem.section_id == section_id)) or 0) + 1
@@ -175,7 +196,7 @@ def add_item(*, template, expected_version, section, text, answer_type, weight, 
 
 
 def update_item(*, template, expected_version, item, by=None, **changes):
-    _check(template, expected_version)
+    check_version(template, expected_version)
     version, _, item_map = _writable_version(template, by)
     target = db.session.get(TemplateItem, item_map.get(item.id, item.id))
     before = snapshot(target, ITEM_FIELDS)
@@ -224,7 +245,7 @@ def create_plan(*, inspecting_unit, kind, title, decision_number, decision_date,
 def update_plan(*, plan, expected_version, kind, title, decision_number, decision_date, planned_start, planned_end,
                 team, lead, by=None):
     """Dates, decision and team. The inspected units and the checklist stay as planned."""
-    _check(plan, expected_version)
+    check_version(plan, expected_version)
     before = snapshot(plan, PLAN_FIELDS)
     before["team"] = sorted(m.user_id for m in plan.members)
     before["lead"] = plan.lead.id if plan.lead else None
@@ -287,6 +308,16 @@ def answer_signature(answer):
                       ensure_ascii=False)
 
 
+def answer_words(item, answer):
+    """An answer as people read it: "Không — thiếu sổ", "12", "—" (an Answer row, a dict of values, or None)."""
+    v = answer_values(item, **{k: (answer.get(k) if isinstance(answer, dict) else getattr(answer, k, None))
+                               for k in ("choice", "number", "text", "note")}) if answer is not None else {}
+    main = {"choice": str(CHOICES.get(v.get("choice"), "")) if v.get("choice") else "",
+            "number": ("%g" % v["number"]) if v.get("number") is not None else "",
+            "text": v.get("text") or ""}[item.answer_type if item.answer_type in ("choice", "number") else "text"]
+    return " — ".join(x for x in (main, v.get("note") or "") if x) or "—"
+
+
 def answer_change(item, values, original, stored):
     """What a submitted answer asks for, against the signature the form was drawn with (`original`, None for a form
     that sent none) and the answer stored now: "skip" (untouched, or already stored), "write", or "conflict"
@@ -332,7 +363,11 @@ def save_answer(*, inspection, item, choice=None, number=None, text=None, note=N
 
 # ---- conclusion, actions, closing ----------------------------------------------------------------------
 def save_conclusion(*, inspection, expected_version, inspected_on, strengths, shortcomings, conclusion, by=None):
-    _check(inspection, expected_version)
+    """A stale form whose text is already saved (the same form resent) is not a conflict: nothing is written."""
+    wanted = {"inspected_on": inspected_on, "strengths": nfc(strengths) or None,
+              "shortcomings": nfc(shortcomings) or None, "conclusion": nfc(conclusion) or None}
+    if check_version(inspection, expected_version, wanted):
+        return inspection
     before = snapshot(inspection, INSPECTION_FIELDS)
     inspection.inspected_on = inspected_on
     inspection.strengths = nfc(strengths) or None
@@ -370,8 +405,24 @@ def add_action(*, inspection, finding, remedy, owner_unit, due_on, item_id=None,
     return action
 
 
+def closing_problems(inspection, sections, answers):
+    """Why the inspection cannot be closed yet (messages; none: it can): every item answered, a note beside every
+    failing item that needs one, and a conclusion."""
+    problems = []
+    missing = [it for s in sections for it in s.items if not (it.id in answers and answers[it.id].answered)]
+    if missing:
+        problems.append(_("Còn %(n)s nội dung chưa trả lời — hãy ghi đủ phiếu trước khi kết thúc.", n=len(missing)))
+    no_note = [it for s in sections for it in s.items if it.note_required and it.id in answers
+               and answers[it.id].choice in FAILING and not answers[it.id].note]
+    if no_note:
+        problems.append(_("Còn %(n)s nội dung chưa đạt thiếu ghi chú.", n=len(no_note)))
+    if not (inspection.conclusion or "").strip():
+        problems.append(_("Vui lòng ghi kết luận trước khi kết thúc."))
+    return problems
+
+
 def close_inspection(*, inspection, expected_version, sections, answers, by=None):
-    _check(inspection, expected_version)
+    check_version(inspection, expected_version)
     before = snapshot(inspection, INSPECTION_FIELDS)
     _, overall = scores(sections, answers)
     inspection.score = overall
@@ -386,8 +437,13 @@ def close_inspection(*, inspection, expected_version, sections, answers, by=None
     return inspection
 
 
+def acknowledged_as(inspection, name):
+    """Is this acknowledgement already recorded? (the same form resent)"""
+    return bool(inspection.ack_name) and inspection.ack_name == (name or "").strip()
+
+
 def acknowledge(*, inspection, expected_version, name, post, on, by=None):
-    _check(inspection, expected_version)
+    check_version(inspection, expected_version)
     before = snapshot(inspection, INSPECTION_FIELDS)
     inspection.ack_name, inspection.ack_post, inspection.ack_on = nfc(name), nfc(post), on
     inspection.ack_recorded_by_id = _by_id(by)
@@ -397,8 +453,22 @@ def acknowledge(*, inspection, expected_version, name, post, on, by=None):
     return inspection
 
 
+# step → (status it needs, status it leaves, the event it records)
+STEPS = {"complete": ("open", "done", "done"), "verify": ("done", "verified", "verified"),
+         "reopen": (None, "open", "reopened")}
+
+
+def step_resent(action, step, note, by):
+    """Is this step of the action the last one recorded, by the same person with the same note? (the same form
+    sent twice)"""
+    _, status, kind = STEPS[step]
+    last = action.events[-1] if action.events else None
+    return (action.status == status and last is not None and last.kind == kind and last.by_id == by.id
+            and (last.note or "") == (note or "").strip())
+
+
 def _step(action, kind, new_status, note, expected_version, by=None):
-    _check(action, expected_version)
+    check_version(action, expected_version)
     before = snapshot(action, ACTION_FIELDS)
     action.status = new_status
     if kind == "done":

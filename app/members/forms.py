@@ -10,9 +10,12 @@ from wtforms import BooleanField, HiddenField, RadioField, SearchField, SelectFi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from ..audit.services import record_now
 from ..forms import FilterForm, Form, VersionedForm, VNDateField, choices, not_in_future
 from .criteria import CRITERIA, VERDICTS
-from .models import MEMBER_TYPES, OCCUPATIONS, POSTS, SEXES, STATUSES, UNION_MAX_AGE
+from .models import MEMBER_TYPES, OCCUPATIONS, PICK_FIELDS, POSTS, SEXES, STATUSES, UNION_MAX_AGE
+from .permissions import can_edit_person
+from .queries import citizen_id_holder, twin_in_branch
 
 CITIZEN_ID = re.compile(r"^\d{12}$")
 PHONE = re.compile(r"^(0|\+84)\d{9,10}$")
@@ -87,25 +90,28 @@ class PersonForm(VersionedForm):
                                      validators=[Optional(), Length(max=60, message=_l("Tối đa 60 ký tự."))])
     card_number = StringField(_l("Số thẻ đoàn viên"), filters=[_strip],
                               validators=[Optional(), Length(max=40, message=_l("Tối đa 40 ký tự."))])
-    notes = TextAreaField(_l("Ghi chú"), filters=[_strip], validators=[Optional(), Length(max=2000, message=_l("Tối đa 2000 ký tự."))])
+    notes = TextAreaField(_l("Ghi chú"), filters=[_strip],
+                          validators=[Optional(), Length(max=2000, message=_l("Tối đa 2000 ký tự."))])
 
     def __init__(self, *args, person=None, branches=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.person = person
         self.branch.choices = choices([(b.id, b.name) for b in branches])
-        self.branch_ids = {str(b.id) for b in branches}
+        self.branch_by_id = {str(b.id): b for b in branches}
+
+    @property
+    def chosen_branch(self):
+        return self.branch_by_id.get(str(self.branch.data))
 
     def validate_branch(self, field):
-        if self.person is None and str(field.data) not in self.branch_ids:
+        if self.person is None and str(field.data) not in self.branch_by_id:
             raise ValidationError(_l("Vui lòng chọn chi đoàn / chi hội."))
 
     def validate_full_name(self, field):
         # The same person typed twice (name + birth date + branch, as the importer matches): point to the record.
         if self.person is not None or not field.data or not self.birth_date.data or \
-                str(self.branch.data) not in self.branch_ids:
+                str(self.branch.data) not in self.branch_by_id:
             return
-        from .queries import twin_in_branch
-
         twin = twin_in_branch(int(self.branch.data), field.data, self.birth_date.data)
         if twin is not None:
             raise ValidationError(_("%(name)s, sinh %(d)s, đã có trong chi đoàn này (mã hồ sơ %(id)s).",
@@ -120,10 +126,6 @@ class PersonForm(VersionedForm):
         problem = citizen_id_problem(field.data)
         if problem:
             raise ValidationError(problem)
-        from ..audit.services import record_now
-        from .permissions import can_edit_person
-        from .queries import citizen_id_holder
-
         holder = citizen_id_holder(field.data, exclude_id=self.person.id if self.person else None)
         if holder is None:
             return
@@ -198,15 +200,20 @@ class PostForm(Form):
 class MoveForm(VersionedForm):
     branch = SelectField(_l("Chuyển đến chi đoàn"), validate_choice=False)
     on = VNDateField(_l("Ngày chuyển"), validators=[DataRequired(_l("Vui lòng nhập ngày.")), not_in_future])
-    reason = TextAreaField(_l("Lý do"), filters=[_strip], validators=[Optional(), Length(max=500, message=_l("Tối đa 500 ký tự."))])
+    reason = TextAreaField(_l("Lý do"), filters=[_strip],
+                           validators=[Optional(), Length(max=500, message=_l("Tối đa 500 ký tự."))])
 
     def __init__(self, *args, branches=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.branch.choices = choices([("", _l("— chọn —"))] + [(b.id, b.name) for b in branches])
-        self.branch_ids = {str(b.id) for b in branches}
+        self.branch_by_id = {str(b.id): b for b in branches}
+
+    @property
+    def chosen_branch(self):
+        return self.branch_by_id.get(str(self.branch.data))
 
     def validate_branch(self, field):
-        if str(field.data) not in self.branch_ids:
+        if str(field.data) not in self.branch_by_id:
             raise ValidationError(_l("Vui lòng chọn chi đoàn khác trong cùng cơ sở đoàn."))
 
 
@@ -220,10 +227,14 @@ class TransferRequestForm(Form):
     def __init__(self, *args, communes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.to_commune.choices = choices([("", _l("— chọn —"))] + [(c.id, c.name) for c in communes])
-        self.commune_ids = {str(c.id) for c in communes}
+        self.commune_by_id = {str(c.id): c for c in communes}
+
+    @property
+    def chosen_commune(self):
+        return self.commune_by_id.get(str(self.to_commune.data))
 
     def validate_to_commune(self, field):
-        if str(field.data) not in self.commune_ids:
+        if str(field.data) not in self.commune_by_id:
             raise ValidationError(_l("Vui lòng chọn cơ sở đoàn nhận."))
 
 
@@ -233,10 +244,14 @@ class AcceptTransferForm(VersionedForm):
     def __init__(self, *args, branches=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.branch.choices = choices([("", _l("— chọn —"))] + [(b.id, b.name) for b in branches])
-        self.branch_ids = {str(b.id) for b in branches}
+        self.branch_by_id = {str(b.id): b for b in branches}
+
+    @property
+    def chosen_branch(self):
+        return self.branch_by_id.get(str(self.branch.data))
 
     def validate_branch(self, field):
-        if str(field.data) not in self.branch_ids:
+        if str(field.data) not in self.branch_by_id:
             raise ValidationError(_l("Vui lòng chọn chi đoàn tiếp nhận."))
 
 
@@ -252,7 +267,8 @@ class WithdrawTransferForm(VersionedForm):
 
 class MaturityForm(Form):
     on = VNDateField(_l("Ngày lễ trưởng thành"), validators=[DataRequired(_l("Vui lòng nhập ngày lễ.")), not_in_future])
-    reason = StringField(_l("Ghi chú"), filters=[_strip], validators=[Optional(), Length(max=500, message=_l("Tối đa 500 ký tự."))])
+    reason = StringField(_l("Ghi chú"), filters=[_strip],
+                         validators=[Optional(), Length(max=500, message=_l("Tối đa 500 ký tự."))])
 
 
 class RemovalDecisionForm(Form):
@@ -273,10 +289,14 @@ class ImportForm(Form):
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.unit.choices = choices([(u.id, u.name) for u in units])
-        self.unit_ids = {str(u.id) for u in units}
+        self.unit_by_id = {str(u.id): u for u in units}
+
+    @property
+    def chosen_unit(self):
+        return self.unit_by_id.get(str(self.unit.data))
 
     def validate_unit(self, field):
-        if str(field.data) not in self.unit_ids:
+        if str(field.data) not in self.unit_by_id:
             raise ValidationError(_l("Vui lòng chọn cơ sở đoàn hoặc chi đoàn."))
 
 
@@ -289,14 +309,10 @@ class SynonymForm(Form):
                                                    Length(max=60)])
 
     def __init__(self, *args, **kwargs):
-        from .models import PICK_FIELDS
-
         super().__init__(*args, **kwargs)
         self.field.choices = choices(PICK_FIELDS.items())
 
     def validate_field(self, field):
-        from .models import PICK_FIELDS
-
         if field.data not in PICK_FIELDS:
             raise ValidationError(_l("Vui lòng chọn danh mục."))
 

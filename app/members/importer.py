@@ -3,26 +3,45 @@
 upload → parse every row into plain strings (ImportBatch.payload) → validate → preview (new / update / error
 with the reason in Vietnamese) → confirm: re-validate against the database as it is now, then write every row
 in one transaction with bulk statements, or nothing at all. A batch imports once.
+
+openpyxl is imported inside the functions that read or write a workbook: importing it takes ~0.3 s, which a CSV
+upload, a refused file and every app start would otherwise pay.
 """
 import csv
 import io
 import re
 import time
+import zipfile
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import joinedload
 
 from ..audit.models import AuditEntry
-from ..audit.services import record
+from ..audit.services import diff, record, snapshot
 from ..extensions import db
+from ..formatting import number_vn
 from ..forms import parse_date
 from ..text import fold, nfc
 from ..units.models import Unit, utcnow
-from .forms import birth_date_problem, citizen_id_problem, clean_digits, PHONE
-from .models import MEMBER_TYPES, OCCUPATIONS, SEXES, ImportBatch, Person, PersonEvent
+from .exports import text_cell
+from .forms import PHONE, birth_date_problem, citizen_id_problem, clean_digits
+from .models import (
+    MEMBER_TYPES,
+    OCCUPATIONS,
+    PERSON_FIELDS,
+    PICK_FIELDS,
+    SEXES,
+    ImportBatch,
+    Person,
+    PersonEvent,
+    PickSynonym,
+    Transfer,
+)
+from .queries import criteria_module
 
 # (field, Vietnamese header, width) — the template's columns, in order.
 COLUMNS = (
@@ -86,8 +105,6 @@ CODED = {"sex": SEXES, "member_type": MEMBER_TYPES, "occupation": OCCUPATIONS}
 
 def synonyms():
     """{field: {pick key: value}}: the pick lists' own labels and codes, the built-ins, then the admins' rows."""
-    from .models import PickSynonym
-
     out = {f: dict(table) for f, table in BUILTIN_SYNONYMS.items()}
     for f, labels in CODED.items():
         out[f].update({pick_key(str(v)): k for k, v in labels.items()} | {k: k for k in labels})
@@ -134,11 +151,11 @@ def _rows_from_table(table):
     header, out = None, []
     for number, raw in enumerate(table, start=1):
         if number > MAX_ROWS + MAX_HEAD_ROWS:
-            raise ImportFileError(_("Tệp có quá %(n)s dòng; hãy chia nhỏ tệp.", n=f"{MAX_ROWS:,}".replace(",", ".")))
+            raise ImportFileError(_("Tệp có quá %(n)s dòng; hãy chia nhỏ tệp.", n=number_vn(MAX_ROWS)))
         values = list(raw[:MAX_COLS])
         if any(isinstance(v, str) and len(v) > CSV_FIELD_MAX for v in values):  # before anything folds the text
             raise ImportFileError(_("Tệp có một ô dài hơn %(n)s ký tự nên không được mở. Hãy kiểm tra lại tệp.",
-                                    n=f"{CSV_FIELD_MAX:,}".replace(",", ".")))
+                                    n=number_vn(CSV_FIELD_MAX)))
         if header is None:
             keys = [HEADER_KEYS.get(fold(str(v))) if v is not None else None for v in values]
             if "full_name" in keys:
@@ -154,7 +171,7 @@ def _rows_from_table(table):
                 cells[key] = _cell_text(key, value)
         out.append({"row": number, "cells": cells})
         if len(out) > MAX_ROWS:
-            raise ImportFileError(_("Tệp có quá %(n)s dòng; hãy chia nhỏ tệp.", n=f"{MAX_ROWS:,}".replace(",", ".")))
+            raise ImportFileError(_("Tệp có quá %(n)s dòng; hãy chia nhỏ tệp.", n=number_vn(MAX_ROWS)))
     if header is None:
         raise ImportFileError(_("Không tìm thấy dòng tiêu đề có cột “Họ và tên”. Hãy dùng tệp mẫu."))
     return out
@@ -191,7 +208,8 @@ def _count(f, pattern):
 
 def _too_big():
     return ImportFileError(_("Tệp khai báo quá lớn (quá %(n)s dòng hoặc quá nhiều cột, hay nén bất thường) nên không "
-                             "được mở. Hãy chép danh sách sang một tệp mới rồi tải lên lại.", n=f"{MAX_ROWS:,}".replace(",", ".")))
+                             "được mở. Hãy chép danh sách sang một tệp mới rồi tải lên lại.",
+                             n=number_vn(MAX_ROWS)))
 
 
 def _col_number(letters):
@@ -204,8 +222,6 @@ def _col_number(letters):
 def check_xlsx_declared_size(data):
     """Refuse a workbook on what it declares — sizes in the zip directory, the first sheet's <dimension> —
     before openpyxl unpacks anything. Python's zipfile never inflates a part beyond its declared size."""
-    import zipfile
-
     if len(data) > MAX_FILE_BYTES:
         raise _too_big()
     try:
@@ -244,7 +260,7 @@ def read_upload(filename, data):
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
         check_xlsx_declared_size(data)
-        from openpyxl import load_workbook  # (after the check: importing it is the slowest part of a refusal)
+        from openpyxl import load_workbook  # after the check (see the module's docstring)
 
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -337,7 +353,7 @@ def not_a_person(cells):
 
 
 def _parse_row(cells, branches, fixed_branch, picks):
-    """(values, errors) for one row, without the database."""
+    """(values, errors) for one row, without the database. The errors come in the columns' order."""
     errors, v = [], {}
     name = nfc(" ".join((cells.get("full_name") or "").split()))
     if not name:
@@ -345,21 +361,33 @@ def _parse_row(cells, branches, fixed_branch, picks):
     elif len(name) > LIMITS["full_name"]:
         errors.append(_("Họ tên quá dài."))
     v["full_name"] = name
+    branch = _parse_branch(cells, branches, fixed_branch, errors)
+    v["branch_id"] = branch.id if branch is not None else None
+    _parse_dates(cells, v, errors)
+    _parse_contacts(cells, v, errors)
+    _parse_picks(cells, v, errors, picks)
+    return v, errors
+
+
+def _parse_branch(cells, branches, fixed_branch, errors):
     code = pick_key(cells.get("branch_code") or "")
     if fixed_branch is not None:
         if code and branches.get(code) is not fixed_branch:
-            errors.append(_("Mã chi đoàn “%(c)s” khác chi đoàn đang nhập (%(b)s).", c=cells.get("branch_code"), b=fixed_branch.code))
-        branch = fixed_branch
-    elif not code:
+            errors.append(_("Mã chi đoàn “%(c)s” khác chi đoàn đang nhập (%(b)s).", c=cells.get("branch_code"),
+                            b=fixed_branch.code))
+        return fixed_branch
+    if not code:
         errors.append(_("Thiếu mã chi đoàn."))
-        branch = None
-    else:
-        branch = branches.get(code)
-        if branch is None:
-            errors.append(_("Không có chi đoàn mã “%(c)s” trong cơ sở đoàn này.", c=cells.get("branch_code")))
-        elif branch.status != "active":
-            errors.append(_("Chi đoàn “%(c)s” đã giải thể.", c=branch.code))
-    v["branch_id"] = branch.id if branch is not None else None
+        return None
+    branch = branches.get(code)
+    if branch is None:
+        errors.append(_("Không có chi đoàn mã “%(c)s” trong cơ sở đoàn này.", c=cells.get("branch_code")))
+    elif branch.status != "active":
+        errors.append(_("Chi đoàn “%(c)s” đã giải thể.", c=branch.code))
+    return branch
+
+
+def _parse_dates(cells, v, errors):
     for f in DATE_FIELDS:
         raw = cells.get(f) or ""
         try:
@@ -375,6 +403,9 @@ def _parse_row(cells, branches, fixed_branch, picks):
             errors.append(str(problem))
     if v["joined_on"] and v["joined_on"] > date.today():
         errors.append(_("Ngày vào Đoàn ở tương lai."))
+
+
+def _parse_contacts(cells, v, errors):
     cid = clean_digits(cells.get("citizen_id") or "")
     problem = citizen_id_problem(cid)
     if problem:
@@ -384,6 +415,10 @@ def _parse_row(cells, branches, fixed_branch, picks):
     if phone and not PHONE.match(phone):
         errors.append(_("Số điện thoại “%(v)s” không hợp lệ.", v=cells.get("phone")))
     v["phone"] = phone or None
+
+
+def _parse_picks(cells, v, errors, picks):
+    """The coded lists by their codes; the free-text columns capped, spelled as the list spells them."""
     for f, label in (("sex", _("Giới tính")), ("member_type", _("Đối tượng")), ("occupation", _("Nghề nghiệp"))):
         raw = (cells.get(f) or "").strip()
         if not raw:
@@ -399,7 +434,6 @@ def _parse_row(cells, branches, fixed_branch, picks):
         if text and len(text) > LIMITS[f]:
             errors.append(_("%(col)s quá dài.", col=_label(f)))
         v[f] = text
-    return v, errors
 
 
 def _label(field):
@@ -407,6 +441,24 @@ def _label(field):
 
 
 OUTSIDE = _l("Số CCCD này đã có trong sổ của một đơn vị khác: hãy hỏi cán bộ đơn vị đó hoặc làm thủ tục chuyển sinh hoạt.")
+
+
+def _on_record(unit, parsed):
+    """The people on record the rows may match: ({citizen ID: (id, branch path, name key, born, name)} anywhere,
+    {(name key, born, branch id): (id, citizen ID)} inside the unit) — a statement per 900 IDs, and one."""
+    cids = sorted({v["citizen_id"] for _n, v, _e in parsed if v["citizen_id"]})
+    by_cid = {}
+    for i in range(0, len(cids), 900):
+        for pid, cid, path, name_key, born, full_name in db.session.execute(
+                select(Person.id, Person.citizen_id, Person.unit_path, Person.name_key, Person.birth_date, Person.full_name)
+                .where(Person.citizen_id.in_(cids[i:i + 900]))).all():
+            by_cid[cid] = (pid, path, name_key, born, full_name)
+    by_key = {}
+    for pid, key, born, uid, cid in db.session.execute(
+            select(Person.id, Person.name_key, Person.birth_date, Person.unit_id, Person.citizen_id)
+            .where(Person.unit_path.like(unit.path + "%"))).all():
+        by_key[(key, born, uid)] = (pid, cid)
+    return by_cid, by_key
 
 
 def validate(unit, rows, probes=None):
@@ -426,18 +478,7 @@ def validate(unit, rows, probes=None):
             skipped.append(r["row"])
         else:
             parsed.append((r["row"],) + _parse_row(r["cells"], branches, fixed, picks))
-    cids = sorted({v["citizen_id"] for _n, v, _e in parsed if v["citizen_id"]})
-    by_cid = {}
-    for i in range(0, len(cids), 900):
-        for pid, cid, path, name_key, born, full_name in db.session.execute(
-                select(Person.id, Person.citizen_id, Person.unit_path, Person.name_key, Person.birth_date, Person.full_name)
-                .where(Person.citizen_id.in_(cids[i:i + 900]))).all():
-            by_cid[cid] = (pid, path, name_key, born, full_name)
-    by_key = {}
-    for pid, key, born, uid, cid in db.session.execute(
-            select(Person.id, Person.name_key, Person.birth_date, Person.unit_id, Person.citizen_id)
-            .where(Person.unit_path.like(unit.path + "%"))).all():
-        by_key[(key, born, uid)] = (pid, cid)
+    by_cid, by_key = _on_record(unit, parsed)
     branch_names = {b.id: b.code for b in branches.values()}
     seen_cid, seen_key, results = {}, {}, []
     for number, v, errors in parsed:
@@ -485,11 +526,7 @@ def validate(unit, rows, probes=None):
 
 
 def shown_value(field, value):
-    """A pick-list value as people read it ("student" → "Học sinh, sinh viên")."""
-    return _shown(field, value)
-
-
-def _shown(field, value):
+    """A value as people read it: a pick-list code by its label ("student" → "Học sinh, sinh viên"), a date dd/mm/yyyy."""
     if value in (None, ""):
         return ""
     if isinstance(value, date):
@@ -504,8 +541,6 @@ def _compare_with_record(results):
 
     The stored name stays when the file's folds to it ("tran van binh" never replaces "Trần Văn Bình"); a person
     with a transfer request waiting for an answer is frozen like on every other page."""
-    from .models import Transfer
-
     pids = [r["person_id"] for r in results if r["action"] == "update"]
     current, pending = {}, set()
     for i in range(0, len(pids), 900):
@@ -521,7 +556,7 @@ def _compare_with_record(results):
         v = r["_v"]
         if fold(v["full_name"]) == p.name_key:
             v["full_name"] = p.full_name
-        changes = [(str(_label(k)), _shown(k, getattr(p, k)), _shown(k, v.get(k)))
+        changes = [(str(_label(k)), shown_value(k, getattr(p, k)), shown_value(k, v.get(k)))
                    for k in PERSON_COLS if v.get(k) not in (None, "") and v.get(k) != getattr(p, k)]
         if v.get("branch_id") != p.unit_id:
             changes.insert(0, (_("Chi đoàn"), p.unit.name, r["branch"]))
@@ -535,10 +570,21 @@ def _compare_with_record(results):
 
 def admin_synonyms():
     """The synonyms admins added (the active ones), by list then spelling."""
-    from .models import PickSynonym
-
     return db.session.scalars(select(PickSynonym).where(PickSynonym.active.is_(True))
                               .order_by(PickSynonym.field, PickSynonym.key)).all()
+
+
+def synonym_meaning(field, typed):
+    """(value, None) of what a new synonym means, or (None, message): the meaning of a coded list must be one of its
+    values (typed any known way); a free-text list takes any spelling, mapped to a known one when it is one."""
+    known = synonyms()[field]
+    if field not in CODED:
+        return known.get(pick_key(typed), typed.strip()), None
+    value = known.get(pick_key(typed))
+    if value is None:
+        return None, _("“%(v)s” không có trong danh mục %(f)s: %(list)s.", v=typed, f=PICK_FIELDS[field],
+                       list=" · ".join(str(x) for x in CODED[field].values()))
+    return value, None
 
 
 def count(results):
@@ -581,6 +627,12 @@ def claim(batch):
         .execution_options(synchronize_session=False)
     )
     return res.rowcount == 1
+
+
+def keep_recheck(batch, results, counts):
+    """Confirming found changes since the preview (nothing was written): keep the new reasons for the preview."""
+    batch.payload = dict(batch.payload, results=results)
+    batch.counts = dict(batch.counts, **counts)
 
 
 def _values(result):
@@ -628,7 +680,8 @@ def apply(*, batch, user, valid_only=False):
             upd_rows[r["person_id"]] = (v, branch)
     # new people: one bulk INSERT … RETURNING, then their history rows and audit entries in bulk
     if new_rows:
-        ids = db.session.scalars(insert(Person).execution_options(render_nulls=True).returning(Person.id, sort_by_parameter_order=True), new_rows).all()
+        ids = db.session.scalars(insert(Person).execution_options(render_nulls=True)
+                                 .returning(Person.id, sort_by_parameter_order=True), new_rows).all()
         db.session.execute(insert(PersonEvent).execution_options(render_nulls=True), [
             {"person_id": pid, "kind": "registered", "on": today, "unit_id": row["unit_id"], "reason": None,
              "detail": _("Nhập từ tệp %(f)s", f=batch.filename)[:200], "recorded_by_id": uid, "recorded_at": now}
@@ -641,9 +694,6 @@ def apply(*, batch, user, valid_only=False):
             for pid, row in zip(ids, new_rows)])
     # existing people: fill in what the file brings (blank cells never erase), move branch inside the commune
     if upd_rows:
-        from .services import PERSON_FIELDS
-        from ..audit.services import diff, snapshot
-
         people = []
         pids = list(upd_rows)
         for i in range(0, len(pids), 900):
@@ -693,8 +743,6 @@ def apply(*, batch, user, valid_only=False):
 
 def _refresh_standing(unit):
     """Bulk inserts bypass the criteria helper's session hook: recompute the standing of the unit's people."""
-    from .queries import criteria_module
-
     crit = criteria_module()
     if crit is not None and hasattr(crit, "refresh_standing"):
         db.session.flush()
@@ -705,6 +753,8 @@ def _refresh_standing(unit):
 def template_xlsx(branches=()):
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = Workbook()
     ws = wb.active
@@ -717,8 +767,6 @@ def template_xlsx(branches=()):
                "ethnicity": "Kinh", "religion": "Không", "permanent_address": "Thôn 1", "current_address": "Thôn 1",
                "occupation": "Công nhân", "workplace": "Công ty TNHH May Hoàng Long", "schooling": "12/12",
                "joined_on": "26/03/2020", "admission_decision": "15-QĐ/ĐTN", "card_number": "", "notes": ""}
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     # Pick lists from a "Danh mục" sheet (values such as "Học sinh, sinh viên" hold commas, so no inline lists).
     lists = wb.create_sheet("Danh mục")
@@ -771,8 +819,6 @@ def errors_xlsx(batch):
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
-
-    from .exports import text_cell
 
     reasons = {r["row"]: r["errors"] for r in batch.payload.get("results", []) if r["action"] == "error"}
     wb = Workbook(write_only=True)

@@ -64,6 +64,10 @@ EVENT_KINDS = {
     "kept": _l("Giữ lại, không xóa tên"),
     "reinstated": _l("Khôi phục vào danh sách (ghi nhầm)"),
 }
+# The fields of a person's audit snapshot (the services' and the importer's "before" and "after").
+PERSON_FIELDS = ("full_name", "sex", "birth_date", "ethnicity", "religion", "citizen_id", "phone", "permanent_address",
+                 "current_address", "occupation", "workplace", "schooling", "member_type", "status", "joined_on",
+                 "admission_decision", "card_number", "unit_id", "away_place", "away_since", "notes")
 POSTS = {"secretary": _l("Bí thư"), "deputy": _l("Phó bí thư"), "committee": _l("Ủy viên BCH")}
 
 

@@ -10,10 +10,20 @@ from ..access import authorize, has_role, in_scope, subtree
 from ..extensions import db
 from ..text import fold
 from ..units.models import Unit
-from ..web import arg_int, page_arg
+from ..units.queries import list_root_units
+from ..web import arg_int
 from . import permissions
-from .models import (MEMBER_TYPES, ON_ROLL, STATUSES, ImportBatch, Person, PersonEvent, Transfer,
-                     over_union_age_born_by)
+from .models import (
+    MEMBER_TYPES,
+    ON_ROLL,
+    STATUSES,
+    ImportBatch,
+    Person,
+    PersonEvent,
+    PickSynonym,
+    Transfer,
+    over_union_age_born_by,
+)
 
 PERSON_ACTIONS = {
     "view": permissions.can_view_person,
@@ -60,13 +70,11 @@ def get_import_for(user, batch_id):
     return batch
 
 
-def get_unit_in_scope(user, unit_id, roles=None):
-    """The unit a list is narrowed to (?unit=): 404 missing, 403 outside the user's subtrees."""
-    unit = db.session.get(Unit, unit_id)
-    if unit is None:
+def get_synonym_or_404(synonym_id):
+    synonym = db.session.get(PickSynonym, synonym_id or 0)
+    if synonym is None:
         abort(404)
-    authorize(has_role(user, unit, roles))
-    return unit
+    return synonym
 
 
 # ---- the people list ---------------------------------------------------------------------------------------
@@ -159,26 +167,7 @@ def people_stmt(user, filters, unit=None, as_of=None):
     return stmt
 
 
-COUNT_CAP = 10000
-
-
-def paginate_capped(stmt, cap=None, order=None):
-    """Like app.web.paginate (2 statements) but the count stops at `cap`: a province-wide list of 300,000 people
-    says "more than 10,000" instead of counting every row on every page."""
-    from flask import current_app, request
-
-    from ..web import Page
-
-    cap = COUNT_CAP if cap is None else cap
-    per_page = current_app.config["PAGE_SIZE"]
-    page = page_arg()
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).limit(cap + 1).subquery()))
-    if order is not None:  # the ordering may depend on how many rows match (see ordered)
-        stmt = order(stmt, total > cap)
-    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    result = Page(items, min(total, cap), page, per_page)
-    result.capped = total > cap
-    return result
+COUNT_CAP = 10000  # the list's count stops here: "more than 10,000" instead of counting 300,000 rows per page
 
 
 def ordered(stmt, sort_matches=False):
@@ -200,8 +189,6 @@ def list_choice_units(user, unit):
     if unit is not None and unit.level == "branch" and unit.parent_id and has_role(user, unit.parent):
         base = unit.parent
     if base is None:
-        from ..units.queries import list_root_units
-
         roots = list_root_units(user)
         if len(roots) != 1:
             return None, roots
@@ -249,19 +236,6 @@ def person_transfers(person):
         select(Transfer).where(Transfer.person_id == person.id)
         .options(joinedload(Transfer.to_commune), joinedload(Transfer.to_unit), joinedload(Transfer.from_unit))
         .order_by(Transfer.id.desc())
-    ).all()
-
-
-def ancestors_of(unit):
-    ids = [int(x) for x in unit.path.strip("/").split("/") if x]
-    if not ids:
-        return []
-    return db.session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.depth)).all()
-
-
-def branches_of(commune_id):
-    return db.session.scalars(
-        select(Unit).where(Unit.parent_id == commune_id, Unit.level == "branch", Unit.status == "active").order_by(Unit.name)
     ).all()
 
 
@@ -343,20 +317,14 @@ def people_for_ids(ids):
     return db.session.scalars(select(Person).where(Person.id.in_(ids)).options(selectinload(Person.unit))).all()
 
 
+def people_to_mature(user, ids):
+    """Of the people ticked on the maturity list, those the user may record the event for."""
+    return [p for p in people_for_ids(ids) if permissions.can_record_event(user, p)]
+
+
 def twin_in_branch(branch_id, full_name, birth_date):
     return db.session.scalar(select(Person).where(Person.unit_id == branch_id, Person.name_key == fold(full_name),
                                                   Person.birth_date == birth_date).limit(1))
-
-
-def citizen_id_owner(citizen_id, exclude_id=None):
-    """Who already holds this citizen ID — (name, branch name, branch path) — or None."""
-    if not citizen_id:
-        return None
-    stmt = (select(Person.full_name, Unit.name, Unit.path).join(Unit, Unit.id == Person.unit_id)
-            .where(Person.citizen_id == citizen_id))
-    if exclude_id:
-        stmt = stmt.where(Person.id != exclude_id)
-    return db.session.execute(stmt.limit(1)).first()
 
 
 def citizen_id_holder(citizen_id, exclude_id=None):

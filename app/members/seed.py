@@ -1,5 +1,7 @@
 """Demo people: realistic Vietnamese names, ages 16–35, mostly Union members, workers, some away working,
 secretaries and deputies per branch. Bulk inserts only: `province` (~300,000 people) seeds in about a minute."""
+import bisect
+import itertools
 import time
 from datetime import date, datetime, timedelta
 
@@ -35,23 +37,10 @@ TARGET = {"small": 1500, "province": 300000}
 CHUNK = 5000
 
 
-def _weighted(rng, pairs):
-    total = sum(w for _, w in pairs)
-    r = rng.random() * total
-    for value, w in pairs:
-        r -= w
-        if r <= 0:
-            return value
-    return pairs[-1][0]
-
-
 class _Picker:
     """Fast weighted choice with a precomputed cumulative table."""
 
     def __init__(self, pairs):
-        import bisect
-        import itertools
-
         self.values = [v for v, _ in pairs]
         self.cum = list(itertools.accumulate(w for _, w in pairs))
         self.bisect = bisect.bisect
@@ -78,6 +67,38 @@ def _bulk(table, rows):
                     cp.write_row([r[c] for c in cols])
     else:
         conn.execute(table.insert(), rows)
+
+
+def _member_type(rng, org_type):
+    if org_type == "federation":
+        return "federation" if rng.random() < 0.8 else "youth"
+    r = rng.random()
+    return "union" if r < 0.78 else ("federation" if r < 0.9 else "youth")
+
+
+def _occupation(rng, branch_kind, default):
+    if branch_kind in ("worker_residential", "enterprise"):
+        return "worker" if rng.random() < 0.85 else default(rng)
+    if branch_kind == "school":
+        return "student" if rng.random() < 0.95 else "civil_servant"
+    if branch_kind == "agency":
+        return rng.choice(("civil_servant", "police_militia"))
+    return default(rng)
+
+
+def _history_rows(pid, row, plan, now):
+    """A seeded person's history: joined (or registered), away, the post they hold."""
+    unit_id = row["unit_id"]
+    if row["member_type"] == "union" and row["joined_on"]:
+        first = {"kind": "joined", "on": row["joined_on"], "detail": row["admission_decision"]}
+    else:
+        first = {"kind": "registered", "on": plan["registered"], "detail": None}
+    rows = [first]
+    if row["status"] == "away":
+        rows.append({"kind": "away", "on": row["away_since"], "detail": row["away_place"]})
+    if plan.get("post"):
+        rows.append({"kind": "post_started", "on": plan["post_on"], "detail": plan["post"]})
+    return [dict(r, person_id=pid, unit_id=unit_id, recorded_at=now, reason=None) for r in rows]
 
 
 def seed(*, province, communes, size, rng, echo=print):
@@ -109,22 +130,7 @@ def seed(*, province, communes, size, rng, echo=print):
         for pid, row in zip(ids, people):
             row["id"] = pid
         _bulk(Person.__table__, people)
-        events = []
-        for pid, row, plan in zip(ids, people, plans):
-            if row["member_type"] == "union" and row["joined_on"]:
-                events.append({"person_id": pid, "kind": "joined", "on": row["joined_on"], "unit_id": row["unit_id"],
-                               "detail": row["admission_decision"], "recorded_at": now})
-            else:
-                events.append({"person_id": pid, "kind": "registered", "on": plan["registered"], "unit_id": row["unit_id"],
-                               "detail": None, "recorded_at": now})
-            if row["status"] == "away":
-                events.append({"person_id": pid, "kind": "away", "on": row["away_since"], "unit_id": row["unit_id"],
-                               "detail": row["away_place"], "recorded_at": now})
-            if plan.get("post"):
-                events.append({"person_id": pid, "kind": "post_started", "on": plan["post_on"], "unit_id": row["unit_id"],
-                               "detail": plan["post"], "recorded_at": now})
-        for row in events:
-            row.setdefault("reason", None)
+        events = [e for pid, row, plan in zip(ids, people, plans) for e in _history_rows(pid, row, plan, now)]
         _bulk(PersonEvent.__table__, events)
         total_people += len(people)
         total_events += len(events)
@@ -144,19 +150,8 @@ def seed(*, province, communes, size, rng, echo=print):
                 if rng.random() < 0.97 else rng.randint(16, 35)
             born = _rand_date(rng, date(today.year - age - 1, today.month, 1), date(today.year - age, today.month, 1))
             name = " ".join((ho(rng), rng.choice(DEM_NU if female else DEM_NAM), rng.choice(TEN_NU if female else TEN_NAM)))
-            if b_org == "federation":
-                mtype = "federation" if rng.random() < 0.8 else "youth"
-            else:
-                r = rng.random()
-                mtype = "union" if r < 0.78 else ("federation" if r < 0.9 else "youth")
-            if b_kind in ("worker_residential", "enterprise"):
-                occupation = "worker" if rng.random() < 0.85 else occ_default(rng)
-            elif b_kind == "school":
-                occupation = "student" if rng.random() < 0.95 else "civil_servant"
-            elif b_kind == "agency":
-                occupation = rng.choice(("civil_servant", "police_militia"))
-            else:
-                occupation = occ_default(rng)
+            mtype = _member_type(rng, b_org)
+            occupation = _occupation(rng, b_kind, occ_default)
             post = posts[i] if i < len(posts) and age >= 18 else None
             status = "active"
             if post == "secretary" and away_secretary:

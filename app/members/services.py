@@ -2,15 +2,17 @@
 from datetime import date
 
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record, snapshot
+from ..errors import check_version
 from ..extensions import db
 from ..text import fold, nfc
-from .models import Person, PersonEvent, PickSynonym
-
-PERSON_FIELDS = ("full_name", "sex", "birth_date", "ethnicity", "religion", "citizen_id", "phone", "permanent_address",
-                 "current_address", "occupation", "workplace", "schooling", "member_type", "status", "joined_on",
-                 "admission_decision", "card_number", "unit_id", "away_place", "away_since", "notes")
+from ..units.models import utcnow
+from .importer import pick_key
+from .models import ON_ROLL, PERSON_FIELDS, Person, PersonEvent, PickSynonym, Transfer
+from .queries import current_posts
 
 
 def _by():
@@ -57,9 +59,6 @@ def admit_member(*, person, joined_on, decision_number, branch=None):
 
 
 # ---- people: create and edit ---------------------------------------------------------------------------
-from ..errors import ConflictError, check_version  # noqa: E402
-from .models import ON_ROLL, Transfer  # noqa: E402
-
 EDIT_FIELDS = ("full_name", "sex", "birth_date", "ethnicity", "religion", "citizen_id", "phone", "permanent_address",
                "current_address", "occupation", "workplace", "schooling", "member_type", "joined_on",
                "admission_decision", "card_number", "notes")
@@ -68,8 +67,6 @@ EDIT_FIELDS = ("full_name", "sex", "birth_date", "ethnicity", "religion", "citiz
 def find_by_form_token(token):
     if not token:
         return None
-    from sqlalchemy import select
-
     return db.session.scalar(select(Person).where(Person.form_token == token))
 
 
@@ -130,8 +127,6 @@ def event_allowed(person, kind):
 
 
 def _same_event(person, kind, on, detail=None):
-    from sqlalchemy import select
-
     stmt = select(PersonEvent).where(PersonEvent.person_id == person.id, PersonEvent.kind == kind, PersonEvent.on == on)
     if detail is not None:
         stmt = stmt.where(PersonEvent.detail == detail)
@@ -145,8 +140,7 @@ def record_event(*, person, kind, on, reason=None, detail=None, expected_version
         return same
     if not event_allowed(person, kind):
         raise EventNotAllowed(kind)
-    if expected_version is not None and expected_version != person.version:
-        raise ConflictError(person)
+    check_version(person, expected_version)
     before = snapshot(person, PERSON_FIELDS)
     reason, detail = _clean(reason), _clean(detail)
     if kind in STATUS_AFTER:
@@ -166,8 +160,6 @@ def record_event(*, person, kind, on, reason=None, detail=None, expected_version
 
 # ---- branch posts (secretary, deputy, committee member) ---------------------------------------------------
 def start_post(*, person, post, on, by=None):
-    from .queries import current_posts
-
     if post in current_posts([person.id]).get(person.id, {}):
         return None
     ev = add_event(person=person, kind="post_started", on=on, detail=post, by=by)
@@ -177,8 +169,6 @@ def start_post(*, person, post, on, by=None):
 
 
 def end_post(*, person, post, on, reason=None, by=None):
-    from .queries import current_posts
-
     if post not in current_posts([person.id]).get(person.id, {}):
         return None
     ev = add_event(person=person, kind="post_ended", on=on, detail=post, reason=_clean(reason), by=by)
@@ -188,8 +178,6 @@ def end_post(*, person, post, on, reason=None, by=None):
 
 
 def end_all_posts(*, person, on, by=None):
-    from .queries import current_posts
-
     db.session.flush()
     for post in current_posts([person.id]).get(person.id, {}):
         add_event(person=person, kind="post_ended", on=on, detail=post, by=by)
@@ -212,8 +200,7 @@ def _move(*, person, branch, on, reason, by=None):
 def transfer_within_commune(*, person, branch, on, reason=None, expected_version=None, by=None):
     if person.unit_id == branch.id:
         return person  # already there: a repeated submit changes nothing
-    if expected_version is not None and expected_version != person.version:
-        raise ConflictError(person)
+    check_version(person, expected_version)
     if branch.level != "branch" or branch.parent_id != person.unit.parent_id or not branch.is_active:
         raise ValueError("branch outside the commune")
     _move(person=person, branch=branch, on=on, reason=_clean(reason), by=by)
@@ -221,16 +208,12 @@ def transfer_within_commune(*, person, branch, on, reason=None, expected_version
 
 
 def open_transfer(person):
-    from sqlalchemy import select
-
     return db.session.scalar(select(Transfer).where(Transfer.person_id == person.id, Transfer.status == "requested"))
 
 
 def request_transfer(*, person, to_commune, on, reason=None, form_token=None, by=None):
     """Ask another commune to take the person. One open request per person, enforced by the database (a partial
     unique index): a double submit, even at the same instant, returns the first request."""
-    from sqlalchemy.exc import IntegrityError
-
     existing = open_transfer(person)
     if existing is not None:
         return existing
@@ -253,12 +236,9 @@ def request_transfer(*, person, to_commune, on, reason=None, form_token=None, by
 
 
 def accept_transfer(*, transfer, branch, expected_version=None, by=None):
-    from ..units.models import utcnow
-
     if transfer.status != "requested":
         return transfer
-    if expected_version is not None and expected_version != transfer.version:
-        raise ConflictError(transfer)
+    check_version(transfer, expected_version)
     if branch.level != "branch" or branch.parent_id != transfer.to_commune_id or not branch.is_active:
         raise ValueError("branch outside the receiving commune")
     by = by or _by()
@@ -273,12 +253,9 @@ def accept_transfer(*, transfer, branch, expected_version=None, by=None):
 
 def _close_request(transfer, *, action, status, reason_field, reason, unit, expected_version, by):
     """End an undecided request without moving anyone (refused or withdrawn). A repeat changes nothing."""
-    from ..units.models import utcnow
-
     if transfer.status != "requested":
         return transfer
-    if expected_version is not None and expected_version != transfer.version:
-        raise ConflictError(transfer)
+    check_version(transfer, expected_version)
     by = by or _by()
     transfer.status = status
     setattr(transfer, reason_field, _clean(reason))
@@ -318,10 +295,6 @@ def decide_removal(*, person, remove, on, reason, by=None):
 
 def add_synonym(*, field, text, value, by=None):
     """Record a synonym ("Học sinh" → student); a retired one with the same spelling comes back. Audited."""
-    from sqlalchemy import select
-
-    from .importer import pick_key  # the importer's own folding (importer → services is the other direction)
-
     key = pick_key(text)
     syn = db.session.scalar(select(PickSynonym).where(PickSynonym.field == field, PickSynonym.key == key))
     before = {"text": syn.text, "value": syn.value, "active": syn.active} if syn else None

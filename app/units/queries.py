@@ -3,9 +3,10 @@ from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ..access import authorize, in_scope, scope_paths, subtree
+from ..access import authorize, has_role, in_scope, scope_paths, subtree
 from ..extensions import db
 from ..text import fold
+from ..web import arg_int
 from . import permissions
 from .models import Unit
 
@@ -24,6 +25,37 @@ def get_unit_for(user, unit_id, action="view"):
         abort(404)
     authorize(ACTIONS[action](user, unit))
     return unit
+
+
+def get_unit(unit_id):
+    """A unit by id, or None (for pickers that check the right themselves)."""
+    return db.session.get(Unit, unit_id) if unit_id else None
+
+
+def unit_from_args(user, roles=None, name="unit", *, strict=False):
+    """The one ?unit= loader: the unit a list is narrowed to or a form preset with, when it lies in the user's
+    subtrees for `roles`. Absent or not a number → None; an id that is missing or out of scope → None, or with
+    `strict` 404 / 403."""
+    unit_id = arg_int(name, lo=0)
+    if unit_id is None:  # absent or not a number: the list is not narrowed
+        return None
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        if strict:
+            abort(404)
+        return None
+    if not has_role(user, unit, roles):
+        if strict:
+            abort(403)
+        return None
+    return unit
+
+
+def branches_of(unit, limit=None):
+    """The open branches directly under a commune (or any unit), by name."""
+    stmt = (select(Unit).where(Unit.parent_id == unit.id, Unit.level == "branch", Unit.status == "active")
+            .order_by(Unit.name))
+    return db.session.scalars(stmt.limit(limit) if limit else stmt).all()
 
 
 def list_root_units(user, roles=None):
@@ -134,8 +166,4 @@ def official_wards_for(unit):
         ((str(int(w.code)), w.name) for w in Ward.iter_all() if int(w.province_code) == code),
         key=lambda x: x[1],
     )
-
-
-def is_ancestor_of(a, b):
-    return b.path.startswith(a.path) and a.id != b.id
 

@@ -4,13 +4,12 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..errors import ConflictError
 from ..extensions import db
 from ..panels import unit_panels
-from ..web import conflict_page, paginate, render, see_other
+from ..web import paginate, render, see_other
 from . import bp, permissions, queries, services
 from .forms import CloseUnitForm, UnitForm
-from .models import LEVELS
+from .models import CHILD_LEVELS, LEVELS
 
 
 @bp.get("/")
@@ -59,20 +58,15 @@ def create(unit_id):
     form = UnitForm(parent=parent, official=official)
     if request.method == "GET" and request.args.get("level_kind"):
         form.level_kind.data = request.args["level_kind"]
-    if form.is_submitted():
-        ok = form.validate()
-        if ok and not request.form.get("_validate"):
-            unit = services.create_unit(
-                parent=parent, name=form.name.data, code=form.code.data, level=form.level, kind=form.kind,
-                org_type=form.org_type.data, official_code=form.official_code.data, founded_on=form.founded_on.data,
-            )
-            db.session.commit()
-            flash(_("Đã tạo đơn vị %(name)s.", name=unit.name), "success")
-            return see_other("units.detail", unit_id=unit.id)
-        status = 200 if ok else 422
-    else:
-        status = 200
-    return render("units/form.html", block="form", status=status, form=form, parent=parent, unit=None,
+    if form.is_submitted() and form.validate() and not request.form.get("_validate"):
+        unit = services.create_unit(
+            parent=parent, name=form.name.data, code=form.code.data, level=form.level, kind=form.kind,
+            org_type=form.org_type.data, official_code=form.official_code.data, founded_on=form.founded_on.data,
+        )
+        db.session.commit()
+        flash(_("Đã tạo đơn vị %(name)s.", name=unit.name), "success")
+        return see_other("units.detail", unit_id=unit.id)
+    return render("units/form.html", block="form", form=form, parent=parent, unit=None,
                   ancestors=queries.get_ancestors(parent) + [parent])
 
 
@@ -80,22 +74,15 @@ def create(unit_id):
 def edit(unit_id):
     unit = queries.get_unit_for(current_user, unit_id, "edit")
     form = UnitForm(obj=unit, unit=unit)
-    status = 200
-    if form.is_submitted():
-        ok = form.validate()
-        if ok and not request.form.get("_validate"):
-            try:
-                services.update_unit(
-                    unit=unit, expected_version=form.version.data, name=form.name.data, code=form.code.data.strip(),
-                    kind=form.kind, org_type=form.org_type.data, founded_on=form.founded_on.data,
-                )
-            except ConflictError:
-                return conflict_page(url_for("units.edit", unit_id=unit_id))
-            db.session.commit()
-            flash(_("Đã lưu thay đổi."), "success")
-            return see_other("units.detail", unit_id=unit.id)
-        status = 200 if ok else 422
-    return render("units/form.html", block="form", status=status, form=form, parent=unit.parent, unit=unit,
+    if form.is_submitted() and form.validate() and not request.form.get("_validate"):
+        services.update_unit(
+            unit=unit, expected_version=form.version.data, name=form.name.data, code=form.code.data.strip(),
+            kind=form.kind, org_type=form.org_type.data, founded_on=form.founded_on.data,
+        )
+        db.session.commit()
+        flash(_("Đã lưu thay đổi."), "success")
+        return see_other("units.detail", unit_id=unit.id)
+    return render("units/form.html", block="form", form=form, parent=unit.parent, unit=unit,
                   ancestors=queries.get_ancestors(unit))
 
 
@@ -110,20 +97,14 @@ def close(unit_id):
         if open_children:
             form.reason.errors = list(form.reason.errors) + [_("Đơn vị còn đơn vị trực thuộc đang hoạt động; hãy giải thể hoặc chuyển chúng trước.")]
         else:
-            try:
-                services.close_unit(unit=unit, closed_on=form.closed_on.data, reason=form.reason.data,
-                                    expected_version=form.version.data)
-            except ConflictError:
-                return conflict_page(url_for("units.close", unit_id=unit_id))
+            services.close_unit(unit=unit, closed_on=form.closed_on.data, reason=form.reason.data,
+                                expected_version=form.version.data)
             db.session.commit()
             flash(_("Đã giải thể đơn vị %(name)s. Hồ sơ vẫn được lưu giữ.", name=unit.name), "success")
             return see_other("units.detail", unit_id=unit.parent_id)
-    status = 422 if form.is_submitted() else 200
-    return render("units/close.html", status=status, form=form, unit=unit, open_children=open_children,
+    return render("units/close.html", form=form, unit=unit, open_children=open_children,
                   ancestors=queries.get_ancestors(unit))
 
 
 def _child_levels(unit):
-    from .models import CHILD_LEVELS
-
     return CHILD_LEVELS.get(unit.level, ())

@@ -1,6 +1,6 @@
 """Writes to the unit tree. Keyword-only; they flush, the route commits once."""
 from ..audit.services import record, snapshot
-from ..errors import ConflictError
+from ..errors import check_version
 from ..extensions import db
 from ..text import nfc
 from .models import Unit
@@ -30,8 +30,7 @@ def create_unit(*, parent, name, code, level, kind, org_type=None, official_code
 
 
 def update_unit(*, unit, expected_version, **changes):
-    if expected_version is not None and expected_version != unit.version:
-        raise ConflictError(unit)
+    check_version(unit, expected_version)
     before = snapshot(unit, FIELDS)
     for key, value in changes.items():
         if key == "name":
@@ -46,8 +45,7 @@ def update_unit(*, unit, expected_version, **changes):
 
 def close_unit(*, unit, closed_on, reason, expected_version=None):
     """Close (dissolve) a unit. Never a delete: its members, classes and history stay readable."""
-    if expected_version is not None and expected_version != unit.version:
-        raise ConflictError(unit)
+    check_version(unit, expected_version)
     before = snapshot(unit, FIELDS)
     unit.status = "closed"
     unit.closed_on = closed_on

@@ -116,7 +116,7 @@ def test_every_page_fits_360_with_big_tap_targets(phone, live, username):
 
 
 def _download(page, selector):
-    with page.expect_download() as info:
+    with page.expect_download(timeout=60_000) as info:
         page.click(selector)
     d = info.value
     data = Path(d.path()).read_bytes()

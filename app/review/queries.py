@@ -15,6 +15,7 @@ from ..classes.models import OPEN_STATUSES, Enrolment, TrainingClass
 from ..extensions import db
 from ..members.models import MEMBER_TYPES, Person
 from ..units.models import Unit
+from ..web import arg_int
 from . import permissions
 from .households import household_key
 from .models import OUTCOMES, PRESENT, Campaign, Outcome, Reconciliation, Subject, Team, TeamBranch, TeamMember
@@ -39,6 +40,20 @@ def get_unit_in(user, campaign, unit_id, roles=None, levels=None):
         abort(404)
     authorize(has_role(user, unit, roles))
     return unit
+
+
+def unit_of_args(user, campaign):
+    """?unit= inside the campaign's scope and the user's rights (404 / 403); without it, the campaign's unit if the
+    user sees it, else the user's own highest unit inside the scope."""
+    unit_id = arg_int("unit")
+    if unit_id:
+        return get_unit_in(user, campaign, unit_id)
+    if permissions.can_view_unit(user, campaign, campaign.unit):
+        return campaign.unit
+    own = own_units_in(user, campaign)
+    if not own:
+        abort(403)
+    return own[0]
 
 
 def get_subject_for(user, subject_id, roles=None):

@@ -10,7 +10,7 @@ from flask_login import current_user
 from ...errors import conflict_returns_to
 from ...extensions import db
 from ...units.queries import get_ancestors, get_unit, unit_from_args
-from ...web import arg_int, paginate, render, see_other
+from ...web import paginate, render, see_other
 from .. import bp, permissions, queries, services
 from ..forms import CampaignEditForm, CampaignForm, StepForm, march
 from ..models import OUTCOMES
@@ -89,24 +89,10 @@ def close(campaign_id):
     return see_other("review.campaign", campaign_id=campaign.id)
 
 
-def _unit_of(campaign):
-    """?unit= inside the campaign's scope and the user's rights; default: the campaign's unit if the user sees it,
-    else the user's own highest unit inside the scope."""
-    unit_id = arg_int("unit")
-    if unit_id:
-        return queries.get_unit_in(current_user, campaign, unit_id)
-    if permissions.can_view_unit(current_user, campaign, campaign.unit):
-        return campaign.unit
-    own = [u for u in queries.own_units_in(current_user, campaign)]
-    if not own:
-        abort(403)
-    return own[0]
-
-
 @bp.get("/<int:campaign_id>")
 def campaign(campaign_id):
     campaign = queries.get_campaign_for(current_user, campaign_id)
-    unit = _unit_of(campaign)
+    unit = queries.unit_of_args(current_user, campaign)
     total, tallies = queries.coverage(campaign, unit)
     ctx = {}
     if unit.level == "commune":
@@ -126,7 +112,7 @@ def campaign(campaign_id):
 @bp.get("/<int:campaign_id>/people")
 def people(campaign_id):
     campaign = queries.get_campaign_for(current_user, campaign_id)
-    unit = _unit_of(campaign)
+    unit = queries.unit_of_args(current_user, campaign)
     outcome = request.args.get("outcome")
     outcome = outcome if outcome in (*OUTCOMES, queries.NOT_VISITED, "visited") else None
     start_type = request.args.get("type") if request.args.get("type") in queries.TYPES else None

@@ -20,6 +20,7 @@ from ..members import services as member_services
 from ..members.models import ON_ROLL, Person, PersonEvent
 from ..text import nfc
 from ..units.models import Unit
+from . import queries
 from .models import PRESENT, Campaign, Outcome, Reconciliation, Subject, Team, TeamBranch, TeamMember
 from .rules import check_outcome
 
@@ -230,9 +231,9 @@ def record_outcome(*, subject, outcome, on, place=None, since=None, phone=None, 
     by = _by()
     row = Outcome(subject_id=subject.id, campaign_id=subject.campaign_id, token=token or None,
                   recorded_by_id=by.id if by else None, **values)
-    db.session.add(row)
     try:
-        with db.session.begin_nested():
+        with db.session.begin_nested():  # added inside: begin_nested() flushes what is pending before the SAVEPOINT
+            db.session.add(row)
             db.session.flush()
     except IntegrityError:  # the token raced in from a twin after all
         done = find_token(token)
@@ -270,10 +271,17 @@ def add_found_person(*, campaign, branch, on, full_name, birth_date, sex, phone,
         if person is not None:
             return db.session.scalar(select(Subject).where(Subject.campaign_id == campaign.id,
                                                            Subject.person_id == person.id))
-    person = member_services.register_person(
-        branch=branch, full_name=full_name, member_type="youth", on=on, birth_date=birth_date, sex=sex,
-        phone=_clean(phone), occupation=occupation or None, current_address=_clean(address), form_token=form_token,
-        notes=_clean(note))
+    try:
+        with db.session.begin_nested():  # the same form sent twice at once: the twin's person wins the unique token
+            person = member_services.register_person(
+                branch=branch, full_name=full_name, member_type="youth", on=on, birth_date=birth_date, sex=sex,
+                phone=_clean(phone), occupation=occupation or None, current_address=_clean(address),
+                form_token=form_token, notes=_clean(note))
+    except IntegrityError:
+        person = member_services.find_by_form_token(form_token)
+        if person is None:
+            raise
+        return db.session.scalar(select(Subject).where(Subject.campaign_id == campaign.id, Subject.person_id == person.id))
     event = db.session.scalar(select(PersonEvent).where(PersonEvent.person_id == person.id,
                                                         PersonEvent.kind == "registered"))
     event.reason = _("Phát hiện khi rà soát: %(title)s", title=campaign.title)
@@ -294,10 +302,11 @@ def enrol_found(*, klass, people):
 
 
 # ---- reconciliation ----------------------------------------------------------------------------------------------
-def reconcile(*, campaign, commune, plan):
+def reconcile(*, campaign, commune, plan=None):
     """Apply a commune's outcomes to the registry in one transaction, each as a dated history row citing the campaign.
 
-    plan: queries.reconcile_plan(campaign, commune) — {outcome: [(subject, person)]} of subjects not applied yet.
+    The plan (queries.reconcile_plan: {outcome: [(subject, person)]} of subjects not applied yet) is read here, once
+    the commune's subjects are locked; a plan passed in (read before the lock) is not used.
     A second apply (a resent form, a twin officer) finds the Reconciliation row and answers with it."""
     started = time.perf_counter()
     done = db.session.scalar(select(Reconciliation).where(Reconciliation.campaign_id == campaign.id,
@@ -306,14 +315,21 @@ def reconcile(*, campaign, commune, plan):
         return done, False
     by = _by()
     rec = Reconciliation(campaign_id=campaign.id, commune_id=commune.id, applied_by_id=by.id if by else None)
-    db.session.add(rec)
     try:
         with db.session.begin_nested():
+            db.session.add(rec)
             db.session.flush()
     except IntegrityError:
         done = db.session.scalar(select(Reconciliation).where(Reconciliation.campaign_id == campaign.id,
                                                               Reconciliation.commune_id == commune.id))
+        if done is None:
+            raise
         return done, False
+    # The commune's walk lists locked, then read: a tap racing this either committed first (and is applied here) or
+    # waits for the lock and is then refused (the commune is reconciled) — never stored after and left unapplied.
+    lock_rows(Subject.id, db.session.scalars(select(Subject.id).where(Subject.campaign_id == campaign.id,
+                                                                      Subject.commune_id == commune.id)).all())
+    plan = queries.reconcile_plan(campaign, commune)
     cite = _("Rà soát: %(title)s", title=campaign.title)
     now = utcnow()
     confirmed = []

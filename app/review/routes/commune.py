@@ -69,8 +69,7 @@ def reconcile(campaign_id, commune_id):
         if not can:
             abort(403)
         if form.validate_on_submit():
-            rec, created = services.reconcile(campaign=campaign, commune=commune,
-                                              plan=queries.reconcile_plan(campaign, commune))
+            rec, created = services.reconcile(campaign=campaign, commune=commune)
             db.session.commit()
             if created:
                 flash(_("Đã đối chiếu: %(n)s thay đổi đã ghi vào sổ.", n=sum((rec.counts or {}).values())), "success")

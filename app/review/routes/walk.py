@@ -87,11 +87,14 @@ def household(campaign_id, branch_id):
     page = request.form.get("page", type=int)
     if errors:
         return _walk_page(campaign, branch, page, typed=typed, errors=errors, visit=request.form.get("on"), status=422)
-    written = 0
-    for subject, values in todo:
-        token = values.pop("token")
-        _row, created = services.record_outcome(subject=subject, on=visit, token=token, **values)
-        written += created
+    try:
+        for subject, values in todo:
+            token = values.pop("token")
+            services.record_outcome(subject=subject, on=visit, token=token, **values)
+    except OutcomeError as e:  # checked again under the row's lock: the commune was reconciled a moment ago
+        db.session.rollback()
+        return _walk_page(campaign, branch, page, typed=typed, errors={subject.id: {e.field: e.message}},
+                          visit=request.form.get("on"), status=422)
     db.session.commit()
     if todo:
         flash(_("Đã lưu kết quả của %(n)s người.", n=len(todo)), "success")
@@ -132,7 +135,15 @@ def outcome(subject_id):
         return _walk_page(campaign, branch, queries.page_of(groups, subject.id), typed={subject.id: raw},
                           errors={subject.id: errs}, visit=request.form.get("on"), status=422)
     token = values.pop("token")
-    services.record_outcome(subject=subject, on=visit, token=token, **values)
+    try:
+        services.record_outcome(subject=subject, on=visit, token=token, **values)
+    except OutcomeError as e:  # checked again under the row's lock: the commune was reconciled a moment ago
+        db.session.rollback()
+        errs = {e.field: e.message}
+        if is_partial():
+            return _row(subject, 422, typed=raw, errs=errs)
+        return _walk_page(campaign, branch, queries.page_of(queries.households(campaign, branch), subject.id),
+                          typed={subject.id: raw}, errors={subject.id: errs}, visit=request.form.get("on"), status=422)
     db.session.commit()
     if is_partial():
         return _row(subject)

@@ -255,6 +255,28 @@ def test_a_resent_tap_is_one_outcome(page, site):  # noqa: F811
     assert not page.errors, page.errors
 
 
+def test_enter_in_a_persons_details_saves_that_person(page, site):  # noqa: F811
+    """The phone keyboard's Enter in "Nơi đến" submits the household form: it must save this person, not post the
+    first person of the household (whose own "Lưu người này" button came first in the form) and refuse it."""
+    c = site.world.communes[2]
+    sign_in(page, site.url, c.officers[0])
+    page.goto(f"{site.url}/review/{site.world.campaign}/branches/{c.branch}")
+    sid = page.locator("form.hh >> nth=4 >> fieldset.rv >> nth=2").get_attribute("id").split("-")[1]
+    tap(page, sid, "moved")
+    if page.js:
+        page.wait_for_selector(f"#rv-{sid} p.by")
+    page.click(f"#rv-{sid} details.more summary")
+    page.fill(f"#p-{sid}", "Hải Châu, Đà Nẵng")
+    with page.expect_navigation():
+        page.press(f"#p-{sid}", "Enter")
+    page.wait_for_selector(".flash.success")
+    assert page.locator(".error").count() == 0
+    assert site.one("SELECT o.outcome || ' ' || o.place FROM review_outcome o JOIN review_subject s ON s.outcome_id = o.id "
+                    "WHERE s.id = ?", int(sid)) == "moved Hải Châu, Đà Nẵng"
+    assert page.is_checked(f"#rv-{sid} input[value=moved]")
+    assert not page.errors, page.errors
+
+
 def test_walk_pdf_downloads_with_javascript_on(page, site):  # noqa: F811
     if not page.js:
         pytest.skip("downloads are checked with JavaScript on")

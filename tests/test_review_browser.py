@@ -277,6 +277,29 @@ def test_enter_in_a_persons_details_saves_that_person(page, site):  # noqa: F811
     assert not page.errors, page.errors
 
 
+def test_a_member_from_elsewhere_found_at_a_door_says_where(page, site):  # noqa: F811
+    c = site.world.communes[2]
+    name = f"Vi Thị Nơi Khác {'JS' if page.js else 'noJS'}"
+    sign_in(page, site.url, c.officers[1])
+    page.goto(f"{site.url}/review/{site.world.campaign}/branches/{c.branch}/new")
+    page.fill("#full_name", name)
+    page.fill("#birth", "2001")
+    page.select_option("#sex", "female")
+    page.fill("#address", "Thôn 2, số 61")
+    page.select_option("#claimed_type", "union")
+    page.click("#found-form button[type=submit]")
+    page.wait_for_selector(".error:has-text('Ghi nơi đang sinh hoạt')")  # where, so the transfer can be asked for
+    assert page.input_value("#full_name") == name
+    assert site.one("SELECT count(*) FROM person WHERE full_name = ?", name) == 0
+    page.fill("#claimed_unit", "Chi đoàn Thôn 5, xã Quảng Hòa")
+    page.click("#found-form button[type=submit]")
+    page.wait_for_selector(f".flash.success:has-text('{name}')")
+    page.goto(f"{site.url}/review/{site.world.campaign}/communes/{c.commune}/found")
+    fits_360(page, "the found people page")
+    assert "Chi đoàn Thôn 5, xã Quảng Hòa" in page.locator(f"li:has-text('{name}')").inner_text()
+    assert not page.errors, page.errors
+
+
 def test_walk_pdf_downloads_with_javascript_on(page, site):  # noqa: F811
     if not page.js:
         pytest.skip("downloads are checked with JavaScript on")

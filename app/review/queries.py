@@ -94,12 +94,11 @@ def campaigns_for(user):
 
 
 def covering(unit, year=None):
-    """The campaigns whose scope holds this unit (the unit page's panel), not drafts, this year or the latest."""
-    stmt = (select(Campaign).where(Campaign.status != "draft",
+    """The campaign whose scope holds this unit (the unit page's panel): an open one, or this year's closed one."""
+    stmt = (select(Campaign).where(or_(Campaign.status == "open",
+                                       and_(Campaign.status == "closed", Campaign.year >= (year or date.today().year))),
                                    func.substr(unit.path, 1, func.length(Campaign.unit_path)) == Campaign.unit_path)
             .order_by(Campaign.year.desc(), func.length(Campaign.unit_path).desc()))
-    if year:
-        stmt = stmt.where(Campaign.year == year)
     return db.session.scalars(stmt.limit(1)).first()
 
 

@@ -21,7 +21,7 @@ from .households import household_key
 from .models import OUTCOMES, PRESENT, Campaign, Outcome, Reconciliation, Subject, Team, TeamBranch, TeamMember
 
 TYPES = tuple(MEMBER_TYPES)  # union, federation, youth
-HOUSEHOLDS_PER_PAGE = 10
+PAGE_PEOPLE = 25  # a walk-list page holds whole households, about this many people (a 360 px phone, 14 KB)
 
 
 # ---- loading with the right --------------------------------------------------------------------------------------
@@ -94,12 +94,11 @@ def campaigns_for(user):
 
 
 def covering(unit, year=None):
-    """The campaigns whose scope holds this unit (the unit page's panel), not drafts, this year or the latest."""
-    stmt = (select(Campaign).where(Campaign.status != "draft",
+    """The campaign whose scope holds this unit (the unit page's panel): an open one, or this year's closed one."""
+    stmt = (select(Campaign).where(or_(Campaign.status == "open",
+                                       and_(Campaign.status == "closed", Campaign.year >= (year or date.today().year))),
                                    func.substr(unit.path, 1, func.length(Campaign.unit_path)) == Campaign.unit_path)
             .order_by(Campaign.year.desc(), func.length(Campaign.unit_path).desc()))
-    if year:
-        stmt = stmt.where(Campaign.year == year)
     return db.session.scalars(stmt.limit(1)).first()
 
 
@@ -245,8 +244,35 @@ def households(campaign, branch):
         group.people.append((subject, person))
     for group in groups.values():
         group.people.sort(key=lambda sp: (sp[1].birth_date or date.max, sp[1].name_key))
-    # people with no address at all come last: the team asks the branch where they live
-    return sorted(groups.values(), key=lambda h: (h.key == "", h.key))
+    # people with no address at all come last, in small groups: the team asks the branch where they live
+    ordered = sorted((h for h in groups.values() if h.key), key=lambda h: h.key)
+    unknown = groups.get("")
+    if unknown is not None:
+        for i in range(0, len(unknown.people), 10):
+            ordered.append(Household(key="", label="", people=unknown.people[i:i + 10]))
+    return ordered
+
+
+def walk_pages(groups, size=PAGE_PEOPLE):
+    """The households cut into pages of whole households, about `size` people each: [[(number, household)]]."""
+    pages, page, n = [], [], 0
+    for number, h in enumerate(groups, 1):
+        if page and n + len(h.people) > size:
+            pages.append(page)
+            page, n = [], 0
+        page.append((number, h))
+        n += len(h.people)
+    if page:
+        pages.append(page)
+    return pages
+
+
+def page_of(groups, subject_id):
+    """The walk-list page (1-based) that shows this subject."""
+    for i, page in enumerate(walk_pages(groups), 1):
+        if any(s.id == subject_id for _n, h in page for s, _p in h.people):
+            return i
+    return 1
 
 
 def walk_details(subject_ids, person_ids):
@@ -413,3 +439,12 @@ def own_units_in(user, campaign):
     if not paths:
         return []
     return db.session.scalars(select(Unit).where(Unit.path.in_(paths)).order_by(Unit.depth, Unit.name)).all()
+
+
+def subjects_in(campaign, branch, ids):
+    """The subjects of this branch's walk list among `ids` (a posted form's), with their people: one statement."""
+    if not ids:
+        return []
+    return db.session.scalars(select(Subject).where(Subject.campaign_id == campaign.id, Subject.branch_id == branch.id,
+                                                    Subject.id.in_(ids[:500]))
+                              .options(joinedload(Subject.person), joinedload(Subject.campaign))).all()

@@ -69,7 +69,7 @@ def world(db, app, tree, make_user, monkeypatch):
     b1 = tree.B1
     w.an = person_in(db, b1, "Nguyễn Văn An", commit=False, birth_date=date(year - 24, 3, 1), phone="0912345678",
                      current_address="Thôn 1, số 5")
-    w.binh = person_in(db, b1, "Trần Thị Bình", commit=False, birth_date=date(year - 22, 5, 1), current_address="thon 1 so 5")
+    w.binh = person_in(db, b1, "Trần Thị Bình", commit=False, birth_date=date(year - 22, 5, 1), current_address="thôn 1, số 5")
     w.cuong = person_in(db, b1, "Lê Văn Cường", commit=False, member_type="federation", birth_date=date(year - 35, 1, 2),
                         current_address="Thôn 1, số 12")
     w.dung = person_in(db, b1, "Phạm Thị Dung", commit=False, member_type="youth", birth_date=date(year - 19, 1, 2),
@@ -157,10 +157,10 @@ def test_result_numbers_are_what_was_recorded(client, world, login):
     people = re.findall(r'href="(/review/\d+/people\?[^"]+)">(\d+)<', html)
     assert len(people) > 20
     for href, n in people:
-        page = client.get(href.replace("&amp;", "&")).get_data(as_text=True)
         if "outcome=present" in href:
             continue  # "Có mặt" counts present and corrected; review.people narrows to present only (reported)
-        assert page.count("/members/") >= int(n) or f">{n}<" in page or f" {n} " in page, (href, n)
+        page = client.get(href.replace("&amp;", "&")).get_data(as_text=True)
+        assert f'<p class="muted small">{n} người</p>' in page, (href, n)
     assert f'href="/members/?unit={t.C1.id}&amp;verdict=paper&amp;type=union"' in html
     # the drill-down: a commune's own page has its summary and no table per commune
     resp = client.get(f"/review/{c.id}/result?unit={t.C1.id}")
@@ -269,7 +269,7 @@ def test_walk_list_without_team(client, world, login):
     resp = client.get(f"/review/{c.id}/branches/{t.B2.id}/walk.pdf")
     text = flat("\n".join(pdf_pages(resp.data)))
     assert resp.status_code == 200 and "Ngô Văn Khải" in text and "Tổ rà soát:" in text
-    assert "Đã ghi: Không thấy" in text  # an outcome already recorded is shown, not ticked
+    assert "đã ghi: Không thấy" in text  # an outcome already recorded is shown, not ticked
 
 
 def test_another_commune_is_refused_everywhere(client, world, login, make_user):
@@ -285,11 +285,6 @@ def test_another_commune_is_refused_everywhere(client, world, login, make_user):
     assert t.C2.name in html and f">{t.C1.name}<" not in html
     assert client.get(f"/review/{c.id}/branches/{t.C2.id}/print").status_code == 404  # a commune is not a branch
     assert client.get(f"/review/{c.id}/branches/{t.B2.id}/walk.pdf").status_code == 200
-    # someone of another province does not see the campaign at all
-    from app.units.models import Unit
-    other = Unit(level="province", kind="province", name="Tỉnh khác", code="Q", depth=0, path="/x/")
-    client.application.extensions  # noqa: B018
-    del other
     make_user("ngoai", (t.B3, "viewer"))  # inside the scope but another commune (C3)
     client.post("/auth/logout")
     login("ngoai")
@@ -297,7 +292,7 @@ def test_another_commune_is_refused_everywhere(client, world, login, make_user):
         assert client.get(url).status_code in (403, 404), url
 
 
-def test_sql_statements_do_not_grow(client, db, tree, make_user, login, app, monkeypatch):
+def test_sql_statements_do_not_grow(client, db, tree, make_user, login, app, monkeypatch, capsys):
     monkeypatch.setitem(app.config, "STANDING_AUTO_REFRESH", False)
     admin = make_user("tinh.admin", (tree.P, "admin"))
     person_in(db, tree.B1, "Người Đầu", current_address="Thôn 1")
@@ -329,7 +324,10 @@ def test_sql_statements_do_not_grow(client, db, tree, make_user, login, app, mon
     services.add_guest(team=team, full_name="Bùi Văn Trưởng", post="police")
     services.add_guest(team=team, full_name="Lò Văn Công An", post="other", post_text="Công an viên")
     db.session.commit()
-    assert counts(big) == before
+    after = counts(big)
+    assert after == before
+    with capsys.disabled():
+        print("\nSQL statements (result, result?unit=C1, result.pdf, result.xlsx, walk print, walk.pdf):", after)
 
 
 def test_a_150_person_branch_prints_quickly(client, db, tree, make_user, login, app, monkeypatch, capsys):
@@ -361,4 +359,20 @@ def test_a_150_person_branch_prints_quickly(client, db, tree, make_user, login, 
     with capsys.disabled():
         print(f"\n150-person walk list: {len(pages)} pages, request " +
               ", ".join(f"{t:.2f} s (render {ms} ms)" for t, ms in timings))
-    assert min(t for t, _ms in timings) < 6  # the target is 2 s; a shared 2-core machine gets some slack
+    assert min(t for t, _ms in timings) < 4  # the target is 2 s (measured 1.1–1.3 s); a shared 2-core machine gets slack
+
+
+def test_hostile_ids_and_units_are_404_never_500(client, world, login):
+    c, t = world.campaign, world.tree
+    login(world.admin)
+    huge = "99999999999999999999"
+    for url in (f"/review/{huge}/result", f"/review/{huge}/result.pdf", f"/review/{huge}/result.xlsx",
+                f"/review/{c.id}/branches/{huge}/print", f"/review/{huge}/branches/{t.B1.id}/walk.pdf"):
+        assert client.get(url).status_code == 404, url
+    for value in (huge, "-1", "0", "x"):  # not a unit: the campaign's own unit
+        assert client.get(f"/review/{c.id}/result?unit={value}").status_code == 200, value
+    other = world.campaign.unit_id + 10_000
+    for url in (f"/review/{c.id}/result?unit={other}", f"/review/{c.id}/result.xlsx?unit={other}",
+                f"/review/{c.id}/branches/{other}/walk.pdf", f"/review/{c.id}/branches/{t.C1.id}/walk.pdf"):
+        assert client.get(url).status_code == 404, url
+

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..members.exports import text_cell
 from ..members.models import MEMBER_TYPES
-from .models import STATUSES
+from .models import STATUSES as CAMPAIGN_STATUSES
 from .queries import RESULT_COLUMNS, TYPES
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,7 +75,7 @@ def to_xlsx(campaign, unit, communes, total, printed_on):
     ws.append([text_cell(ws, _("Đợt rà soát")), text_cell(ws, campaign.title)])
     ws.append([text_cell(ws, _("Từ ngày")), date_cell(ws, campaign.starts_on), text_cell(ws, _("Đến ngày")),
                date_cell(ws, campaign.ends_on)])
-    ws.append([text_cell(ws, _("Tình trạng")), text_cell(ws, STATUSES.get(campaign.status, campaign.status))])
+    ws.append([text_cell(ws, _("Tình trạng")), text_cell(ws, CAMPAIGN_STATUSES.get(campaign.status, campaign.status))])
     ws.append([text_cell(ws, _("Ngày lập")), date_cell(ws, printed_on)])
     ws.append([])
     ws.append([text_cell(ws, _("Đối tượng"), font=bold)] + [text_cell(ws, h, font=bold) for h in heads])

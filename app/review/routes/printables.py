@@ -2,10 +2,11 @@
 its PDF and its XLSX), and a branch's paper walk list (a print preview and its PDF), in the walk list's own order so a
 paper filled in at the doors is typed back from top to bottom."""
 import time
-from datetime import date
+from datetime import timezone
 
 from flask import make_response, url_for
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
 from flask_login import current_user
 
 from ...dates import utcnow
@@ -35,11 +36,16 @@ def _people_url(campaign, unit_id, col, start_type=None):
     return url_for("review.people", campaign_id=campaign.id, unit=unit_id, type=start_type, **args)
 
 
+def _today():
+    """Today in Vietnam (the server may run on UTC): the date a printout or a file is dated."""
+    return to_user_timezone(utcnow().replace(tzinfo=timezone.utc)).date()
+
+
 def _result_ctx(campaign, unit):
     communes, total = queries.result(campaign, unit)
     return dict(campaign=campaign, unit=unit, communes=communes, total=total, columns=queries.RESULT_COLUMNS,
                 plain=exports.PLAIN, headers=exports.HEADERS, paper=exports.PAPER, type_rows=exports.type_rows,
-                per_commune=unit.level not in ("commune", "branch"), printed_at=utcnow())
+                per_commune=unit.level not in ("commune", "branch"), printed_at=utcnow(), printed_on=_today())
 
 
 def _filename(campaign, unit, ext):
@@ -70,7 +76,7 @@ def result_xlsx(campaign_id):
     campaign = queries.get_campaign_for(current_user, campaign_id)
     unit = queries.unit_of_args(current_user, campaign)
     communes, total = queries.result(campaign, unit)
-    resp = make_response(exports.to_xlsx(campaign, unit, communes, total, date.today()))
+    resp = make_response(exports.to_xlsx(campaign, unit, communes, total, _today()))
     resp.headers["Content-Type"] = exports.XLSX
     resp.headers["Content-Disposition"] = f"attachment; filename={_filename(campaign, unit, 'xlsx')}"
     resp.headers["Cache-Control"] = "private, no-store"
@@ -82,8 +88,10 @@ def _walk_ctx(campaign, branch):
     commune = branch.parent
     team = queries.teams_by_branch(campaign, commune).get(branch.id) if commune else None
     groups = queries.households(campaign, branch)
+    # the screen's pages of whole households: [(page, household number, household)], in the screen's order
+    pages = [(i, n, h) for i, page in enumerate(queries.walk_pages(groups), 1) for n, h in page]
     return dict(campaign=campaign, branch=branch, commune=commune, team=team, team_members=team.members if team else [],
-                households=groups, people=sum(len(h.people) for h in groups), per_page=queries.HOUSEHOLDS_PER_PAGE,
+                households=pages, people=sum(len(h.people) for h in groups),
                 outcomes=OUTCOMES, short=OUTCOMES_SHORT, member_types=MEMBER_TYPES, statuses=STATUSES,
                 printed_at=utcnow())
 
@@ -98,7 +106,7 @@ def walk_print(campaign_id, branch_id):
     branch = _branch(campaign, branch_id)
     return render("_print_preview.html", body="review/pdf/_walk_body.html", title=_("Danh sách đi từng nhà"),
                   pdf_url=url_for("review.walk_pdf", campaign_id=campaign.id, branch_id=branch.id),
-                  back_url=url_for("review.campaign", campaign_id=campaign.id, unit=branch.id), back_label=branch.name,
+                  back_url=url_for("review.walk", campaign_id=campaign.id, branch_id=branch.id), back_label=branch.name,
                   **_walk_ctx(campaign, branch))
 
 

@@ -132,7 +132,7 @@ class Tally:
     outcomes: dict = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     by_type: dict = field(default_factory=lambda: dict.fromkeys(TYPES, 0))
     flag: str | None = None
-    team: object = None
+    flagged: list = field(default_factory=list)
 
     @property
     def pending(self):
@@ -161,8 +161,11 @@ def _scope_condition(campaign, unit):
 
 
 def coverage(campaign, unit, today=None):
-    """(total Tally of `unit`, [Tally per child unit]) over the campaign's lists. Two statements: the counts grouped
-    by commune (or by branch under a commune), and the units they roll up into."""
+    """(total Tally of `unit`, [Tally per child unit]) over the campaign's lists. Three statements whatever the size:
+    the counts grouped by commune (or by branch under a commune), the children, the paths they roll up by.
+
+    total.flagged: the units to chase — under a commune its branches not started or behind the calendar; above a
+    commune, the communes behind (the province sees communes, not districts, as the seed asks)."""
     key = Subject.branch_id if unit.level in ("commune", "branch") else Subject.commune_id
     rows = db.session.execute(
         select(key, Subject.outcome, Subject.start_type, Subject.found, func.count())
@@ -176,17 +179,24 @@ def coverage(campaign, unit, today=None):
     children = db.session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name)).all()
     by_path = {c.path: Tally(unit=c) for c in children}
     keys = {r[0] for r in rows}
-    paths = dict(db.session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(keys))).all()) if keys else {}
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(keys)))} if keys else {}
     depth = unit.path.count("/")  # the child's path has one more segment than the unit's
+    by_key = {}
     for k, outcome, start_type, found, n in rows:
-        path = paths.get(k, "")
+        path = units[k].path if k in units else ""
         child = "/".join(path.split("/")[:depth + 1]) + "/"
-        tally = by_path.get(child)
         total.add(outcome, start_type, found, n)
-        if tally is not None:
-            tally.add(outcome, start_type, found, n)
+        if child in by_path:
+            by_path[child].add(outcome, start_type, found, n)
+        by_key.setdefault(k, Tally(unit=units.get(k))).add(outcome, start_type, found, n)
     tallies = [t for t in by_path.values() if t.listed or t.found]
-    _flag(campaign, unit, tallies, today)
+    _flag(campaign, tallies, today)
+    if unit.level == "commune":
+        total.flagged = [t for t in tallies if t.flag]
+    else:
+        communes = [t for t in by_key.values() if t.unit is not None]
+        _flag(campaign, communes, today)
+        total.flagged = sorted((t for t in communes if t.flag), key=lambda t: (t.share, t.unit.name))
     return total, tallies
 
 
@@ -201,7 +211,7 @@ def expected_share(campaign, today=None):
     return round(100 * done / days) if days > 0 else 100
 
 
-def _flag(campaign, unit, tallies, today):
+def _flag(campaign, tallies, today):
     """Branches not started are flagged to their commune; units behind the calendar to the level above."""
     if campaign.status == "draft":
         return

@@ -37,8 +37,7 @@ def _walk_page(campaign, branch, page=None, typed=None, errors=None, visit=None,
     return render("review/walk.html", status=status, campaign=campaign, branch=branch, households=households,
                   last=last, attended=attended, total=total, team=team, can_walk=can_walk and not why_not,
                   why_not=why_not, typed=typed or {}, errors=errors or {}, tokens={s.id: uuid.uuid4().hex for s in subjects},
-                  visit=visit if visit is not None else _default_visit_date(campaign),
-                  show_ids=permissions.can_walk(current_user, campaign, branch))
+                  visit=visit if visit is not None else _default_visit_date(campaign))
 
 
 @bp.get("/<int:campaign_id>/branches/<int:branch_id>")
@@ -87,11 +86,9 @@ def household(campaign_id, branch_id):
     page = request.form.get("page", type=int)
     if errors:
         return _walk_page(campaign, branch, page, typed=typed, errors=errors, visit=request.form.get("on"), status=422)
-    written = 0
     for subject, values in todo:
         token = values.pop("token")
-        _row, created = services.record_outcome(subject=subject, on=visit, token=token, **values)
-        written += created
+        services.record_outcome(subject=subject, on=visit, token=token, **values)
     db.session.commit()
     if todo:
         flash(_("Đã lưu kết quả của %(n)s người.", n=len(todo)), "success")

@@ -20,6 +20,7 @@ WORDS = {
 # Once one of these words starts a part, the rest of the address is the commune, district or province.
 TAIL = {"xa", "phuong", "thi tran", "huyen", "quan", "thi xa", "tinh", "thanh pho", "tp"}
 AREAS = {"thon", "xom", "ap", "ban", "bon", "khu", "to"}  # words that name a hamlet or a residential group
+STREETS = {"so", "ngo", "ngach", "hem", "kiet", "duong"}  # words that start the house's part of an address
 _GLUED = re.compile(r"^([a-z]+)(\d+[a-z]?)$")
 _NUMBER = re.compile(r"\d+")
 
@@ -54,8 +55,9 @@ def household_key(address):
         head = " ".join(words[:2])
         if i > 0 and (words[0] in TAIL or head in TAIL):
             break  # "…, xã An Phú, huyện X": the commune is the same for the whole list
-        cut = next((j for j in range(1, len(words)) if words[j] in AREAS), None)  # "Số 9 thôn 3": two parts
-        kept.extend([" ".join(words[:cut]), " ".join(words[cut:])] if cut else [" ".join(words)])
+        # "Số 9 thôn 3", "Thôn 3 số 9": two parts, as if a comma had been typed
+        cuts = [0] + [j for j in range(1, len(words)) if words[j] in AREAS | STREETS and words[j - 1] not in AREAS | STREETS]
+        kept.extend(" ".join(words[a:b]) for a, b in zip(cuts, cuts[1:] + [len(words)]))
     # the hamlet first, then the street and number: "Số 12, Thôn 3" and "Thôn 3, số 12" are one household
     kept.sort(key=lambda part: part.split()[0] not in AREAS)
     return _pad(", ".join(kept) or text)

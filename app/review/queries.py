@@ -313,6 +313,7 @@ def history(subject):
 
 # ---- the people behind a number -----------------------------------------------------------------------------------
 NOT_VISITED = "not_visited"
+SEEN = "seen"  # present, with or without corrected details: the result's "confirmed present"
 
 
 def people_stmt(campaign, unit, outcome=None, start_type=None, found=None):
@@ -324,6 +325,8 @@ def people_stmt(campaign, unit, outcome=None, start_type=None, found=None):
         stmt = stmt.where(Subject.outcome.is_(None))
     elif outcome == "visited":
         stmt = stmt.where(Subject.outcome.isnot(None))
+    elif outcome == SEEN:
+        stmt = stmt.where(Subject.outcome.in_(PRESENT))
     elif outcome in OUTCOMES:
         stmt = stmt.where(Subject.outcome == outcome)
     if start_type in TYPES:

@@ -114,7 +114,7 @@ def people(campaign_id):
     campaign = queries.get_campaign_for(current_user, campaign_id)
     unit = queries.unit_of_args(current_user, campaign)
     outcome = request.args.get("outcome")
-    outcome = outcome if outcome in (*OUTCOMES, queries.NOT_VISITED, "visited") else None
+    outcome = outcome if outcome in (*OUTCOMES, queries.NOT_VISITED, queries.SEEN, "visited") else None
     start_type = request.args.get("type") if request.args.get("type") in queries.TYPES else None
     found = {"1": True, "0": False}.get(request.args.get("found", "0" if outcome else ""))
     page = paginate(queries.people_stmt(campaign, unit, outcome, start_type, found), rows=True)

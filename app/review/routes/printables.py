@@ -19,7 +19,7 @@ from ..models import OUTCOMES, OUTCOMES_SHORT
 
 # The people behind each number of the result (review.people's arguments); the paper ones are read elsewhere.
 PEOPLE_ARGS = {
-    "listed": {"found": 0}, "present": {"outcome": "present"}, "away": {"outcome": "away"},
+    "listed": {"found": 0}, "present": {"outcome": queries.SEEN}, "away": {"outcome": "away"},
     "moved": {"outcome": "moved"}, "deceased": {"outcome": "deceased"}, "not_found": {"outcome": "not_found"},
     "over_age": {"outcome": "over_age"}, "not_visited": {"outcome": queries.NOT_VISITED}, "found": {"found": 1},
 }

@@ -59,7 +59,7 @@ def _outcome_errors(subject, values, raw, errors, visit, visit_error):
     return errors
 
 
-@bp.post("/<int:campaign_id>/branches/<int:branch_id>")
+@bp.post("/<int:campaign_id>/branches/<int:branch_id>/visits")
 def household(campaign_id, branch_id):
     """The plain form of one household (or of the page): every person with an outcome chosen is written — all of them
     or none: a mistake on one person shows the page again with everything typed kept and the message beside it."""

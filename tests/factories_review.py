@@ -94,7 +94,7 @@ def tap(client, subject, outcome, *, htmx=True, token=None, on=TODAY, place="", 
     return client.post(f"/review/subjects/{sid}/outcome", data=data, headers=HTMX if htmx else {})
 
 
-def walk_form(subjects, on=TODAY, **per):
+def walk_form(subjects, per, on=TODAY):
     """The plain household form: shown ids, the visit date, and per[sid] = {"o": outcome, "p": place, …}."""
     data = {"on": vn(on) if isinstance(on, date) else on, "shown": [s.id for s in subjects]}
     for s in subjects:

@@ -480,3 +480,209 @@ def test_teams_officers_guests_and_branches(client, db, review_world, login, mak
     assert links == {t.B1.id: team.id, w.B4.id: team.id}
     db.session.expire_all()
     assert [m.user_id for m in team.members] == [w.officer.id]
+
+
+# ---- reconciliation --------------------------------------------------------------------------------------------------
+def test_reconcile_writes_each_outcome_into_the_registry_once(client, db, review_world, login, make_campaign,
+                                                              make_person, add_person_event):
+    from app.activities.models import PersonStanding
+    from app.activities.standing import criteria_for
+
+    w, t = review_world, review_world.tree
+    names = ["present", "corrected", "away", "moved", "deceased", "not_found", "over_age", "unvisited", "back"]
+    p = {k: make_person(t.B1 if i % 2 else w.B4, f"Người {k}", birth_date=date(1990 if k == "over_age" else 2001, 1, 1),
+                        phone="0900000000", current_address="Thôn 4")
+         for i, k in enumerate(names)}
+    add_person_event(p["back"], "away", on=TODAY - timedelta(days=200), detail="Hà Nội")
+    p["back"].status = "away"
+    db.session.commit()
+    campaign = make_campaign(t.C1)
+    s = {k: _subject(db, campaign, v) for k, v in p.items()}
+    login(w.officer)
+    since = TODAY - timedelta(days=100)
+    answers = {"present": {}, "corrected": {"phone": "0987654321", "address": "Thôn 4, số 9", "workplace": "Xưởng gỗ"},
+               "away": {"place": "Đài Loan", "since": since}, "moved": {"place": "Phường Hạc Thành"}, "deceased": {},
+               "not_found": {}, "over_age": {}, "back": {}}
+    for k, extra in answers.items():
+        assert tap(client, s[k], "present" if k == "back" else k, **extra).status_code == 200, k
+    events_before = db.session.scalar(select(func.count(PersonEvent.id)))
+    url = f"/review/{campaign.id}/communes/{t.C1.id}/reconcile"
+    html = client.get(url).get_data(as_text=True)
+    assert "Ghi xác nhận có người" in html and "Đề nghị xóa tên" in html and "Đề nghị trưởng thành Đoàn" in html
+    assert "Đã đến nhà 8/9 người" in html
+    resp = client.post(url)
+    assert resp.status_code == 303 and resp.location.endswith(url)
+    db.session.expire_all()
+    cite = f"Rà soát: {campaign.title}"
+
+    def events(k, kind=None):
+        stmt = select(PersonEvent).where(PersonEvent.person_id == p[k].id, PersonEvent.kind != "registered")
+        return db.session.scalars(stmt.order_by(PersonEvent.id)).all()
+
+    confirmed = events("present")
+    assert [(e.kind, e.on, e.reason) for e in confirmed] == [("confirmed", TODAY, cite)]
+    assert criteria_for(p["present"])[0][2] is True  # criterion 1: "has a person"
+    assert db.session.get(PersonStanding, p["present"].id).person_ok is True
+    assert [e.kind for e in events("corrected")] == ["confirmed"]
+    assert (p["corrected"].phone, p["corrected"].current_address, p["corrected"].workplace) == (
+        "0987654321", "Thôn 4, số 9", "Xưởng gỗ")
+    away = events("away")
+    assert [(e.kind, e.on, e.detail, e.reason) for e in away] == [("away", since, "Đài Loan", cite)]
+    assert (p["away"].status, p["away"].away_place) == ("away", "Đài Loan")
+    assert [(e.kind, e.detail) for e in events("moved")] == [("moved_away", "Phường Hạc Thành")]
+    assert p["moved"].status == "moved_away"
+    assert [e.kind for e in events("deceased")] == ["deceased"] and p["deceased"].status == "deceased"
+    assert events("not_found") == [] and p["not_found"].status == "active"  # proposed, not removed
+    assert events("over_age") == [] and p["over_age"].status == "active"  # a proposal for the maturity list
+    assert events("unvisited") == [] and p["unvisited"].status == "active"
+    assert [e.kind for e in events("back")] == ["away", "back", "confirmed"] and p["back"].status == "active"
+    applied = db.session.scalars(select(Subject.applied_at).where(Subject.campaign_id == campaign.id)).all()
+    assert sum(a is not None for a in applied) == 8
+    # not found: on the removal proposals, with the others proposed there for their own reasons
+    removal = client.get(f"/members/removal?unit={t.C1.id}").get_data(as_text=True)
+    assert "Người not_found" in removal and "Người present" not in removal
+    # the page says it is done; a resend writes nothing more
+    html = client.get(url).get_data(as_text=True)
+    assert "Đã đối chiếu ngày" in html and "Ghi vào sổ" not in html
+    written = db.session.scalar(select(func.count(PersonEvent.id)))
+    assert written > events_before
+    assert client.post(url).status_code == 303
+    assert db.session.scalar(select(func.count(PersonEvent.id))) == written
+    assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "review.reconcile")) == 1
+    # the commune's taps are refused now, with the reason
+    resp = tap(client, s["unvisited"], "present")
+    assert resp.status_code == 422 and "Cơ sở đã đối chiếu" in resp.get_data(as_text=True)
+    resp = client.post(f"/review/{campaign.id}/branches/{t.B1.id}",
+                       data=walk_form([s["unvisited"]], {s["unvisited"].id: {"o": "present"}}))
+    assert resp.status_code == 422 and "Cơ sở đã đối chiếu" in resp.get_data(as_text=True)
+    assert client.get(f"/review/{campaign.id}/branches/{t.B1.id}/new").status_code == 403
+    assert db.session.scalar(select(Subject.outcome).where(Subject.id == s["unvisited"].id)) is None
+    # the person page shows the review; the unit page shows the campaign
+    person_page = client.get(f"/members/{p['away'].id}").get_data(as_text=True)
+    assert "Rà soát tại nhà" in person_page and "Đi làm ăn xa" in person_page and "đã đối chiếu vào sổ" in person_page
+    unit_page = client.get(f"/units/{t.B1.id}").get_data(as_text=True)
+    assert campaign.title in unit_page and "người đã đến nhà" in unit_page
+
+
+def test_removal_ground_clears_once_confirmed_later(client, db, review_world, login, make_campaign, make_person):
+    from app.members.queries import removal_stmt
+
+    w, t = review_world, review_world.tree
+    person = make_person(t.B1, "Người Vắng")
+    campaign = make_campaign(t.C1)
+    login(w.officer)
+    tap(client, _subject(db, campaign, person), "not_found", on=TODAY - timedelta(days=1))
+    client.post(f"/review/{campaign.id}/communes/{t.C1.id}/reconcile")
+    db.session.expire_all()
+    assert person.id in {x.id for x in db.session.scalars(removal_stmt(w.officer, t.C1))}
+    db.session.add(PersonEvent(person_id=person.id, kind="confirmed", on=TODAY, unit_id=t.B1.id))
+    db.session.commit()
+    assert person.id not in {x.id for x in db.session.scalars(removal_stmt(w.officer, t.C1))}
+
+
+# ---- the numbers -----------------------------------------------------------------------------------------------------
+def _stats(html):
+    """{key: n} of a campaign page's figures: visited, listed, not_visited, each outcome, found."""
+    out = {}
+    for href, value in re.findall(r'<a class="stat" href="([^"]+)"><b>([^<]+)</b>', html):
+        key = re.search(r"outcome=(\w+)", href).group(1) if "outcome=" in href else "found"
+        if "/" in value:
+            out["visited"], out["listed"] = (int(x.replace(".", "")) for x in value.split("/"))
+        else:
+            out[key] = int(value.replace(".", ""))
+    return out
+
+
+def _rows(html):
+    """[(unit id, {column: n})] of the table of the units under the page's."""
+    body = html.split("<tbody>")[1].split("</tbody>")[0] if "<tbody>" in html else ""
+    rows = []
+    for tr in body.split("<tr>")[1:]:
+        m = re.search(r"unit=(\d+)|branches/(\d+)", tr)
+        unit = int(m.group(1) or m.group(2))
+        cells = re.findall(r'<td class="num">(.*?)</td>', tr)
+        nums = [[int(n) for n in re.sub(r"<[^>]+>", "", c).replace(".", "").split("/")] for c in cells]
+        visited, listed = nums[0][0], nums[0][-1]
+        rows.append((unit, {"visited": visited, "listed": listed, "not_visited": nums[1][0], "present": nums[2][0],
+                            "away": nums[3][0], "not_found": nums[4][0], "found": nums[5][0]}))
+    return rows
+
+
+def test_coverage_agrees_at_every_level_and_with_the_people_behind_it(client, db, review_world, login, make_campaign,
+                                                                      add_people):
+    w, t = review_world, review_world.tree
+    groups = {t.B1: add_people(t.B1, 5), w.B4: add_people(w.B4, 4), t.B2: add_people(t.B2, 3),
+              t.B3: add_people(t.B3, 2, member_type="federation")}
+    campaign = make_campaign(t.P)
+    login(w.province)  # an admin of the province may walk any branch of it
+    plan = {t.B1: ["present", "present", "away", "not_found"], w.B4: ["moved", "corrected"], t.B2: ["deceased"],
+            t.B3: []}
+    for branch, outcomes in plan.items():
+        for person, outcome in zip(groups[branch], outcomes, strict=False):
+            extra = {"phone": "0912000111"} if outcome == "corrected" else {}
+            assert tap(client, _subject(db, campaign, person), outcome, **extra).status_code == 200
+    found = _found_form(client, campaign, t.B1)
+    assert client.post(f"/review/{campaign.id}/branches/{t.B1.id}/new", data=found).status_code == 303
+    expected = {t.P: (14, 7, 1), t.D: (12, 7, 1), t.C1: (9, 6, 1), t.C3: (2, 0, 0), t.B1: (5, 4, 1), w.B4: (4, 2, 0),
+                t.C2: (3, 1, 0), t.B2: (3, 1, 0)}
+    pages = {}
+    for unit, (listed, visited, n_found) in expected.items():
+        html = client.get(f"/review/{campaign.id}?unit={unit.id}").get_data(as_text=True)
+        stats = pages[unit.id] = _stats(html)
+        assert (stats["listed"], stats["visited"], stats["found"]) == (listed, visited, n_found), unit.name
+        assert stats["not_visited"] == listed - visited
+        assert sum(stats[k] for k in ("present", "away", "moved", "not_found", "deceased", "over_age", "corrected")) \
+            == visited
+        # every number is the length of the list behind it
+        base = f"/review/{campaign.id}/people?unit={unit.id}"
+        for key, n in stats.items():
+            query = {"listed": "&found=0", "found": "&found=1"}.get(key, f"&outcome={key}")
+            assert count_people(client.get(base + query).get_data(as_text=True)) == n, (unit.name, key)
+        # the rows of the units below add up to the unit's own figures
+        rows = _rows(html)
+        if unit.level != "branch":
+            assert rows, unit.name
+            for col in ("visited", "listed", "not_visited", "present", "away", "not_found", "found"):
+                assert sum(r[col] for _u, r in rows) == stats[col], (unit.name, col)
+            for child, r in rows:
+                if child in pages:
+                    assert (r["listed"], r["visited"], r["found"]) == (
+                        pages[child]["listed"], pages[child]["visited"], pages[child]["found"])
+    # the province's rows are the district and the commune directly under it
+    assert {u for u, _r in _rows(client.get(f"/review/{campaign.id}?unit={t.P.id}").get_data(as_text=True))} == {
+        t.D.id, t.C3.id}
+
+
+# ---- closing ---------------------------------------------------------------------------------------------------------
+def test_close_refuses_taps_with_a_message(client, db, review_world, login, make_campaign, make_person):
+    w, t = review_world, review_world.tree
+    a, b = make_person(t.B1, "Người Một"), make_person(t.B1, "Người Hai")
+    campaign = make_campaign(t.C1)
+    sa, sb = _subject(db, campaign, a), _subject(db, campaign, b)
+    login(w.officer)
+    assert tap(client, sa, "present").status_code == 200
+    # only the admin of the campaign's unit closes it
+    assert client.post(f"/review/{campaign.id}/close", data={"version": campaign.version}).status_code == 403
+    client.post("/auth/logout")
+    login(w.admin)
+    db.session.expire_all()
+    resp = client.post(f"/review/{campaign.id}/close", data={"version": campaign.version})
+    assert resp.status_code == 303
+    db.session.expire_all()
+    assert campaign.status == "closed" and campaign.closed_at is not None
+    client.post("/auth/logout")
+    login(w.officer)
+    for htmx in (True, False):
+        resp = tap(client, sb, "present", htmx=htmx)
+        assert resp.status_code == 422
+        assert "Đợt rà soát đã kết thúc — không ghi thêm kết quả." in resp.get_data(as_text=True)
+    resp = client.post(f"/review/{campaign.id}/branches/{t.B1.id}", data=walk_form([sb], {sb.id: {"o": "away"}}))
+    assert resp.status_code == 422 and "Đợt rà soát đã kết thúc" in resp.get_data(as_text=True)
+    assert client.get(f"/review/{campaign.id}/branches/{t.B1.id}/new").status_code == 403
+    html = client.get(f"/review/{campaign.id}/branches/{t.B1.id}").get_data(as_text=True)
+    assert "Đợt rà soát đã kết thúc" in html and "Lưu cả hộ" not in html
+    assert db.session.scalar(select(Subject.outcome).where(Subject.id == sb.id)) is None
+    # a commune not reconciled yet still can
+    assert client.post(f"/review/{campaign.id}/communes/{t.C1.id}/reconcile").status_code == 303
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(PersonEvent.id)).where(PersonEvent.kind == "confirmed")) == 1

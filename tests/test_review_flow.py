@@ -6,8 +6,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from app.activities.models import PersonStanding
+from app.activities.standing import criteria_for
 from app.audit.models import AuditEntry
+from app.classes.models import Enrolment
 from app.members.models import Person, PersonEvent
+from app.members.queries import removal_stmt
 from app.review.models import Campaign, Outcome, Subject, Team, TeamBranch, TeamMember
 from tests.conftest import HTMX, errors_in
 from tests.factories_review import TODAY, count_people, outcomes_of, subject_count, subjects_by_person, tap, vn, walk_form
@@ -400,8 +404,6 @@ def test_claimed_members_wait_on_the_second_list(client, db, review_world, login
 
 def test_enrol_found_youth_into_a_sympathizer_class_in_one_step(client, db, review_world, login, make_campaign,
                                                                 make_class):
-    from app.classes.models import Enrolment
-
     w, t = review_world, review_world.tree
     campaign = make_campaign(t.C1)
     klass = make_class(t.C1, sessions=1, title="Lớp cảm tình Đoàn tháng 4")
@@ -485,9 +487,6 @@ def test_teams_officers_guests_and_branches(client, db, review_world, login, mak
 # ---- reconciliation --------------------------------------------------------------------------------------------------
 def test_reconcile_writes_each_outcome_into_the_registry_once(client, db, review_world, login, make_campaign,
                                                               make_person, add_person_event):
-    from app.activities.models import PersonStanding
-    from app.activities.standing import criteria_for
-
     w, t = review_world, review_world.tree
     names = ["present", "corrected", "away", "moved", "deceased", "not_found", "over_age", "unvisited", "back"]
     p = {k: make_person(t.B1 if i % 2 else w.B4, f"Người {k}", birth_date=date(1990 if k == "over_age" else 2001, 1, 1),
@@ -565,8 +564,6 @@ def test_reconcile_writes_each_outcome_into_the_registry_once(client, db, review
 
 
 def test_removal_ground_clears_once_confirmed_later(client, db, review_world, login, make_campaign, make_person):
-    from app.members.queries import removal_stmt
-
     w, t = review_world, review_world.tree
     person = make_person(t.B1, "Người Vắng")
     campaign = make_campaign(t.C1)
@@ -686,3 +683,47 @@ def test_close_refuses_taps_with_a_message(client, db, review_world, login, make
     assert client.post(f"/review/{campaign.id}/communes/{t.C1.id}/reconcile").status_code == 303
     db.session.expire_all()
     assert db.session.scalar(select(func.count(PersonEvent.id)).where(PersonEvent.kind == "confirmed")) == 1
+
+
+def test_edit_the_dates_and_a_stale_form_is_a_conflict(client, db, review_world, login, make_campaign):
+    w, t = review_world, review_world.tree
+    campaign = make_campaign(t.C1, opened=False, starts_on=date(2027, 3, 1), ends_on=date(2027, 3, 31), year=2027)
+    login(w.admin)
+    html = client.get(f"/review/{campaign.id}/edit").get_data(as_text=True)
+    assert 'value="01/03/2027"' in html and 'value="31/03/2027"' in html
+    version = campaign.version
+    data = {"title": "Rà soát tháng 3 và tháng 4", "starts_on": "01/03/2027", "ends_on": "15/04/2027", "version": version}
+    resp = client.post(f"/review/{campaign.id}/edit", data=data)
+    assert resp.status_code == 303, errors_in(resp.data)
+    db.session.expire_all()
+    assert (campaign.title, campaign.ends_on) == ("Rà soát tháng 3 và tháng 4", date(2027, 4, 15))
+    assert client.post(f"/review/{campaign.id}/edit", data=data).status_code == 303  # the same edit resent
+    stale = {**data, "ends_on": "20/04/2027"}
+    resp = client.post(f"/review/{campaign.id}/edit", data=stale)
+    assert resp.status_code == 409
+    db.session.expire_all()
+    assert campaign.ends_on == date(2027, 4, 15)
+    bad = {**data, "ends_on": "01/02/2027", "version": campaign.version}
+    for headers in ({}, HTMX):
+        resp = client.post(f"/review/{campaign.id}/edit", data=bad, headers=headers)
+        assert resp.status_code == 422 and "Ngày kết thúc phải sau ngày bắt đầu." in errors_in(resp.data)
+        assert ("<html" in resp.get_data(as_text=True)) is (not headers)
+    client.post("/auth/logout")
+    login(w.officer)
+    assert client.get(f"/review/{campaign.id}/edit").status_code == 403
+
+
+def test_enrol_refuses_a_class_the_commune_cannot_use(client, db, review_world, login, make_campaign, make_class):
+    w, t = review_world, review_world.tree
+    campaign = make_campaign(t.C1)
+    other = make_class(t.C2, sessions=1, title="Lớp của xã khác")
+    login(w.officer)
+    data = {**_found_form(client, campaign, t.B1)}
+    assert client.post(f"/review/{campaign.id}/branches/{t.B1.id}/new", data=data).status_code == 303
+    person = db.session.scalar(select(Person))
+    html = client.get(f"/review/{campaign.id}/communes/{t.C1.id}/found").get_data(as_text=True)
+    assert "Lớp của xã khác" not in html and "Chưa có lớp cảm tình Đoàn nào đang mở cho cơ sở này." in html
+    resp = client.post(f"/review/{campaign.id}/communes/{t.C1.id}/found/enrol",
+                       data={"class_id": other.id, "person": [person.id]})
+    assert resp.status_code == 422
+    assert db.session.scalar(select(func.count(Enrolment.id))) == 0

@@ -93,6 +93,13 @@ def campaigns_for(user):
                               .order_by(Campaign.year.desc(), Campaign.unit_path).limit(100)).all()
 
 
+def campaign_of_token(token):
+    """The campaign a create form (its hidden token) already made: a resent form is answered with it."""
+    if not token:
+        return None
+    return db.session.scalar(select(Campaign).where(Campaign.form_token == token))
+
+
 def covering(unit, year=None):
     """The campaign whose scope holds this unit (the unit page's panel): an open one, or this year's closed one."""
     stmt = (select(Campaign).where(or_(Campaign.status == "open",

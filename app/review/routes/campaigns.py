@@ -33,6 +33,10 @@ def create():
         return unit if permissions.can_create_at(current_user, unit) else None
 
     form = CampaignForm(units=units, allowed=allowed, taken=queries.overlapping)
+    done = queries.campaign_of_token(request.form.get("form_token")) if request.method == "POST" else None
+    if done is not None and permissions.can_view_campaign(current_user, done):
+        # a resent form (a double tap, a flaky network): the answer the first one had, not "this year is taken"
+        return see_other("review.campaign", campaign_id=done.id)
     if request.method == "GET":
         base = unit_from_args(current_user, "admin")
         year = date.today().year if date.today().month <= 3 else date.today().year + 1

@@ -65,8 +65,8 @@ def household(campaign_id, branch_id):
     or none: a mistake on one person shows the page again with everything typed kept and the message beside it."""
     campaign = queries.get_campaign_for(current_user, campaign_id)
     branch = _branch(campaign, branch_id)
-    if not permissions.can_walk(current_user, campaign, branch):
-        abort(403)
+    if not permissions.walks(current_user, branch):
+        abort(403)  # a closed campaign or a reconciled commune: refused beside each person, with the reason
     shown = [int(x) for x in request.form.getlist("shown") if x.isdigit()]
     subjects = queries.subjects_in(campaign, branch, shown)
     visit, visit_error = read_visit_date(request.form)
@@ -115,8 +115,8 @@ def outcome(subject_id):
     Without htmx (a row's own save button): 303 back to the walk list, or the page again with the message."""
     subject = queries.get_subject_for(current_user, subject_id, permissions.WALKERS)
     campaign, branch = subject.campaign, subject.branch
-    if not permissions.can_walk(current_user, campaign, branch):
-        abort(403)
+    if not permissions.walks(current_user, branch):
+        abort(403)  # a closed campaign or a reconciled commune: the row again with the reason (422)
     values, raw, errs = read_outcome(request.form, subject.id)
     if not values["outcome"]:
         errs["outcome"] = _("Chọn kết quả cho người này.")

@@ -36,7 +36,7 @@ def c1_routes(w):
         ("GET", f"/review/{c}/people?unit={t.C1.id}", None),
         ("GET", f"/review/{c}/people?unit={t.B1.id}&outcome=not_visited", None),
         ("GET", f"/review/{c}/branches/{t.B1.id}", None),
-        ("POST", f"/review/{c}/branches/{t.B1.id}", one),
+        ("POST", f"/review/{c}/branches/{t.B1.id}/visits", one),
         ("POST", f"/review/subjects/{w.s1.id}/outcome", {"on": vn(TODAY), f"o-{w.s1.id}": "present"}),
         ("GET", f"/review/subjects/{w.s1.id}", None),
         ("POST", f"/review/subjects/{w.s1.id}", {"household": "Thôn 9"}),
@@ -129,7 +129,7 @@ def test_a_branch_officer_walks_only_their_branch(client, db, review, login):
     # the other branch of the same commune, and the commune's own pages: refused
     for method, url, data in [
         ("GET", f"/review/{c}/branches/{w.B4.id}", None),
-        ("POST", f"/review/{c}/branches/{w.B4.id}", walk_form([w.s4], {w.s4.id: {"o": "present"}})),
+        ("POST", f"/review/{c}/branches/{w.B4.id}/visits", walk_form([w.s4], {w.s4.id: {"o": "present"}})),
         ("POST", f"/review/subjects/{w.s4.id}/outcome", {"on": vn(TODAY), f"o-{w.s4.id}": "present"}),
         ("GET", f"/review/subjects/{w.s4.id}", None),
         ("GET", f"/review/{c}/branches/{w.B4.id}/new", None),
@@ -143,7 +143,7 @@ def test_a_branch_officer_walks_only_their_branch(client, db, review, login):
         assert client.open(url, method=method, data=data).status_code in (403, 404), (method, url)
     # a B4 person slipped into the B1 household form is ignored
     data = walk_form([w.s1, w.s4], {w.s1.id: {"o": "away", "p": "Huế"}, w.s4.id: {"o": "deceased"}})
-    assert client.post(f"/review/{c}/branches/{t.B1.id}", data=data).status_code == 303
+    assert client.post(f"/review/{c}/branches/{t.B1.id}/visits", data=data).status_code == 303
     db.session.expire_all()
     assert db.session.get(Subject, w.s4.id).outcome is None
     assert db.session.get(Subject, w.s1.id).outcome == "away"

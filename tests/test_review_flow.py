@@ -261,7 +261,7 @@ def test_household_form_writes_several_people_at_once_or_none(client, db, review
     campaign = make_campaign(t.C1)
     sa, sb, sc = (_subject(db, campaign, x) for x in (a, b, c))
     login(w.officer)
-    url = f"/review/{campaign.id}/branches/{t.B1.id}"
+    url = f"/review/{campaign.id}/branches/{t.B1.id}/visits"
     # one wrong (over_age on a 15-year-old): nothing written, everything typed kept, the message beside that person
     data = walk_form([sa, sb, sc], {sa.id: {"o": "present"}, sb.id: {"o": "away", "p": "Đài Loan", "s": "01/02/2025"},
                                     sc.id: {"o": "over_age"}})
@@ -316,11 +316,13 @@ def test_bad_input_is_refused_beside_the_field_and_nothing_typed_is_lost(client,
         for key in ("place", "phone", "note"):
             if extra.get(key):
                 assert f'value="{extra[key]}"' in html
-        # without JavaScript: the walk list again, the message beside this person
+        # without JavaScript: the walk list again, the message beside this person (a visit date's beside the
+        # household's date field, just above)
         resp = tap(client, s, outcome, htmx=False, **extra)
         assert resp.status_code == 422
         page = resp.get_data(as_text=True)
-        assert "<html" in page and message in page.split(f'id="rv-{s.id}"')[1].split("</fieldset>")[0]
+        around = page.split(f'id="rv-{s.id}"')[0 if "on" in extra else 1].split("</fieldset>")[0 if "on" not in extra else -1]
+        assert "<html" in page and message in around, (message, around[-400:])
     assert db.session.scalar(select(func.count(Outcome.id))) == 0
     # over_age on someone who is past 30 is allowed
     old = make_person(t.B1, "Lý Văn Già", birth_date=date(TODAY.year - 31, 1, 1))
@@ -551,7 +553,7 @@ def test_reconcile_writes_each_outcome_into_the_registry_once(client, db, review
     # the commune's taps are refused now, with the reason
     resp = tap(client, s["unvisited"], "present")
     assert resp.status_code == 422 and "Cơ sở đã đối chiếu" in resp.get_data(as_text=True)
-    resp = client.post(f"/review/{campaign.id}/branches/{t.B1.id}",
+    resp = client.post(f"/review/{campaign.id}/branches/{t.B1.id}/visits",
                        data=walk_form([s["unvisited"]], {s["unvisited"].id: {"o": "present"}}))
     assert resp.status_code == 422 and "Cơ sở đã đối chiếu" in resp.get_data(as_text=True)
     assert client.get(f"/review/{campaign.id}/branches/{t.B1.id}/new").status_code == 403
@@ -673,7 +675,7 @@ def test_close_refuses_taps_with_a_message(client, db, review_world, login, make
         resp = tap(client, sb, "present", htmx=htmx)
         assert resp.status_code == 422
         assert "Đợt rà soát đã kết thúc — không ghi thêm kết quả." in resp.get_data(as_text=True)
-    resp = client.post(f"/review/{campaign.id}/branches/{t.B1.id}", data=walk_form([sb], {sb.id: {"o": "away"}}))
+    resp = client.post(f"/review/{campaign.id}/branches/{t.B1.id}/visits", data=walk_form([sb], {sb.id: {"o": "away"}}))
     assert resp.status_code == 422 and "Đợt rà soát đã kết thúc" in resp.get_data(as_text=True)
     assert client.get(f"/review/{campaign.id}/branches/{t.B1.id}/new").status_code == 403
     html = client.get(f"/review/{campaign.id}/branches/{t.B1.id}").get_data(as_text=True)

@@ -283,7 +283,7 @@ def test_plain_household_form_with_nothing_chosen_writes_nothing(client, db, rev
     c = make_campaign(t.C1)
     subjects = [_subject(db, c, p) for p in people]
     login(w.officer)
-    resp = client.post(f"/review/{c.id}/branches/{t.B1.id}", data=walk_form(subjects, {}))
+    resp = client.post(f"/review/{c.id}/branches/{t.B1.id}/visits", data=walk_form(subjects, {}))
     assert resp.status_code == 303
     assert db.session.scalar(select(func.count(Outcome.id))) == 0
     assert "Chưa ghi gì" in client.get(resp.location).get_data(as_text=True)

@@ -93,13 +93,19 @@ def campaigns_for(user):
                               .order_by(Campaign.year.desc(), Campaign.unit_path).limit(100)).all()
 
 
+def campaign_of_token(token):
+    """The campaign a create form (its hidden token) already made: a resent form is answered with it."""
+    if not token:
+        return None
+    return db.session.scalar(select(Campaign).where(Campaign.form_token == token))
+
+
 def covering(unit, year=None):
-    """The campaigns whose scope holds this unit (the unit page's panel), not drafts, this year or the latest."""
-    stmt = (select(Campaign).where(Campaign.status != "draft",
+    """The campaign whose scope holds this unit (the unit page's panel): an open one, or this year's closed one."""
+    stmt = (select(Campaign).where(or_(Campaign.status == "open",
+                                       and_(Campaign.status == "closed", Campaign.year >= (year or date.today().year))),
                                    func.substr(unit.path, 1, func.length(Campaign.unit_path)) == Campaign.unit_path)
             .order_by(Campaign.year.desc(), func.length(Campaign.unit_path).desc()))
-    if year:
-        stmt = stmt.where(Campaign.year == year)
     return db.session.scalars(stmt.limit(1)).first()
 
 
@@ -133,7 +139,7 @@ class Tally:
     outcomes: dict = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     by_type: dict = field(default_factory=lambda: dict.fromkeys(TYPES, 0))
     flag: str | None = None
-    team: object = None
+    flagged: list = field(default_factory=list)
 
     @property
     def pending(self):
@@ -162,8 +168,11 @@ def _scope_condition(campaign, unit):
 
 
 def coverage(campaign, unit, today=None):
-    """(total Tally of `unit`, [Tally per child unit]) over the campaign's lists. Two statements: the counts grouped
-    by commune (or by branch under a commune), and the units they roll up into."""
+    """(total Tally of `unit`, [Tally per child unit]) over the campaign's lists. Three statements whatever the size:
+    the counts grouped by commune (or by branch under a commune), the children, the paths they roll up by.
+
+    total.flagged: the units to chase — under a commune its branches not started or behind the calendar; above a
+    commune, the communes behind (the province sees communes, not districts, as the seed asks)."""
     key = Subject.branch_id if unit.level in ("commune", "branch") else Subject.commune_id
     rows = db.session.execute(
         select(key, Subject.outcome, Subject.start_type, Subject.found, func.count())
@@ -177,17 +186,24 @@ def coverage(campaign, unit, today=None):
     children = db.session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name)).all()
     by_path = {c.path: Tally(unit=c) for c in children}
     keys = {r[0] for r in rows}
-    paths = dict(db.session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(keys))).all()) if keys else {}
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(keys)))} if keys else {}
     depth = unit.path.count("/")  # the child's path has one more segment than the unit's
+    by_key = {}
     for k, outcome, start_type, found, n in rows:
-        path = paths.get(k, "")
+        path = units[k].path if k in units else ""
         child = "/".join(path.split("/")[:depth + 1]) + "/"
-        tally = by_path.get(child)
         total.add(outcome, start_type, found, n)
-        if tally is not None:
-            tally.add(outcome, start_type, found, n)
+        if child in by_path:
+            by_path[child].add(outcome, start_type, found, n)
+        by_key.setdefault(k, Tally(unit=units.get(k))).add(outcome, start_type, found, n)
     tallies = [t for t in by_path.values() if t.listed or t.found]
-    _flag(campaign, unit, tallies, today)
+    _flag(campaign, tallies, today)
+    if unit.level == "commune":
+        total.flagged = [t for t in tallies if t.flag]
+    else:
+        communes = [t for t in by_key.values() if t.unit is not None]
+        _flag(campaign, communes, today)
+        total.flagged = sorted((t for t in communes if t.flag), key=lambda t: (t.share, t.unit.name))
     return total, tallies
 
 
@@ -202,7 +218,7 @@ def expected_share(campaign, today=None):
     return round(100 * done / days) if days > 0 else 100
 
 
-def _flag(campaign, unit, tallies, today):
+def _flag(campaign, tallies, today):
     """Branches not started are flagged to their commune; units behind the calendar to the level above."""
     if campaign.status == "draft":
         return
@@ -304,6 +320,7 @@ def history(subject):
 
 # ---- the people behind a number -----------------------------------------------------------------------------------
 NOT_VISITED = "not_visited"
+SEEN = "seen"  # present, with or without corrected details: the result's "confirmed present"
 
 
 def people_stmt(campaign, unit, outcome=None, start_type=None, found=None):
@@ -315,6 +332,8 @@ def people_stmt(campaign, unit, outcome=None, start_type=None, found=None):
         stmt = stmt.where(Subject.outcome.is_(None))
     elif outcome == "visited":
         stmt = stmt.where(Subject.outcome.isnot(None))
+    elif outcome == SEEN:
+        stmt = stmt.where(Subject.outcome.in_(PRESENT))
     elif outcome in OUTCOMES:
         stmt = stmt.where(Subject.outcome == outcome)
     if start_type in TYPES:

@@ -33,6 +33,10 @@ def create():
         return unit if permissions.can_create_at(current_user, unit) else None
 
     form = CampaignForm(units=units, allowed=allowed, taken=queries.overlapping)
+    done = queries.campaign_of_token(request.form.get("form_token")) if request.method == "POST" else None
+    if done is not None and permissions.can_view_campaign(current_user, done):
+        # a resent form (a double tap, a flaky network): the answer the first one had, not "this year is taken"
+        return see_other("review.campaign", campaign_id=done.id)
     if request.method == "GET":
         base = unit_from_args(current_user, "admin")
         year = date.today().year if date.today().month <= 3 else date.today().year + 1
@@ -104,7 +108,7 @@ def campaign(campaign_id):
         ctx = {"reconciled_ids": queries.reconciled_communes(campaign)}
     return render("review/campaign.html", campaign=campaign, unit=unit, total=total, tallies=tallies,
                   ancestors=[a for a in get_ancestors(unit) if a.path.startswith(campaign.unit_path)],
-                  expected=queries.expected_share(campaign), step=StepForm(obj=campaign),
+                  expected=queries.expected_share(campaign), margin=queries.BEHIND_MARGIN, step=StepForm(obj=campaign),
                   can_manage=permissions.can_manage_campaign(current_user, campaign),
                   can_walk=unit.level == "branch" and permissions.can_walk(current_user, campaign, unit), **ctx)
 
@@ -114,7 +118,7 @@ def people(campaign_id):
     campaign = queries.get_campaign_for(current_user, campaign_id)
     unit = queries.unit_of_args(current_user, campaign)
     outcome = request.args.get("outcome")
-    outcome = outcome if outcome in (*OUTCOMES, queries.NOT_VISITED, "visited") else None
+    outcome = outcome if outcome in (*OUTCOMES, queries.NOT_VISITED, queries.SEEN, "visited") else None
     start_type = request.args.get("type") if request.args.get("type") in queries.TYPES else None
     found = {"1": True, "0": False}.get(request.args.get("found", "0" if outcome else ""))
     page = paginate(queries.people_stmt(campaign, unit, outcome, start_type, found), rows=True)

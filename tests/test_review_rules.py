@@ -287,3 +287,18 @@ def test_plain_household_form_with_nothing_chosen_writes_nothing(client, db, rev
     assert resp.status_code == 303
     assert db.session.scalar(select(func.count(Outcome.id))) == 0
     assert "Chưa ghi gì" in client.get(resp.location).get_data(as_text=True)
+
+
+def test_a_token_sent_again_with_another_answer_is_a_new_tap(client, db, review_world, login, make_campaign,
+                                                             make_person):
+    """A row whose answer was lost keeps its old token: the officer's next tap (another answer) is not a resend."""
+    w, t = review_world, review_world.tree
+    s = _subject(db, make_campaign(t.C1), make_person(t.B1))
+    login(w.officer)
+    assert tap(client, s, "present", token="lost-answer").status_code == 200
+    assert tap(client, s, "present", token="lost-answer").status_code == 200  # the resend: nothing new
+    assert tap(client, s, "away", token="lost-answer", place="Bình Dương").status_code == 200
+    assert tap(client, s, "away", token="lost-answer", place="Bình Dương").status_code == 200  # and its resend
+    db.session.expire_all()
+    assert [(o.outcome, o.place) for o in outcomes_of(db, s)] == [("present", None), ("away", "Bình Dương")]
+    assert s.outcome == "away"

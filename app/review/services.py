@@ -224,26 +224,38 @@ def find_token(token):
     return db.session.scalar(select(Outcome).where(Outcome.token == token))
 
 
-def record_outcome(*, subject, outcome, on, place=None, since=None, phone=None, address=None, workplace=None,
-                   note=None, token=None):
-    """One outcome at a door. A resent tap (its token already stored) is that outcome; the same answer tapped again
-    writes nothing; a different one is a new row (the earlier stays as history) and becomes the subject's."""
-    done = find_token(token)
-    if done is not None:
-        return done, False
-    lock_rows(Subject.id, [subject.id])  # two officers on one person: one after the other, the later wins
-    db.session.refresh(subject)
-    done = find_token(token)  # a twin of this very tap may have committed while we waited
-    if done is not None:
-        return done, False
+def _outcome_values(outcome, on, place, since, phone, address, workplace, note):
     values = {"outcome": outcome, "on": on, "place": _clean(place), "since": since, "phone": _clean(phone),
               "address": _clean(address), "workplace": _clean(workplace), "note": _clean(note)}
     for key in ("place", "since", "phone", "address", "workplace"):  # only the details the outcome has
         if key not in DETAILS.get(outcome, ()):
             values[key] = None
+    return values
+
+
+def _same(row, values):
+    return row is not None and all(getattr(row, k) == v for k, v in values.items())
+
+
+def record_outcome(*, subject, outcome, on, place=None, since=None, phone=None, address=None, workplace=None,
+                   note=None, token=None):
+    """One outcome at a door. A resent tap (its token stored with these values) is that outcome; the same answer
+    tapped again writes nothing; a different one is a new row (the earlier stays as history) and becomes the
+    subject's. A stored token with other values is a later tap on a row whose answer was lost (the row kept its old
+    token): a new outcome, not a resend."""
+    values = _outcome_values(outcome, on, place, since, phone, address, workplace, note)
+    done = find_token(token)
+    if _same(done, values):
+        return done, False
+    lock_rows(Subject.id, [subject.id])  # two officers on one person: one after the other, the later wins
+    db.session.refresh(subject)
+    done = find_token(token)  # a twin of this very tap may have committed while we waited
+    if _same(done, values):
+        return done, False
+    token = None if done is not None else token
     check_outcome(subject, values)
     last = db.session.get(Outcome, subject.outcome_id) if subject.outcome_id else None
-    if last is not None and all(getattr(last, k) == v for k, v in values.items()):
+    if _same(last, values):
         return last, False
     by = _by()
     row = Outcome(subject_id=subject.id, campaign_id=subject.campaign_id, token=token or None,

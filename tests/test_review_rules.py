@@ -293,7 +293,8 @@ def test_a_token_sent_again_with_another_answer_is_a_new_tap(client, db, review_
                                                              make_person):
     """A row whose answer was lost keeps its old token: the officer's next tap (another answer) is not a resend."""
     w, t = review_world, review_world.tree
-    s = _subject(db, make_campaign(t.C1), make_person(t.B1))
+    p = make_person(t.B1)
+    s = _subject(db, make_campaign(t.C1), p)
     login(w.officer)
     assert tap(client, s, "present", token="lost-answer").status_code == 200
     assert tap(client, s, "present", token="lost-answer").status_code == 200  # the resend: nothing new

@@ -11,6 +11,7 @@ NAV = (
     ("activities.index", _l("Sinh hoạt"), None),
     ("classes.index", _l("Lớp học"), None),
     ("inspections.index", _l("Kiểm tra"), None),
+    ("review.index", _l("Rà soát"), None),
     ("auth.users", _l("Tài khoản"), "admin"),
     ("audit.index", _l("Nhật ký"), "admin"),
 )

@@ -33,8 +33,8 @@ def test_every_domain_adds_its_parts(app):
     def owners(slot):
         return [p.template.split("/")[0] for p in seams.items(slot)]
 
-    assert owners(seams.UNIT_PAGE) == ["members", "activities", "classes", "inspections"]
-    assert owners(seams.PERSON_PAGE) == ["activities", "members", "activities", "classes", "activities", "members"]
+    assert owners(seams.UNIT_PAGE) == ["review", "members", "activities", "classes", "inspections"]
+    assert owners(seams.PERSON_PAGE) == ["activities", "review", "members", "activities", "classes", "activities", "members"]
     assert [f.name for f in seams.items(seams.PEOPLE_FILTERS)] == ["verdict", "failing"]
     assert [c.name for c in seams.items(seams.PEOPLE_EXPORT)] == ["standing"]
     assert seams.items(seams.REMOVAL_GROUNDS) and seams.items(seams.PEOPLE_WRITTEN)

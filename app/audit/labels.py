@@ -45,6 +45,10 @@ ACTIONS = {
     "inspection.acknowledge": _l("Xác nhận của đơn vị"), "corrective_action.create": _l("Giao việc khắc phục"),
     "corrective_action.done": _l("Báo đã khắc phục"), "corrective_action.verify": _l("Xác nhận đã khắc phục"),
     "corrective_action.reopen": _l("Mở lại việc khắc phục"),
+    "review.create": _l("Tạo đợt rà soát"), "review.update": _l("Sửa đợt rà soát"), "review.open": _l("Mở đợt rà soát"),
+    "review.close": _l("Kết thúc đợt rà soát"), "review.team_create": _l("Lập tổ rà soát"),
+    "review.team_update": _l("Sửa tổ rà soát"), "review.outcome": _l("Ghi kết quả rà soát tại nhà"),
+    "review.household": _l("Sửa hộ (rà soát)"), "review.reconcile": _l("Đối chiếu kết quả rà soát vào sổ"),
 }
 
 OBJECTS = {
@@ -53,7 +57,8 @@ OBJECTS = {
     "training_class": _l("Lớp học"), "class_session": _l("Buổi học"), "class_enrolment": _l("Học viên"),
     "class_attendance": _l("Điểm danh lớp"), "admission_case": _l("Hồ sơ kết nạp"),
     "checklist_template": _l("Mẫu kiểm tra"), "inspection_plan": _l("Kế hoạch kiểm tra"), "inspection": _l("Cuộc kiểm tra"),
-    "corrective_action": _l("Việc khắc phục"),
+    "corrective_action": _l("Việc khắc phục"), "review_campaign": _l("Đợt rà soát"), "review_team": _l("Tổ rà soát"),
+    "review_subject": _l("Người trong danh sách rà soát"), "review_reconciliation": _l("Đối chiếu rà soát"),
 }
 
 FIELDS = {

@@ -14,6 +14,7 @@ def unit_panel(unit, user):
     if campaign is None:
         return None
     total, _children = queries.coverage(campaign, unit)
+    total.flagged = total.flagged[:5]
     return {"campaign": campaign, "tally": total, "expected": queries.expected_share(campaign),
             "can_walk": unit.level == "branch" and permissions.can_walk(user, campaign, unit)}
 

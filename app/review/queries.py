@@ -21,7 +21,7 @@ from .households import household_key
 from .models import OUTCOMES, PRESENT, Campaign, Outcome, Reconciliation, Subject, Team, TeamBranch, TeamMember
 
 TYPES = tuple(MEMBER_TYPES)  # union, federation, youth
-HOUSEHOLDS_PER_PAGE = 10
+PAGE_PEOPLE = 25  # a walk-list page holds whole households, about this many people (a 360 px phone, 14 KB)
 
 
 # ---- loading with the right --------------------------------------------------------------------------------------
@@ -94,12 +94,11 @@ def campaigns_for(user):
 
 
 def covering(unit, year=None):
-    """The campaigns whose scope holds this unit (the unit page's panel), not drafts, this year or the latest."""
-    stmt = (select(Campaign).where(Campaign.status != "draft",
+    """The campaign whose scope holds this unit (the unit page's panel): an open one, or this year's closed one."""
+    stmt = (select(Campaign).where(or_(Campaign.status == "open",
+                                       and_(Campaign.status == "closed", Campaign.year >= (year or date.today().year))),
                                    func.substr(unit.path, 1, func.length(Campaign.unit_path)) == Campaign.unit_path)
             .order_by(Campaign.year.desc(), func.length(Campaign.unit_path).desc()))
-    if year:
-        stmt = stmt.where(Campaign.year == year)
     return db.session.scalars(stmt.limit(1)).first()
 
 
@@ -133,7 +132,7 @@ class Tally:
     outcomes: dict = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     by_type: dict = field(default_factory=lambda: dict.fromkeys(TYPES, 0))
     flag: str | None = None
-    team: object = None
+    flagged: list = field(default_factory=list)
 
     @property
     def pending(self):
@@ -162,8 +161,11 @@ def _scope_condition(campaign, unit):
 
 
 def coverage(campaign, unit, today=None):
-    """(total Tally of `unit`, [Tally per child unit]) over the campaign's lists. Two statements: the counts grouped
-    by commune (or by branch under a commune), and the units they roll up into."""
+    """(total Tally of `unit`, [Tally per child unit]) over the campaign's lists. Three statements whatever the size:
+    the counts grouped by commune (or by branch under a commune), the children, the paths they roll up by.
+
+    total.flagged: the units to chase — under a commune its branches not started or behind the calendar; above a
+    commune, the communes behind (the province sees communes, not districts, as the seed asks)."""
     key = Subject.branch_id if unit.level in ("commune", "branch") else Subject.commune_id
     rows = db.session.execute(
         select(key, Subject.outcome, Subject.start_type, Subject.found, func.count())
@@ -177,17 +179,24 @@ def coverage(campaign, unit, today=None):
     children = db.session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name)).all()
     by_path = {c.path: Tally(unit=c) for c in children}
     keys = {r[0] for r in rows}
-    paths = dict(db.session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(keys))).all()) if keys else {}
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(keys)))} if keys else {}
     depth = unit.path.count("/")  # the child's path has one more segment than the unit's
+    by_key = {}
     for k, outcome, start_type, found, n in rows:
-        path = paths.get(k, "")
+        path = units[k].path if k in units else ""
         child = "/".join(path.split("/")[:depth + 1]) + "/"
-        tally = by_path.get(child)
         total.add(outcome, start_type, found, n)
-        if tally is not None:
-            tally.add(outcome, start_type, found, n)
+        if child in by_path:
+            by_path[child].add(outcome, start_type, found, n)
+        by_key.setdefault(k, Tally(unit=units.get(k))).add(outcome, start_type, found, n)
     tallies = [t for t in by_path.values() if t.listed or t.found]
-    _flag(campaign, unit, tallies, today)
+    _flag(campaign, tallies, today)
+    if unit.level == "commune":
+        total.flagged = [t for t in tallies if t.flag]
+    else:
+        communes = [t for t in by_key.values() if t.unit is not None]
+        _flag(campaign, communes, today)
+        total.flagged = sorted((t for t in communes if t.flag), key=lambda t: (t.share, t.unit.name))
     return total, tallies
 
 
@@ -202,7 +211,7 @@ def expected_share(campaign, today=None):
     return round(100 * done / days) if days > 0 else 100
 
 
-def _flag(campaign, unit, tallies, today):
+def _flag(campaign, tallies, today):
     """Branches not started are flagged to their commune; units behind the calendar to the level above."""
     if campaign.status == "draft":
         return
@@ -245,8 +254,35 @@ def households(campaign, branch):
         group.people.append((subject, person))
     for group in groups.values():
         group.people.sort(key=lambda sp: (sp[1].birth_date or date.max, sp[1].name_key))
-    # people with no address at all come last: the team asks the branch where they live
-    return sorted(groups.values(), key=lambda h: (h.key == "", h.key))
+    # people with no address at all come last, in small groups: the team asks the branch where they live
+    ordered = sorted((h for h in groups.values() if h.key), key=lambda h: h.key)
+    unknown = groups.get("")
+    if unknown is not None:
+        for i in range(0, len(unknown.people), 10):
+            ordered.append(Household(key="", label="", people=unknown.people[i:i + 10]))
+    return ordered
+
+
+def walk_pages(groups, size=PAGE_PEOPLE):
+    """The households cut into pages of whole households, about `size` people each: [[(number, household)]]."""
+    pages, page, n = [], [], 0
+    for number, h in enumerate(groups, 1):
+        if page and n + len(h.people) > size:
+            pages.append(page)
+            page, n = [], 0
+        page.append((number, h))
+        n += len(h.people)
+    if page:
+        pages.append(page)
+    return pages
+
+
+def page_of(groups, subject_id):
+    """The walk-list page (1-based) that shows this subject."""
+    for i, page in enumerate(walk_pages(groups), 1):
+        if any(s.id == subject_id for _n, h in page for s, _p in h.people):
+            return i
+    return 1
 
 
 def walk_details(subject_ids, person_ids):
@@ -413,3 +449,12 @@ def own_units_in(user, campaign):
     if not paths:
         return []
     return db.session.scalars(select(Unit).where(Unit.path.in_(paths)).order_by(Unit.depth, Unit.name)).all()
+
+
+def subjects_in(campaign, branch, ids):
+    """The subjects of this branch's walk list among `ids` (a posted form's), with their people: one statement."""
+    if not ids:
+        return []
+    return db.session.scalars(select(Subject).where(Subject.campaign_id == campaign.id, Subject.branch_id == branch.id,
+                                                    Subject.id.in_(ids[:500]))
+                              .options(joinedload(Subject.person), joinedload(Subject.campaign))).all()

@@ -197,6 +197,7 @@ def remove_member(*, member):
 
 # ---- outcomes at the door ----------------------------------------------------------------------------------------
 OUTCOME_FIELDS = ("outcome", "on", "place", "since", "phone", "address", "workplace", "note")
+DETAILS = {"away": ("place", "since"), "moved": ("place",), "corrected": ("phone", "address", "workplace")}
 
 
 def find_token(token):
@@ -219,6 +220,9 @@ def record_outcome(*, subject, outcome, on, place=None, since=None, phone=None, 
         return done, False
     values = {"outcome": outcome, "on": on, "place": _clean(place), "since": since, "phone": _clean(phone),
               "address": _clean(address), "workplace": _clean(workplace), "note": _clean(note)}
+    for key in ("place", "since", "phone", "address", "workplace"):  # only the details the outcome has
+        if key not in DETAILS.get(outcome, ()):
+            values[key] = None
     check_outcome(subject, values)
     last = db.session.get(Outcome, subject.outcome_id) if subject.outcome_id else None
     if last is not None and all(getattr(last, k) == v for k, v in values.items()):

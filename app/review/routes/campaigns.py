@@ -104,7 +104,7 @@ def campaign(campaign_id):
         ctx = {"reconciled_ids": queries.reconciled_communes(campaign)}
     return render("review/campaign.html", campaign=campaign, unit=unit, total=total, tallies=tallies,
                   ancestors=[a for a in get_ancestors(unit) if a.path.startswith(campaign.unit_path)],
-                  expected=queries.expected_share(campaign), step=StepForm(obj=campaign),
+                  expected=queries.expected_share(campaign), margin=queries.BEHIND_MARGIN, step=StepForm(obj=campaign),
                   can_manage=permissions.can_manage_campaign(current_user, campaign),
                   can_walk=unit.level == "branch" and permissions.can_walk(current_user, campaign, unit), **ctx)
 

@@ -140,7 +140,7 @@ def seed(*, province, communes, size, rng, echo=print):
 
     teams, recorder = _teams(rng, campaign, communes, by_commune, accounts)
     walk = _plan_walk(rng, by_commune, done_commune, accounts)
-    n_outcomes = _record_outcomes(rng, campaign, walk, recorder, starts_on, min(today, ends_on), done_commune)
+    n_outcomes = walk_branches(rng, campaign, walk, recorder, starts_on, min(today, ends_on), done_commune)
     n_found = _found(rng, campaign, by_commune, walk, done_commune, recorder, starts_on, min(today, ends_on), province)
     with acting_as(recorder.get(done_commune.id)):
         rec, _new = services.reconcile(campaign=campaign, commune=done_commune,
@@ -211,14 +211,18 @@ def _outcome(rng, s, year):
     return code
 
 
-def _record_outcomes(rng, campaign, walk, recorder, first_day, last_day, done_commune=None):
-    """The outcomes of the walked branches, in bulk: one row per person visited (a few have an earlier one, corrected
-    the next day), then each subject points at its latest. The reconciled commune gets every kind at least once."""
+def walk_branches(rng, campaign, walk, recorder, first_day, last_day, done_commune=None):
+    """Outcomes for the people not yet visited of the walked branches ({branch id: share of its list}), in bulk: one
+    row each (a few have an earlier one, corrected the next day), then each subject points at its latest. Visit days
+    between first_day and last_day; `recorder`: {commune id: the account that taps}. The commune to be reconciled gets
+    every kind at least once. Returns the number of rows written (bench/review.py walks a commune with it too)."""
     rows = db.session.execute(
-        select(Subject.id, Subject.branch_id, Subject.commune_id, Subject.start_type, Person.status, Person.birth_date,
-               Person.current_address)
-        .join(Person, Person.id == Subject.person_id).where(Subject.campaign_id == campaign.id)
-        .order_by(Subject.branch_id, Subject.id)).all()
+        select(Subject.id, Subject.branch_id, Subject.commune_id, Subject.start_type, Subject.person_id, Person.status,
+               Person.birth_date, Person.current_address)
+        .join(Person, Person.id == Subject.person_id)
+        .where(Subject.campaign_id == campaign.id, Subject.outcome_id.is_(None), Subject.branch_id.in_(
+            [b for b, share in walk.items() if share]))
+        .order_by(Subject.branch_id, Subject.person_id)).all()  # not Subject.id: INSERT … SELECT gives any order
     people = {}
     for row in rows:
         people.setdefault(row.branch_id, []).append(row)
@@ -230,7 +234,7 @@ def _record_outcomes(rng, campaign, walk, recorder, first_day, last_day, done_co
         if not share:
             continue
         if share < 1:  # part way: the first streets of the hamlet, in the walk list's order
-            subjects = sorted(subjects, key=lambda s: (household_key(s.current_address or ""), s.id))
+            subjects = sorted(subjects, key=lambda s: (household_key(s.current_address or ""), s.person_id))
             subjects = subjects[:max(1, int(len(subjects) * share))]
         day = first_day + timedelta(days=rng.randint(0, span))
         by = recorder.get(subjects[0].commune_id)

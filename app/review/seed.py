@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_login import login_user
-from sqlalchemy import exists, func, insert, select, text, update
+from sqlalchemy import func, select, text, update
 
 from ..activities.standing import REFRESH_ALL, refresh_standing
 from ..auth.models import RoleGrant, User
@@ -25,6 +25,7 @@ from ..dates import utcnow
 from ..extensions import db
 from ..members.models import Person
 from ..members.seed import AWAY, DEM_NAM, DEM_NU, HO, TEN_NAM, TEN_NU, commune_tails, hamlet_of, typed_address
+from ..members.seed import _bulk as bulk_insert  # the seeds' one COPY / executemany helper
 from ..units.models import Unit
 from . import services
 from .households import household_key
@@ -108,23 +109,32 @@ class _Accounts:
 
 def seed(*, province, communes, size, rng, echo=print):
     started = time.perf_counter()
+    laps, mark = [], [started]
+
+    def lap(name):  # the seconds of each step, for the echo
+        now = time.perf_counter()
+        laps.append(f"{name} {now - mark[0]:.1f}")
+        mark[0] = now
     rng = random.Random(rng.getrandbits(64))
     today = date.today()
     starts_on, ends_on = campaign_dates(today)
     accounts = _Accounts()
     admin = accounts.above(province, "admin")
-    if db.session.info.get(REFRESH_ALL):
-        # The lists are taken with each person's five-criteria verdict ("at the start"): compute it now from what the
-        # seeds wrote (the commit computes it again, with the review's changes).
+    if db.session.info.pop(REFRESH_ALL, False):
+        # The lists are taken with each person's five-criteria verdict ("at the start"): the full recomputation the
+        # earlier seeds asked of the commit is done now, as the commit would (statistics first). What this seed
+        # changes afterwards goes through the ORM or standing_changed(): the commit refreshes just those people.
         if db.session.get_bind().dialect.name == "postgresql":
             db.session.execute(text("ANALYZE unit, person, person_event, activity, attendance, dues_payment"))
         db.session.flush()
         refresh_standing()
+        lap("standing")
     with acting_as(admin):
         campaign = services.create_campaign(
             unit=province, year=today.year, title=f"Rà soát đoàn viên, thanh niên trên địa bàn năm {today.year}",
             starts_on=starts_on, ends_on=ends_on)
         services.open_campaign(campaign=campaign, expected_version=campaign.version)
+    lap("lists")
 
     branches = db.session.scalars(select(Unit).where(Unit.path.like(province.path + "%"), Unit.level == "branch",
                                                      Unit.status == "active").order_by(Unit.id)).all()
@@ -139,19 +149,23 @@ def seed(*, province, communes, size, rng, echo=print):
     done_commune = (near or plain or communes)[0]
 
     teams, recorder = _teams(rng, campaign, communes, by_commune, accounts)
+    lap("teams")
     walk = _plan_walk(rng, by_commune, done_commune, accounts)
     n_outcomes = walk_branches(rng, campaign, walk, recorder, starts_on, min(today, ends_on), done_commune)
+    lap("outcomes")
     n_found = _found(rng, campaign, by_commune, walk, done_commune, recorder, starts_on, min(today, ends_on), province)
+    lap("found")
     with acting_as(recorder.get(done_commune.id)):
         rec, _new = services.reconcile(campaign=campaign, commune=done_commune,
                                        plan=reconcile_plan(campaign, done_commune))
+    lap("reconcile")
     listed = db.session.scalar(select(func.count(Subject.id)).where(Subject.campaign_id == campaign.id,
                                                                     Subject.found.is_(False)))
     walked = sum(1 for share in walk.values() if share)
     echo(f"review: campaign {today.year} open {starts_on:%d/%m}–{ends_on:%d/%m}, {listed:,} people listed, {teams} teams, "
          f"{n_outcomes:,} outcomes in {walked}/{len(branches)} branches, {n_found} found, "
          f"{done_commune.name} reconciled ({sum((rec.counts or {}).values()):,} people) "
-         f"in {time.perf_counter() - started:.1f} s")
+         f"in {time.perf_counter() - started:.1f} s ({', '.join(laps)} s)")
 
 
 def _teams(rng, campaign, communes, by_commune, accounts):
@@ -250,20 +264,15 @@ def walk_branches(rng, campaign, walk, recorder, first_day, last_day, done_commu
     if done_commune is not None:
         _every_kind(rng, campaign, out, spare.get(done_commune.id, []), kinds.get(done_commune.id, set()))
     for i in range(0, len(out), CHUNK):
-        db.session.execute(insert(Outcome), out[i:i + CHUNK])
-    latest = select(func.max(Outcome.id)).where(Outcome.subject_id == Subject.id).scalar_subquery()
-    db.session.execute(update(Subject).where(Subject.campaign_id == campaign.id, Subject.outcome_id.is_(None),
-                                             exists().where(Outcome.subject_id == Subject.id))
-                       .values(outcome_id=latest).execution_options(synchronize_session=False))
-
-    def of_latest(col):
-        return select(col).where(Outcome.id == Subject.outcome_id).scalar_subquery()
-    db.session.execute(update(Subject).where(Subject.campaign_id == campaign.id, Subject.outcome_id.isnot(None),
-                                             Subject.outcome.is_(None))
-                       .values(outcome=of_latest(Outcome.outcome), outcome_on=of_latest(Outcome.on),
-                               outcome_by_id=of_latest(Outcome.recorded_by_id), outcome_at=of_latest(Outcome.recorded_at),
-                               version=Subject.version + 1)
-                       .execution_options(synchronize_session=False))
+        bulk_insert(Outcome.__table__, out[i:i + CHUNK])  # COPY on PostgreSQL
+    # Each subject visited now points at its latest row: one UPDATE … FROM (PostgreSQL, SQLite ≥ 3.33).
+    latest = (select(Outcome.subject_id, func.max(Outcome.id).label("id")).where(Outcome.campaign_id == campaign.id)
+              .group_by(Outcome.subject_id).subquery())
+    db.session.execute(
+        update(Subject).where(Subject.id == latest.c.subject_id, Outcome.id == latest.c.id, Subject.outcome_id.is_(None))
+        .values(outcome_id=Outcome.id, outcome=Outcome.outcome, outcome_on=Outcome.on, outcome_by_id=Outcome.recorded_by_id,
+                outcome_at=Outcome.recorded_at, version=Subject.version + 1)
+        .execution_options(synchronize_session=False))
     return len(out)
 
 

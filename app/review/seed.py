@@ -120,10 +120,10 @@ def seed(*, province, communes, size, rng, echo=print):
     starts_on, ends_on = campaign_dates(today)
     accounts = _Accounts()
     admin = accounts.above(province, "admin")
-    if db.session.info.pop(REFRESH_ALL, False):
-        # The lists are taken with each person's five-criteria verdict ("at the start"): the full recomputation the
-        # earlier seeds asked of the commit is done now, as the commit would (statistics first). What this seed
-        # changes afterwards goes through the ORM or standing_changed(): the commit refreshes just those people.
+    if db.session.info.get(REFRESH_ALL):
+        # The lists are taken with each person's five-criteria verdict ("at the start"): compute it now from what the
+        # seeds wrote, statistics first, as the commit will (again, with the review's changes: the earlier seeds'
+        # request stays, so the commit's hook takes its one full path rather than person by person).
         if db.session.get_bind().dialect.name == "postgresql":
             db.session.execute(text("ANALYZE unit, person, person_event, activity, attendance, dues_payment"))
         db.session.flush()

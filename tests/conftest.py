@@ -24,7 +24,7 @@ atexit.register(shutil.rmtree, _TMP, True)
 
 # Fixtures every test module sees: the seeded demo (once per run, copied per module), the browser, the factories.
 pytest_plugins = ["tests.demo", "tests.browser_fixtures", "tests.factories_members", "tests.factories_activities",
-                  "tests.factories_classes", "tests.factories_inspections"]
+                  "tests.factories_classes", "tests.factories_inspections", "tests.factories_review"]
 
 
 def database_url():

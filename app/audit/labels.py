@@ -49,6 +49,7 @@ ACTIONS = {
     "review.close": _l("Kết thúc đợt rà soát"), "review.team_create": _l("Lập tổ rà soát"),
     "review.team_update": _l("Sửa tổ rà soát"), "review.outcome": _l("Ghi kết quả rà soát tại nhà"),
     "review.household": _l("Sửa hộ (rà soát)"), "review.reconcile": _l("Đối chiếu kết quả rà soát vào sổ"),
+    "review.newcomers": _l("Thêm người mới vào danh sách rà soát"),
 }
 
 OBJECTS = {

@@ -99,7 +99,8 @@ class GuestForm(Form):
     full_name = StringField(_l("Họ tên"), validators=[DataRequired(_l("Nhập họ tên người cùng đi.")),
                                                      Length(max=200, message=_l("Tối đa 200 ký tự."))])
     post = SelectField(_l("Chức vụ"), choices=choices(POSTS.items()), default="hamlet_head")
-    post_text = StringField(_l("Chức vụ khác"), validators=[Optional(), Length(max=120, message=_l("Tối đa 120 ký tự."))])
+    # no Optional(): it would stop the chain before validate_post_text (an empty "Khác" must be refused)
+    post_text = StringField(_l("Chức vụ khác"), validators=[Length(max=120, message=_l("Tối đa 120 ký tự."))])
 
     def validate_post_text(self, field):
         if self.post.data == "other" and not (field.data or "").strip():
@@ -135,7 +136,8 @@ class FoundPersonForm(Form):
                                                            Length(max=300, message=_l("Tối đa 300 ký tự."))])
     claimed_type = SelectField(_l("Nói là đã sinh hoạt ở nơi khác"), default="", choices=choices(
         [("", _l("Không — thanh niên")), *[(k, v) for k, v in MEMBER_TYPES.items() if k != "youth"]]))
-    claimed_unit = StringField(_l("Sinh hoạt ở đâu"), validators=[Optional(), Length(max=200, message=_l("Tối đa 200 ký tự."))])
+    # no Optional(): it would stop the chain before validate_claimed_unit (a member elsewhere must say where)
+    claimed_unit = StringField(_l("Sinh hoạt ở đâu"), validators=[Length(max=200, message=_l("Tối đa 200 ký tự."))])
     on = VNDateField(_l("Ngày gặp"), validators=[InputRequired(_l("Nhập ngày gặp."))])
     note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=500, message=_l("Tối đa 500 ký tự."))])
     form_token = HiddenField()

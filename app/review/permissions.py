@@ -30,8 +30,13 @@ def can_manage_teams(user, campaign, commune):
     return campaign.status != "closed" and commune.level == "commune" and has_role(user, commune, WALKERS)
 
 
+def walks(user, branch):
+    """May record outcomes on this branch's walk list when the campaign lets them (rules.can_write says why not)."""
+    return branch.level == "branch" and has_role(user, branch, WALKERS)
+
+
 def can_walk(user, campaign, branch):
-    return campaign.status == "open" and branch.level == "branch" and has_role(user, branch, WALKERS)
+    return campaign.status == "open" and walks(user, branch)
 
 
 def can_reconcile(user, campaign, commune):

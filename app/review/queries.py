@@ -93,6 +93,13 @@ def campaigns_for(user):
                               .order_by(Campaign.year.desc(), Campaign.unit_path).limit(100)).all()
 
 
+def campaign_of_token(token):
+    """The campaign a create form (its hidden token) already made: a resent form is answered with it."""
+    if not token:
+        return None
+    return db.session.scalar(select(Campaign).where(Campaign.form_token == token))
+
+
 def covering(unit, year=None):
     """The campaign whose scope holds this unit (the unit page's panel): an open one, or this year's closed one."""
     stmt = (select(Campaign).where(or_(Campaign.status == "open",
@@ -313,6 +320,7 @@ def history(subject):
 
 # ---- the people behind a number -----------------------------------------------------------------------------------
 NOT_VISITED = "not_visited"
+SEEN = "seen"  # present, with or without corrected details: the result's "confirmed present"
 
 
 def people_stmt(campaign, unit, outcome=None, start_type=None, found=None):
@@ -324,6 +332,8 @@ def people_stmt(campaign, unit, outcome=None, start_type=None, found=None):
         stmt = stmt.where(Subject.outcome.is_(None))
     elif outcome == "visited":
         stmt = stmt.where(Subject.outcome.isnot(None))
+    elif outcome == SEEN:
+        stmt = stmt.where(Subject.outcome.in_(PRESENT))
     elif outcome in OUTCOMES:
         stmt = stmt.where(Subject.outcome == outcome)
     if start_type in TYPES:

@@ -75,5 +75,7 @@ def check_outcome(subject, v, today=None):
     if v["outcome"] == "corrected":
         if not (v.get("phone") or v.get("address") or v.get("workplace")):
             raise OutcomeError("phone", _("Nhập ít nhất một thông tin cần sửa: điện thoại, địa chỉ hoặc nơi làm việc."))
-    if v.get("phone") and not PHONE.match(v["phone"]):
+    # only a correction stores a phone (record_outcome drops the details an outcome does not have): a phone left in
+    # the details box must not block "present"
+    if v["outcome"] == "corrected" and v.get("phone") and not PHONE.match(v["phone"]):
         raise OutcomeError("phone", _("Số điện thoại không hợp lệ (9–15 chữ số)."))

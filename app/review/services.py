@@ -66,6 +66,20 @@ def update_campaign(*, campaign, expected_version, title, starts_on, ends_on):
     return campaign
 
 
+def _take_lists(campaign, path):
+    """INSERT … SELECT everyone on a roll under `path` not on the campaign's lists yet, as they stand now."""
+    branch = select(Unit.id, Unit.parent_id).where(Unit.level == "branch").subquery()
+    listed = select(Subject.id).where(Subject.campaign_id == campaign.id, Subject.person_id == Person.id).exists()
+    rows = (select(literal(campaign.id), Person.id, Person.unit_id, Person.unit_path, branch.c.parent_id,
+                   Person.member_type, Person.status, PersonStanding.verdict, literal(False), literal(1))
+            .join(branch, branch.c.id == Person.unit_id)
+            .outerjoin(PersonStanding, PersonStanding.person_id == Person.id)
+            .where(Person.unit_path.like(path + "%"), Person.status.in_(ON_ROLL), ~listed))
+    cols = ("campaign_id", "person_id", "branch_id", "branch_path", "commune_id", "start_type", "start_status",
+            "start_verdict", "found", "version")
+    return db.session.execute(insert(Subject).from_select(cols, rows)).rowcount
+
+
 def open_campaign(*, campaign, expected_version):
     """Draft → open: the walk lists are taken now, as one INSERT … SELECT of everyone on a roll in the scope — with
     their type, status and five-criteria verdict at this moment (the result's "at the start")."""
@@ -74,20 +88,23 @@ def open_campaign(*, campaign, expected_version):
     if campaign.status != "draft":
         return campaign
     before = snapshot(campaign, CAMPAIGN_FIELDS)
-    branch = select(Unit.id, Unit.parent_id).where(Unit.level == "branch").subquery()
-    rows = (select(literal(campaign.id), Person.id, Person.unit_id, Person.unit_path, branch.c.parent_id,
-                   Person.member_type, Person.status, PersonStanding.verdict, literal(False), literal(1))
-            .join(branch, branch.c.id == Person.unit_id)
-            .outerjoin(PersonStanding, PersonStanding.person_id == Person.id)
-            .where(Person.unit_path.like(campaign.unit_path + "%"), Person.status.in_(ON_ROLL)))
-    cols = ("campaign_id", "person_id", "branch_id", "branch_path", "commune_id", "start_type", "start_status",
-            "start_verdict", "found", "version")
-    n = db.session.execute(insert(Subject).from_select(cols, rows)).rowcount
+    n = _take_lists(campaign, campaign.unit_path)
     campaign.status, campaign.opened_at = "open", utcnow()
     db.session.flush()
     record(action="review.open", obj=campaign, unit=campaign.unit, before=before,
            after={**snapshot(campaign, CAMPAIGN_FIELDS), "people": n}, summary=campaign.title)
     return campaign
+
+
+def add_newcomers(*, campaign, commune):
+    """People who came onto a roll of the commune after the lists were taken (a transfer in, a new admission): onto
+    the walk lists, as they stand now. Run again, it adds nobody twice (the unique key and the NOT EXISTS)."""
+    lock_rows(Campaign.id, [campaign.id])  # two officers at once: one after the other
+    n = _take_lists(campaign, commune.path)
+    if n:
+        record(action="review.newcomers", obj=campaign, unit=commune, after={"people": n},
+               summary=f"{campaign.title}: {commune.name}")
+    return n
 
 
 def close_campaign(*, campaign, expected_version):

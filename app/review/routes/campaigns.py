@@ -33,6 +33,10 @@ def create():
         return unit if permissions.can_create_at(current_user, unit) else None
 
     form = CampaignForm(units=units, allowed=allowed, taken=queries.overlapping)
+    done = queries.campaign_of_token(request.form.get("form_token")) if request.method == "POST" else None
+    if done is not None and permissions.can_view_campaign(current_user, done):
+        # a resent form (a double tap, a flaky network): the answer the first one had, not "this year is taken"
+        return see_other("review.campaign", campaign_id=done.id)
     if request.method == "GET":
         base = unit_from_args(current_user, "admin")
         year = date.today().year if date.today().month <= 3 else date.today().year + 1
@@ -114,7 +118,7 @@ def people(campaign_id):
     campaign = queries.get_campaign_for(current_user, campaign_id)
     unit = queries.unit_of_args(current_user, campaign)
     outcome = request.args.get("outcome")
-    outcome = outcome if outcome in (*OUTCOMES, queries.NOT_VISITED, "visited") else None
+    outcome = outcome if outcome in (*OUTCOMES, queries.NOT_VISITED, queries.SEEN, "visited") else None
     start_type = request.args.get("type") if request.args.get("type") in queries.TYPES else None
     found = {"1": True, "0": False}.get(request.args.get("found", "0" if outcome else ""))
     page = paginate(queries.people_stmt(campaign, unit, outcome, start_type, found), rows=True)

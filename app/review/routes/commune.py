@@ -57,6 +57,22 @@ def enrol_found(campaign_id, commune_id):
     return _found_page(campaign, commune, form, status=422)
 
 
+@bp.post("/<int:campaign_id>/communes/<int:commune_id>/newcomers")
+def newcomers(campaign_id, commune_id):
+    """Onto the walk lists: people on a roll of the commune since the lists were taken."""
+    campaign = queries.get_campaign_for(current_user, campaign_id)
+    commune = _commune(campaign, commune_id)
+    if not permissions.can_manage_teams(current_user, campaign, commune) or campaign.status != "open" \
+            or queries.reconciliation(campaign, commune):
+        abort(403)
+    if ReconcileForm().validate_on_submit():
+        n = services.add_newcomers(campaign=campaign, commune=commune)
+        db.session.commit()
+        flash(_("Đã thêm %(n)s người mới vào sổ từ khi lập danh sách.", n=n) if n else
+              _("Không có ai mới: danh sách đã đủ người trong sổ."), "success" if n else "info")
+    return see_other("review.campaign", campaign_id=campaign.id, unit=commune.id)
+
+
 @bp.route("/<int:campaign_id>/communes/<int:commune_id>/reconcile", methods=["GET", "POST"])
 def reconcile(campaign_id, commune_id):
     """The changes the outcomes imply, listed; applied in one transaction by an officer of the commune."""

@@ -37,8 +37,7 @@ def _walk_page(campaign, branch, page=None, typed=None, errors=None, visit=None,
     return render("review/walk.html", status=status, campaign=campaign, branch=branch, households=households,
                   last=last, attended=attended, total=total, team=team, can_walk=can_walk and not why_not,
                   why_not=why_not, typed=typed or {}, errors=errors or {}, tokens={s.id: uuid.uuid4().hex for s in subjects},
-                  visit=visit if visit is not None else _default_visit_date(campaign),
-                  show_ids=permissions.can_walk(current_user, campaign, branch))
+                  visit=visit if visit is not None else _default_visit_date(campaign))
 
 
 @bp.get("/<int:campaign_id>/branches/<int:branch_id>")
@@ -60,14 +59,14 @@ def _outcome_errors(subject, values, raw, errors, visit, visit_error):
     return errors
 
 
-@bp.post("/<int:campaign_id>/branches/<int:branch_id>")
+@bp.post("/<int:campaign_id>/branches/<int:branch_id>/visits")
 def household(campaign_id, branch_id):
     """The plain form of one household (or of the page): every person with an outcome chosen is written — all of them
     or none: a mistake on one person shows the page again with everything typed kept and the message beside it."""
     campaign = queries.get_campaign_for(current_user, campaign_id)
     branch = _branch(campaign, branch_id)
-    if not permissions.can_walk(current_user, campaign, branch):
-        abort(403)
+    if not permissions.walks(current_user, branch):
+        abort(403)  # a closed campaign or a reconciled commune: refused beside each person, with the reason
     shown = [int(x) for x in request.form.getlist("shown") if x.isdigit()]
     subjects = queries.subjects_in(campaign, branch, shown)
     visit, visit_error = read_visit_date(request.form)
@@ -87,11 +86,9 @@ def household(campaign_id, branch_id):
     page = request.form.get("page", type=int)
     if errors:
         return _walk_page(campaign, branch, page, typed=typed, errors=errors, visit=request.form.get("on"), status=422)
-    written = 0
     for subject, values in todo:
         token = values.pop("token")
-        _row, created = services.record_outcome(subject=subject, on=visit, token=token, **values)
-        written += created
+        services.record_outcome(subject=subject, on=visit, token=token, **values)
     db.session.commit()
     if todo:
         flash(_("Đã lưu kết quả của %(n)s người.", n=len(todo)), "success")
@@ -118,8 +115,8 @@ def outcome(subject_id):
     Without htmx (a row's own save button): 303 back to the walk list, or the page again with the message."""
     subject = queries.get_subject_for(current_user, subject_id, permissions.WALKERS)
     campaign, branch = subject.campaign, subject.branch
-    if not permissions.can_walk(current_user, campaign, branch):
-        abort(403)
+    if not permissions.walks(current_user, branch):
+        abort(403)  # a closed campaign or a reconciled commune: the row again with the reason (422)
     values, raw, errs = read_outcome(request.form, subject.id)
     if not values["outcome"]:
         errs["outcome"] = _("Chọn kết quả cho người này.")

@@ -7,8 +7,9 @@ commune walked to the last door and reconciled into the registry through the rea
 
 The campaign, the teams, the people found and the reconciliation go through app.review.services, signed in as the
 account that would do it (the audit log reads like the real thing). The outcomes at the doors are written in bulk
-(two INSERTs and two UPDATEs for the whole province): the service's one-tap-at-a-time path would take minutes for
-the `province` size. Deterministic from the seed's random stream.
+(a COPY and one UPDATE … FROM for the whole province; no audit entry each): the service's one-tap-at-a-time path
+would take minutes for the `province` size. Deterministic from the seed's random stream, on SQLite and PostgreSQL
+alike.
 """
 import random
 import time

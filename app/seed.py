@@ -11,6 +11,7 @@ from .classes import seed as classes_seed
 from .extensions import db
 from .inspections import seed as inspections_seed
 from .members import seed as members_seed
+from .review import seed as review_seed
 from .units.models import Unit
 
 ENTERPRISES = ["Công ty TNHH May Hoàng Long", "Công ty CP Giày Sao Vàng", "Công ty TNHH Điện tử Tân Phú",
@@ -95,7 +96,7 @@ def seed_units(size, rng):
 
 
 # The domains with demo records of their own (app/<name>/seed.py), in the order they are seeded.
-DOMAIN_SEEDS = (members_seed, activities_seed, classes_seed, inspections_seed)
+DOMAIN_SEEDS = (members_seed, activities_seed, classes_seed, inspections_seed, review_seed)
 ROLE_SET = ("admin", "officer", "organizer", "inspector", "viewer")
 
 

@@ -1,7 +1,10 @@
 """Demo people: realistic Vietnamese names, ages 16–35, mostly Union members, workers, some away working,
-secretaries and deputies per branch. Bulk inserts only: `province` (~300,000 people) seeds in about a minute."""
+secretaries and deputies per branch, living in households of 1–4 at addresses typed as communes type them.
+Bulk inserts only: `province` (~300,000 people) seeds in about a minute."""
 import bisect
 import itertools
+import random
+import re
 import time
 from datetime import date, datetime, timedelta
 
@@ -33,6 +36,19 @@ OCC_DEFAULT = [("worker", 22), ("farmer", 18), ("student", 18), ("civil_servant"
                ("self_employed", 20), ("unemployed", 6), ("other", 8)]
 RELIGIONS = [("Không", 88), ("Phật giáo", 8), ("Công giáo", 4)]
 ETHNIC = [("Kinh", 88), ("Mường", 6), ("Thái", 4), ("Thổ", 1), ("Dao", 1)]
+# How communes type an address: the hamlet ({n} its number), the house ({h}), and how the two are put together.
+# Every form folds to the same household key (app/review/households.py): "Số 12, Thôn 3" = "thôn 3, số 12" = "SN12, T3".
+HAMLET_FORMS = {
+    "Thôn": ("Thôn {n}", "Thôn {n}", "thôn {n}", "thon {n}", "T{n}", "Th. {n}"),
+    "Khu phố": ("Khu phố {n}", "Khu phố {n}", "khu phố {n}", "KP{n}", "KP {n}", "kp {n}"),
+    "Ấp": ("Ấp {n}", "Ấp {n}", "ấp {n}", "ap {n}"),
+    "Xóm": ("Xóm {n}", "Xóm {n}", "xóm {n}", "xom {n}"),
+    "Tổ dân phố": ("Tổ dân phố {n}", "Tổ dân phố {n}", "tổ dân phố {n}", "TDP {n}", "TDP{n}"),
+}
+HOUSE_FORMS = ("Số {h}", "Số {h}", "số {h}", "SN {h}", "so {h}", "Nhà {h}", "sn{h}")
+LAYOUTS = ("{house}, {hamlet}", "{house}, {hamlet}", "{hamlet}, {house}", "{house} {hamlet}", "{house} - {hamlet}")
+HOUSEHOLD_SIZES = ((1, 30), (2, 35), (3, 22), (4, 13))
+_HAMLET = re.compile(r"(Thôn|Khu phố|Ấp|Xóm|Tổ dân phố) (\d+)$")
 TARGET = {"small": 1500, "province": 300000}
 CHUNK = 5000
 
@@ -101,16 +117,85 @@ def _history_rows(pid, row, plan, now):
     return [dict(r, person_id=pid, unit_id=unit_id, recorded_at=now, reason=None) for r in rows]
 
 
+def hamlet_of(branch_name):
+    """("Thôn", 3) of a branch named after its hamlet ("Chi đoàn Thôn 3", "Chi hội thanh niên Khu phố 2"), else None."""
+    m = _HAMLET.search(branch_name or "")
+    return (m.group(1), int(m.group(2))) if m else None
+
+
+def typed_address(rng, hamlet, house=None, tails=(), form=None):
+    """An address as someone typed it: the hamlet ("Thôn", 3), the house number (None: only the hamlet), maybe a tail
+    (", xã An Phú"). form: (hamlet form, house form, layout, tail index) — a household's first record keeps one."""
+    word, n = hamlet
+    form = form or address_form(rng, word)
+    text = form[0].format(n=n)
+    if house is not None:
+        text = form[2].format(house=form[1].format(h=house), hamlet=text)
+    return text + tails[form[3] - 1] if form[3] and tails else text
+
+
+def address_form(rng, word):
+    return rng.choice(HAMLET_FORMS[word]), rng.choice(HOUSE_FORMS), rng.choice(LAYOUTS), rng.choice((0, 0, 1, 1, 2))
+
+
+def commune_tails(commune_name, province_name):
+    """(", xã An Phú", ", Xã An Phú, Thanh Hóa") of "Đoàn xã An Phú" in "Tỉnh đoàn Thanh Hóa"."""
+    commune = commune_name.removeprefix("Đoàn ")
+    province = province_name.removeprefix("Tỉnh đoàn ").removeprefix("Thành đoàn ")
+    return f", {commune}", f", {commune[:1].upper()}{commune[1:]}, {province}"
+
+
+class _Addresses:
+    """Current addresses of a branch's people, household by household (1–4 people at one house): a residential branch
+    lives in its hamlet, any other in a hamlet of its commune; house numbers go up along the street."""
+
+    def __init__(self, rng, province, communes, branches):
+        self.rng = rng
+        self.sizes = _Picker(HOUSEHOLD_SIZES)
+        self.tails = {c.id: commune_tails(c.name, province.name) for c in communes}
+        self.hamlets = {}
+        for b in branches:
+            hamlet = hamlet_of(b.name)
+            if hamlet and b.kind == "residential":
+                self.hamlets.setdefault(b.parent_id, []).append(hamlet)
+        self.houses = {}  # (commune, hamlet) → the last house number given
+
+    def branch(self, name, kind, commune_id):
+        """An endless generator of the branch's addresses, one per person, in the order the people are made."""
+        rng = self.rng
+        own = hamlet_of(name) if kind == "residential" else None
+        choices = [own] if own else (self.hamlets.get(commune_id) or [("Thôn", k) for k in range(1, 6)])
+        tails = self.tails.get(commune_id, ())
+        left = 0
+        while True:
+            if left == 0:  # a new household
+                left = self.sizes(rng)
+                hamlet = rng.choice(choices)
+                key = (commune_id, hamlet)
+                house = self.houses[key] = self.houses.get(key, 0) + rng.randint(1, 9)
+                form = address_form(rng, hamlet[0])
+            left -= 1
+            r = rng.random()
+            if r < 0.05:  # only the hamlet: the team asks at the door
+                yield typed_address(rng, hamlet, None, tails)
+            elif r < 0.65:  # as the family's first record was typed
+                yield typed_address(rng, hamlet, house, tails, form)
+            else:  # typed by someone else, another way
+                yield typed_address(rng, hamlet, house, tails)
+
+
 def seed(*, province, communes, size, rng, echo=print):
     started = time.perf_counter()
     today = date.today()
     now = datetime.now().replace(microsecond=0)
     branches = db.session.execute(
-        select(Unit.id, Unit.path, Unit.kind, Unit.org_type, Unit.parent_id)
+        select(Unit.id, Unit.path, Unit.kind, Unit.org_type, Unit.parent_id, Unit.name)
         .where(Unit.path.like(province.path + "%"), Unit.level == "branch", Unit.status == "active").order_by(Unit.id)
     ).all()
     if not branches:
         return
+    # A stream of its own (derived from the seed, drawing nothing from it): every other value stays what it was.
+    addresses = _Addresses(random.Random(hash(rng.getstate()[1])), province, communes, branches)
     per_branch = TARGET.get(size, 1500) / len(branches)
     # Some communes are weak: many away working, fewer records filled in.
     weak = {c.id for c in communes if rng.random() < 0.2}
@@ -137,8 +222,9 @@ def seed(*, province, communes, size, rng, echo=print):
         people.clear()
         plans.clear()
 
-    for b_id, b_path, b_kind, b_org, commune_id in branches:
+    for b_id, b_path, b_kind, b_org, commune_id, b_name in branches:
         n = max(3, int(rng.gauss(per_branch, per_branch * 0.3)))
+        address = addresses.branch(b_name, b_kind, commune_id)
         is_weak = commune_id in weak
         posts = ["secretary", "deputy"] + ["committee"] * rng.randint(0, 2)
         # a few branches still keep a secretary who works away (the plan says: do not)
@@ -174,7 +260,7 @@ def seed(*, province, communes, size, rng, echo=print):
                 "sex": "female" if female else "male", "birth_date": born, "ethnicity": ethnic(rng),
                 "religion": religion(rng), "citizen_id": cid,
                 "phone": f"09{rng.randint(0, 99_999_999):08d}" if rng.random() < 0.75 else None,
-                "permanent_address": None, "current_address": None, "occupation": occupation,
+                "permanent_address": None, "current_address": next(address), "occupation": occupation,
                 "workplace": None, "schooling": "12/12" if rng.random() < 0.8 else f"{rng.randint(9, 11)}/12",
                 "member_type": mtype, "status": status, "joined_on": joined,
                 "admission_decision": f"{rng.randint(1, 250)}-QĐ/ĐTN" if joined else None,

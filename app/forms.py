@@ -4,9 +4,9 @@ from datetime import date, datetime
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, IntegerField
+from wtforms import Field, HiddenField, IntegerField, SelectMultipleField
 from wtforms.validators import Optional, ValidationError
-from wtforms.widgets import TextInput
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
 
@@ -141,6 +141,12 @@ class FilterForm(Form):
 
     class Meta:
         csrf = False
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes (rendered by `checks` in templates/_macros/forms.html: 44 px tap targets)."""
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class VersionedForm(Form):

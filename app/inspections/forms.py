@@ -3,20 +3,14 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import FilterForm, Form, VersionedForm, VNDateField, choices
+from ..forms import FilterForm, Form, MultiCheckboxField, VersionedForm, VNDateField, choices
 from . import permissions as perm
 from . import queries
 from .models import ANSWER_TYPES, CHOICES, FAILING, INSPECTION_STATUSES, PLAN_KINDS
 from .numbers import parse_number
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _int(value):

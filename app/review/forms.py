@@ -1,12 +1,12 @@
 import re
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import Form, VersionedForm, VNDateField, choices, parse_date
+from ..forms import Form, MultiCheckboxField, VersionedForm, VNDateField, choices, parse_date
 from ..members.models import MEMBER_TYPES, OCCUPATIONS, SEXES
 from .models import OUTCOMES, POSTS
 
@@ -52,8 +52,8 @@ class CampaignForm(_Dates, Form):
         if field.data and self.allowed(self.unit_id.data) is not None:
             other = self.taken(self.allowed(self.unit_id.data), field.data)
             if other is not None:
-                raise ValidationError(_l("Năm %(y)s đã có đợt rà soát “%(t)s” của %(u)s — mỗi chi đoàn chỉ rà soát một "
-                                         "lần trong năm.", y=field.data, t=other.title, u=other.unit.name))
+                raise ValidationError(_("Năm %(y)s đã có đợt rà soát “%(t)s” của %(u)s — mỗi chi đoàn chỉ rà soát một "
+                                        "lần trong năm.", y=field.data, t=other.title, u=other.unit.name))
 
 
 class CampaignEditForm(_Dates, VersionedForm):
@@ -67,16 +67,11 @@ class StepForm(VersionedForm):
     """A button that moves a record on (open, close): the version it was shown at."""
 
 
-class MultiCheckbox(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class TeamForm(VersionedForm):
     name = StringField(_l("Tên tổ"), validators=[DataRequired(_l("Nhập tên tổ rà soát.")),
                                                 Length(max=120, message=_l("Tối đa 120 ký tự."))])
-    users = MultiCheckbox(_l("Cán bộ Đoàn (tài khoản)"), coerce=int, validate_choice=False)
-    branches = MultiCheckbox(_l("Chi đoàn tổ phụ trách"), coerce=int, validate_choice=False)
+    users = MultiCheckboxField(_l("Cán bộ Đoàn (tài khoản)"), coerce=int, validate_choice=False)
+    branches = MultiCheckboxField(_l("Chi đoàn tổ phụ trách"), coerce=int, validate_choice=False)
     form_token = HiddenField()
 
     def __init__(self, *args, officers=(), branches=(), **kwargs):

@@ -37,6 +37,7 @@ bench: deps translations
 	$(BIN)/python bench/imports.py
 	$(BIN)/python bench/pdfs.py
 	$(BIN)/python bench/concurrency.py
+	$(BIN)/python bench/review.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -155,6 +155,14 @@ class VersionedForm(Form):
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
 
 
+def int_or_none(value):
+    """A select's coerce: the posted id as an int, None when it is not a number (the field's own check refuses it)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def not_in_future(form, field):
     if field.data and field.data > date.today():
         raise ValidationError(_l("Ngày không được ở tương lai."))

@@ -4,20 +4,13 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..dates import add_months
-from ..forms import FilterForm, Form, VersionedForm, VNDateField, choices, not_in_future
+from ..forms import FilterForm, Form, VersionedForm, VNDateField, choices, int_or_none, not_in_future
 from .models import KINDS
 from .queries import month_choices, parse_month
 
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 class ActivityForm(VersionedForm):
-    unit_id = SelectField(_l("Đơn vị tổ chức"), coerce=_int_or_none, validate_choice=False)
+    unit_id = SelectField(_l("Đơn vị tổ chức"), coerce=int_or_none, validate_choice=False)
     held_on = VNDateField(_l("Ngày sinh hoạt"), validators=[InputRequired(_l("Vui lòng nhập ngày sinh hoạt.")), not_in_future])
     kind = SelectField(_l("Loại hình"), choices=choices(KINDS.items()), default="regular",
                        validators=[DataRequired(_l("Vui lòng chọn loại hình."))])

@@ -6,22 +6,15 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms import FilterForm, Form, MultiCheckboxField, VersionedForm, VNDateField, choices
+from ..forms import FilterForm, Form, MultiCheckboxField, VersionedForm, VNDateField, choices, int_or_none
 from . import permissions as perm
 from . import queries
 from .models import ANSWER_TYPES, CHOICES, FAILING, INSPECTION_STATUSES, PLAN_KINDS
 from .numbers import parse_number
 
 
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 class NewTemplateForm(Form):
-    owner_unit = SelectField(_l("Đơn vị quản lý mẫu phiếu"), coerce=_int, validate_choice=False)
+    owner_unit = SelectField(_l("Đơn vị quản lý mẫu phiếu"), coerce=int_or_none, validate_choice=False)
     title = StringField(_l("Tên mẫu phiếu"), validators=[
         DataRequired(_l("Vui lòng nhập tên mẫu phiếu.")), Length(max=200, message=_l("Tên quá dài (tối đa 200 ký tự)."))])
     purpose = TextAreaField(_l("Mục đích, yêu cầu"), validators=[
@@ -116,14 +109,14 @@ class PlanForm(_TeamRules, Form):
         DataRequired(_l("Vui lòng nhập số quyết định.")), Length(max=60, message=_l("Quá dài (tối đa 60 ký tự)."))],
         render_kw={"placeholder": "12-QĐ/HĐTN"})
     decision_date = VNDateField(_l("Ngày quyết định"), validators=[DataRequired(_l("Vui lòng nhập ngày quyết định."))])
-    inspecting_unit = SelectField(_l("Đơn vị kiểm tra"), coerce=_int, validate_choice=False)
-    template = SelectField(_l("Mẫu phiếu kiểm tra"), coerce=_int, validate_choice=False)
-    units = MultiCheckboxField(_l("Đơn vị được kiểm tra"), coerce=_int, validate_choice=False)
-    team = MultiCheckboxField(_l("Thành viên đoàn kiểm tra"), coerce=_int, validate_choice=False)
-    lead = SelectField(_l("Trưởng đoàn"), coerce=_int, validate_choice=False)
+    inspecting_unit = SelectField(_l("Đơn vị kiểm tra"), coerce=int_or_none, validate_choice=False)
+    template = SelectField(_l("Mẫu phiếu kiểm tra"), coerce=int_or_none, validate_choice=False)
+    units = MultiCheckboxField(_l("Đơn vị được kiểm tra"), coerce=int_or_none, validate_choice=False)
+    team = MultiCheckboxField(_l("Thành viên đoàn kiểm tra"), coerce=int_or_none, validate_choice=False)
+    lead = SelectField(_l("Trưởng đoàn"), coerce=int_or_none, validate_choice=False)
     planned_start = VNDateField(_l("Từ ngày"), validators=[DataRequired(_l("Vui lòng nhập ngày bắt đầu."))])
     planned_end = VNDateField(_l("Đến ngày"), validators=[DataRequired(_l("Vui lòng nhập ngày kết thúc."))])
-    class_id = SelectField(_l("Lớp cảm tình Đoàn được giám sát (nếu có)"), coerce=_int, validate_choice=False)
+    class_id = SelectField(_l("Lớp cảm tình Đoàn được giám sát (nếu có)"), coerce=int_or_none, validate_choice=False)
 
     def validate_kind(self, field):
         if field.data not in PLAN_KINDS:
@@ -195,8 +188,8 @@ class PlanEditForm(_TeamRules, VersionedForm):
     title = PlanForm.title
     decision_number = PlanForm.decision_number
     decision_date = PlanForm.decision_date
-    team = MultiCheckboxField(_l("Thành viên đoàn kiểm tra"), coerce=_int, validate_choice=False)
-    lead = SelectField(_l("Trưởng đoàn"), coerce=_int, validate_choice=False)
+    team = MultiCheckboxField(_l("Thành viên đoàn kiểm tra"), coerce=int_or_none, validate_choice=False)
+    lead = SelectField(_l("Trưởng đoàn"), coerce=int_or_none, validate_choice=False)
     planned_start = PlanForm.planned_start
     planned_end = PlanForm.planned_end
     validate_kind = PlanForm.validate_kind
@@ -259,7 +252,7 @@ class ActionForm(Form):
         DataRequired(_l("Vui lòng ghi thiếu sót phát hiện.")), Length(max=2000, message=_l("Quá dài."))])
     remedy = TextAreaField(_l("Yêu cầu khắc phục"), validators=[
         DataRequired(_l("Vui lòng ghi yêu cầu khắc phục.")), Length(max=2000, message=_l("Quá dài."))])
-    owner_unit = SelectField(_l("Đơn vị thực hiện"), coerce=_int, validate_choice=False)
+    owner_unit = SelectField(_l("Đơn vị thực hiện"), coerce=int_or_none, validate_choice=False)
     due_on = VNDateField(_l("Hạn hoàn thành"), validators=[DataRequired(_l("Vui lòng nhập hạn hoàn thành."))])
 
     def __init__(self, *args, units=(), visit_date=None, **kwargs):

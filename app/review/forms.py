@@ -6,16 +6,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms import Form, MultiCheckboxField, VersionedForm, VNDateField, choices, parse_date
+from ..forms import Form, MultiCheckboxField, VersionedForm, VNDateField, choices, int_or_none, parse_date
 from ..members.models import MEMBER_TYPES, OCCUPATIONS, SEXES
 from .models import OUTCOMES, POSTS
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def march(year):
@@ -31,7 +24,7 @@ class _Dates:
 
 
 class CampaignForm(_Dates, Form):
-    unit_id = SelectField(_l("Phạm vi (đơn vị và các đơn vị trực thuộc)"), coerce=_int_or_none, validate_choice=False)
+    unit_id = SelectField(_l("Phạm vi (đơn vị và các đơn vị trực thuộc)"), coerce=int_or_none, validate_choice=False)
     year = IntegerField(_l("Năm"), validators=[InputRequired(_l("Nhập năm rà soát.")),
                                              NumberRange(2000, 2100, message=_l("Năm không hợp lệ."))])
     title = StringField(_l("Tên đợt"), validators=[Optional(), Length(max=200, message=_l("Tối đa 200 ký tự."))])
@@ -170,7 +163,7 @@ class ReconcileForm(Form):
 
 
 class EnrolFoundForm(Form):
-    class_id = SelectField(_l("Lớp cảm tình Đoàn"), coerce=_int_or_none, validate_choice=False,
+    class_id = SelectField(_l("Lớp cảm tình Đoàn"), coerce=int_or_none, validate_choice=False,
                            validators=[DataRequired(_l("Chọn lớp."))])
 
     def __init__(self, *args, classes=(), **kwargs):

@@ -69,28 +69,29 @@ def edit(campaign_id):
     return render("review/form.html", block="form", form=form, campaign=campaign)
 
 
+def _step(campaign_id, service, from_statuses, message):
+    """Open or close: the version the button was shown at (a resent press answers as the first did)."""
+    campaign = queries.get_campaign_for(current_user, campaign_id, "manage")
+    form = StepForm()
+    if form.validate_on_submit() and campaign.status in from_statuses:
+        service(campaign=campaign, expected_version=form.version.data)
+        db.session.commit()
+        flash(message(), "success")
+    return see_other("review.campaign", campaign_id=campaign.id)
+
+
 @bp.post("/<int:campaign_id>/open")
 @conflict_returns_to("review.campaign")
 def open_(campaign_id):
-    campaign = queries.get_campaign_for(current_user, campaign_id, "manage")
-    form = StepForm()
-    if form.validate_on_submit() and campaign.status in ("draft", "open"):
-        services.open_campaign(campaign=campaign, expected_version=form.version.data)
-        db.session.commit()
-        flash(_("Đã mở đợt rà soát: danh sách từng chi đoàn đã được lập."), "success")
-    return see_other("review.campaign", campaign_id=campaign.id)
+    return _step(campaign_id, services.open_campaign, ("draft", "open"),
+                 lambda: _("Đã mở đợt rà soát: danh sách từng chi đoàn đã được lập."))
 
 
 @bp.post("/<int:campaign_id>/close")
 @conflict_returns_to("review.campaign")
 def close(campaign_id):
-    campaign = queries.get_campaign_for(current_user, campaign_id, "manage")
-    form = StepForm()
-    if form.validate_on_submit() and campaign.status in ("open", "closed"):
-        services.close_campaign(campaign=campaign, expected_version=form.version.data)
-        db.session.commit()
-        flash(_("Đã kết thúc đợt rà soát. Các cơ sở chưa đối chiếu vẫn đối chiếu được."), "success")
-    return see_other("review.campaign", campaign_id=campaign.id)
+    return _step(campaign_id, services.close_campaign, ("open", "closed"),
+                 lambda: _("Đã kết thúc đợt rà soát. Các cơ sở chưa đối chiếu vẫn đối chiếu được."))
 
 
 @bp.get("/<int:campaign_id>")

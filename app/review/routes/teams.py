@@ -17,6 +17,13 @@ def _commune(campaign, commune_id):
     return queries.get_unit_in(current_user, campaign, commune_id, levels=("commune",))
 
 
+def _picked(form, commune):
+    """The officers and branches ticked on a team form, as records (the form has checked they belong here)."""
+    by_id = {b.id: b for b in branches_of(commune)}
+    officers = {u.id: u for u in queries.commune_officers(commune)}
+    return [officers[i] for i in form.users.data or ()], [by_id[i] for i in form.branches.data or ()]
+
+
 def _team_form(campaign, commune, **kw):
     return TeamForm(officers=queries.commune_officers(commune), branches=branches_of(commune), **kw)
 
@@ -31,12 +38,9 @@ def teams(campaign_id, commune_id):
         if not can_manage:
             abort(403)
         if form.validate_on_submit():
-            by_id = {b.id: b for b in branches_of(commune)}
-            officers = {u.id: u for u in queries.commune_officers(commune)}
-            team = services.create_team(campaign=campaign, commune=commune, name=form.name.data,
-                                        users=[officers[i] for i in form.users.data or ()],
-                                        branches=[by_id[i] for i in form.branches.data or ()],
-                                        form_token=form.form_token.data or None)
+            users, branches = _picked(form, commune)
+            team = services.create_team(campaign=campaign, commune=commune, name=form.name.data, users=users,
+                                        branches=branches, form_token=form.form_token.data or None)
             db.session.commit()
             flash(_("Đã lập tổ %(name)s. Thêm người cùng đi (trưởng thôn, công an…) ở trang của tổ.", name=team.name),
                   "success")
@@ -61,11 +65,9 @@ def team(team_id):
         if not can_manage:
             abort(403)
         if form.validate_on_submit():
-            by_id = {b.id: b for b in branches_of(commune)}
-            officers = {u.id: u for u in queries.commune_officers(commune)}
-            services.update_team(team=team, expected_version=form.version.data, name=form.name.data,
-                                 users=[officers[i] for i in form.users.data or ()],
-                                 branches=[by_id[i] for i in form.branches.data or ()])
+            users, branches = _picked(form, commune)
+            services.update_team(team=team, expected_version=form.version.data, name=form.name.data, users=users,
+                                 branches=branches)
             db.session.commit()
             flash(_("Đã lưu tổ %(name)s.", name=team.name), "success")
             return see_other("review.team", team_id=team.id)

@@ -18,7 +18,7 @@ from .web import init_web
 
 ROOT = Path(__file__).resolve().parent.parent
 # Domains in the order their blueprints are registered. Each is a package app/<name>/ exposing `bp`.
-DOMAINS = ("units", "auth", "audit", "members", "activities", "classes", "inspections", "review")
+DOMAINS = ("units", "auth", "audit", "members", "activities", "classes", "inspections", "review", "targets")
 
 
 def create_app(overrides=None):

@@ -12,6 +12,7 @@ NAV = (
     ("classes.index", _l("Lớp học"), None),
     ("inspections.index", _l("Kiểm tra"), None),
     ("review.index", _l("Rà soát"), None),
+    ("targets.index", _l("Chỉ tiêu"), None),
     ("auth.users", _l("Tài khoản"), "admin"),
     ("audit.index", _l("Nhật ký"), "admin"),
 )

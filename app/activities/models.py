@@ -49,6 +49,8 @@ class Activity(db.Model):
     kind: Mapped[str] = mapped_column(String(20), default="regular")
     title: Mapped[str] = mapped_column(String(200))
     notes: Mapped[str | None] = mapped_column(Text)
+    # Held for young workers (the young-worker programme's indicators count these).
+    for_young_workers: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The hidden per-form token of the create form: a double-tapped submit creates one activity.

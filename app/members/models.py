@@ -145,6 +145,8 @@ class PersonEvent(db.Model):
     """One row per change in a person's standing. Never updated or deleted."""
 
     __tablename__ = "person_event"
+    # Admissions of a year (the targets' actuals): kind and date, then the branch.
+    __table_args__ = (Index("ix_person_event_kind_on", "kind", "on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)

@@ -1,1 +1,27 @@
-"""(being written)"""
+"""Progress: a unit's actuals to date against its approved targets, by month; above a commune, its communes (and
+districts) ranked, narrowed to those behind. Plain GET pages: the filters are a GET form."""
+from datetime import date
+
+from flask import request
+from flask_login import current_user
+
+from ...units.queries import get_ancestors
+from ...web import paginate_list, render, year_arg
+from .. import bp, progress
+
+PER_PAGE = 50
+
+
+@bp.get("/units/<int:unit_id>/progress", endpoint="progress")
+def progress_page(unit_id):
+    unit = progress.get_unit_for(current_user, unit_id)
+    today = date.today()
+    year = year_arg(today.year)
+    behind = request.args.get("behind") == "1"
+    level = request.args.get("level") if request.args.get("level") in progress.RANKED_LEVELS else None
+    data = progress.unit_progress(unit, year, today=today, indicator=request.args.get("indicator") or None,
+                                  behind=behind, level=level)
+    page = paginate_list(data.rows, per_page=PER_PAGE)
+    return render("targets/progress.html", block="ranking", unit=unit, ancestors=get_ancestors(unit), p=data,
+                  page=page, year=year, behind=behind, level=level, statuses=progress.STATUSES, figure=progress.figure,
+                  years=range(today.year + 1, today.year - 4, -1))

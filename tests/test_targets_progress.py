@@ -10,12 +10,18 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 from werkzeug.routing import Rule
+from werkzeug.security import generate_password_hash
 
 from app import seams
+from app.auth.models import RoleGrant, User
+from app.extensions import db as _db
 from app.targets import actuals, catalogue, progress
 from app.targets.models import Indicator, Target
 from app.units.models import Unit
-from tests.conftest import HTMX, PASSWORD, sql_count
+from tests.browser_fixtures import browser, browser_mark, page  # noqa: F401 — shared fixtures
+from tests.browser_fixtures import login as browser_login
+from tests.conftest import _TMP, FAST_METHOD, HTMX, PASSWORD, make_app, sql_count
+from tests.live import live_server
 
 YEAR = 2025  # a past year: the page counts to 31/12, the whole year gone by
 
@@ -158,7 +164,8 @@ def test_a_commune_sees_its_targets_actuals_share_status_and_months(client, db, 
     assert "Đúng tiến độ" not in branches and "Chậm" not in branches
     assert "yw_communes_share" not in own  # a province and district indicator: not a commune's
     months = html.split('id="months"', 1)[1].split("</table>", 1)[0]
-    assert months.count("<th class=\"num\">") == 12 and ">12<" in months and ">6<" in months  # June: half of 12
+    assert months.count("<th class=\"num\">") == 12 and ">12<" in months  # cumulative, by month
+    assert 'data-label="T6">6<' in months  # June: half of the year's 12
     assert 'id="ranking"' not in html  # a commune ranks nothing
     assert 'badge bad' in admitted and 'badge ok' in real
 
@@ -198,7 +205,7 @@ def ranked(db, tree, make_unit, fake, approve):
 
 def _ranked_names(html):
     table = html.split('id="ranked"', 1)[1].split("</table>", 1)[0]
-    return re.findall(r'<tr><td>\d+\. <a href="[^"]*">([^<]*)</a>', table)
+    return re.findall(r'<tr><td><a href="[^"]*">\d+\. ([^<]*)</a>', table)
 
 
 def test_the_province_ranks_its_communes_and_districts(client, db, ranked, make_user, login):
@@ -210,7 +217,7 @@ def test_the_province_ranks_its_communes_and_districts(client, db, ranked, make_
     table = html.split('id="ranked"', 1)[1].split("</table>", 1)[0]
     for u in (t.D, t.C1, t.C2, t.C3, t.C4):
         assert f'href="{records_url("admitted", u)}"' in table
-    assert f'href="{records_url("worker_branches_5", t.C1)}">1</a> / 2' in table
+    assert f'href="{records_url("worker_branches_5", t.C1)}">1</a><span class="sub">/ 2</span>' in table
     assert "Huyện đoàn Một" in table.split(t.C1.name, 1)[1].split("</td>", 1)[0]  # a commune names its district
     assert 'data-label="' in table and 'class="cards"' in html  # stacked rows at 360 px
 
@@ -346,3 +353,95 @@ def test_the_card_runs_the_same_statements_for_any_unit(app, db, make_unit, make
         client = signed_in(app, make_user(f"tinh-{p.id}", (p, "viewer")))
         counts.append(sql_count(client.get(f"/units/{p.id}")))
     assert counts[0] == counts[1], counts
+
+
+# ---- a 360 px phone, JavaScript on and off -----------------------------------------------------------------------
+PHONE_DB = _TMP / "targets-progress-browser.db"
+
+
+def _browser_test(f):
+    for mark in browser_mark if isinstance(browser_mark, list) else [browser_mark]:
+        f = mark(f)
+    return f
+
+
+@pytest.fixture(scope="module")
+def phone_site():
+    """A province of 24 communes with long names (half under a district), every indicator approved, served live with
+    CSRF on; the fake actuals patched in for the module (the server runs in this process)."""
+    if PHONE_DB.exists():
+        PHONE_DB.unlink()
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{PHONE_DB}", WTF_CSRF_ENABLED=True, TESTING=False)
+    mp = pytest.MonkeyPatch()
+    with app.app_context():
+        _db.create_all()
+        fake = FakeActuals(_db)
+        mp.setattr(actuals, "ACTUALS", {k: actuals.Actual(k, k, kind) for k, kind in FAKE_KEYS.items()})
+        mp.setattr(actuals, "values", fake.values, raising=False)
+        mp.setattr(actuals, "monthly", fake.monthly, raising=False)
+        catalogue.ensure()
+        inds = {i.code: i for i in _db.session.scalars(select(Indicator))}
+        p = Unit(level="province", kind="province", name="Tỉnh đoàn Thanh Hóa", code="P", depth=0)
+        _db.session.add(p)
+        _db.session.flush()
+        p.path = f"/{p.id}/"
+        d = Unit(parent_id=p.id, level="district", kind="district", name="Huyện đoàn Như Xuân", code="D", depth=1)
+        _db.session.add(d)
+        _db.session.flush()
+        d.path = f"{p.path}{d.id}/"
+        units = [p, d]
+        for i in range(24):
+            parent = d if i % 2 else p
+            c = Unit(parent_id=parent.id, level="commune", kind="commune", depth=parent.depth + 1, code=f"C{i}",
+                     name=f"Đoàn xã Thanh Xuân Bắc Nguyễn Thị Minh Khai số {i}")
+            _db.session.add(c)
+            _db.session.flush()
+            c.path = f"{parent.path}{c.id}/"
+            units.append(c)
+        for n, u in enumerate(units):
+            for code, value in (("admitted", 40), ("worker_branches_5", 2), ("real_share", 60), ("yw_communes_share", 67)):
+                if u.level in inds[code].level_list:
+                    _db.session.add(Target(unit_id=u.id, unit_path=u.path, year=YEAR, indicator_id=inds[code].id,
+                                           value=value, status="approved"))
+            fake.figures.update({("admitted", u.id): 10 + n * 3, ("worker_branches_5", u.id): n % 3,
+                                 ("real_share", u.id): 40.0 + n, ("yw_communes_share", u.id): 50.5})
+        _db.session.add(User(username="tinh.xem", full_name="Người xem tỉnh",
+                             password_hash=generate_password_hash("sodoan-2026", method=FAST_METHOD)))
+        _db.session.flush()
+        user = _db.session.scalar(select(User).where(User.username == "tinh.xem"))
+        _db.session.add(RoleGrant(user_id=user.id, unit_id=p.id, role="viewer"))
+        _db.session.commit()
+        province_id = p.id
+        _db.session.remove()
+    if "targets.records" not in app.view_functions:
+        app.url_map.add(Rule("/targets/records/<code>", endpoint="targets.records"))
+        app.view_functions["targets.records"] = lambda code: f"records {code}"
+    with live_server(app) as url:
+        yield url, province_id
+    mp.undo()
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@_browser_test
+def test_the_ranking_at_360_px(phone_site, page):
+    url, province_id = phone_site
+    browser_login(page, url, "tinh.xem")
+    page.goto(f"{url}/targets/units/{province_id}/progress?year={YEAR}")
+    assert page.locator("#ranked tbody tr").count() == 25  # 24 communes and the district
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling of the page
+    assert page.evaluate("getComputedStyle(document.querySelector('#ranked tbody tr')).display") == "grid"  # stacked
+    page.check("input[name=behind]")
+    page.select_option("#f-indicator", "worker_branches_5")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**behind=1**")
+    rows = page.locator("#ranked tbody tr")
+    assert 0 < rows.count() < 25 and "Chậm" in rows.first.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    href = rows.first.locator("a[href*='/targets/records/worker_branches_5']").get_attribute("href")
+    assert f"year={YEAR}" in href and "unit=" in href
+    rows.first.locator("a[href*='/progress']").first.click()  # a commune's own page
+    page.wait_for_selector("#months")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert not page.errors

@@ -24,4 +24,4 @@ def progress_page(unit_id):
     page = paginate_list(data.rows, per_page=PER_PAGE)
     return render("targets/progress.html", block="ranking", unit=unit, ancestors=get_ancestors(unit), p=data,
                   page=page, year=year, behind=behind, level=level, statuses=progress.STATUSES, figure=progress.figure,
-                  years=range(today.year + 1, today.year - 4, -1))
+                  years=sorted({year, *range(today.year - 3, today.year + 2)}, reverse=True))

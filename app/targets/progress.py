@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ..access import authorize, subtree
 from ..extensions import db
+from ..text import fold
 from ..units.models import Unit
 from . import actuals, permissions
 from .models import Indicator, Target
@@ -134,7 +135,7 @@ class Row:
         else:
             shares = [c.share for c in self.cells.values() if c.share is not None]
         mean = sum(shares) / len(shares) if shares else None
-        return (mean is None, -(mean or 0), self.unit.name)
+        return (mean is None, -(mean or 0), fold(self.unit.name))
 
     @property
     def mean_share(self):

@@ -7,11 +7,15 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from app.audit.models import AuditEntry
+from app.auth.models import RoleGrant, User
+from app.extensions import db as _db
 from app.targets import actuals, catalogue
 from app.targets.models import Indicator, Target, TargetEvent
+from tests.browser_fixtures import browser_mark
+from tests.browser_fixtures import login as browser_login
 from tests.conftest import HTMX, errors_in, sql_count
 
 YEAR = date.today().year
@@ -372,3 +376,42 @@ def test_double_taps_write_one_event_and_two_approvers_make_one_decision(client,
     as_("xa.officer")
     assert post_rows(client, t.C1, {adm: ("5", "Thêm một thôn")}, action="submit", hidden=page).status_code == 303
     assert len(versions(db, t.C1, adm)) == 1 and len(events(db, t.C1, adm)) == 4
+
+
+# ---- on a phone ----------------------------------------------------------------------------------------------------
+@browser_mark
+def test_a_commune_officer_registers_on_a_phone(page, live_demo, monkeypatch):
+    """360 × 640, JavaScript on and off: a refused value is shown beside its field with what was typed, then the
+    targets are submitted; the page never scrolls sideways."""
+    monkeypatch.setattr(actuals, "values", lambda key, units, year, as_of=None: {u.id: actuals.Value(5) for u in units},
+                        raising=False)
+    monkeypatch.setattr(actuals, "eligible_youth", lambda unit: YOUTH, raising=False)
+    app, url = live_demo
+    with app.app_context():
+        catalogue.ensure()
+        commune_id = _db.session.scalar(select(RoleGrant.unit_id).join(User, User.id == RoleGrant.user_id).where(User.username == "xa.officer"))
+        _db.session.execute(delete(TargetEvent))
+        _db.session.execute(delete(Target))
+        _db.session.commit()
+        adm = _db.session.scalar(select(Indicator.id).where(Indicator.code == "admitted"))
+    browser_login(page, url, "xa.officer")
+    page.goto(f"{url}/targets/units/{commune_id}?year={YEAR}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.fill(f"#value_{adm}", "-2")
+    page.fill(f"#why_{adm}", "Theo danh sách thanh niên")
+    page.click("button[value=submit]")
+    page.wait_for_selector(f"#ind-{adm} .error")
+    assert "Chỉ tiêu không được âm." in page.inner_text(f"#ind-{adm} .error")
+    assert page.input_value(f"#value_{adm}") == "-2" and page.input_value(f"#why_{adm}") == "Theo danh sách thanh niên"
+    page.fill(f"#value_{adm}", "11")
+    if page.js:  # the warning comes as soon as the value is typed
+        page.press(f"#value_{adm}", "Tab")
+        page.wait_for_selector(f"#flags-{adm} .flag")
+        assert "gấp 2,2 lần" in page.inner_text(f"#flags-{adm}")
+    page.click("button[value=submit]")
+    page.wait_for_selector(".flash.success")
+    assert "Đã gửi duyệt 1 chỉ tiêu" in page.content()
+    assert "gấp 2,2 lần" in page.inner_text(f"#flags-{adm}")
+    assert live_demo.sql("SELECT value, status FROM target WHERE indicator_id = ?", adm) == [(11.0, "submitted")]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert not page.errors

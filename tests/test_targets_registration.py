@@ -16,7 +16,8 @@ from app.targets import actuals, catalogue
 from app.targets.models import Indicator, Target, TargetEvent
 from tests.browser_fixtures import browser_mark
 from tests.browser_fixtures import login as browser_login
-from tests.conftest import HTMX, errors_in, sql_count
+from tests.conftest import HTMX, PASSWORD, errors_in, sql_count
+from tests.live import LiveClient, live, run_together, tap_together  # noqa: F401 — the live server fixture
 
 YEAR = date.today().year
 LAST = {"admitted": 5, "admitted_workers": 2, "worker_branches_5": 1}  # last year's actuals, by computation
@@ -415,3 +416,33 @@ def test_a_commune_officer_registers_on_a_phone(page, live_demo, monkeypatch):
     assert live_demo.sql("SELECT value, status FROM target WHERE indicator_id = ?", adm) == [(11.0, "submitted")]
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert not page.errors
+
+
+# ---- real parallel requests (a live server; PostgreSQL is where the transactions really overlap) -------------------
+def test_taps_and_approvers_at_the_same_instant(db, world, live):
+    t, adm = world.tree, world.ind["admitted"]
+    officer = LiveClient(live).login("xa.officer", PASSWORD)
+    page = officer.get(unit_url(t.C1)).text
+    data = {**dict(re.findall(r'name="([nv]_\d+)" value="([^"]*)"', page)), f"value_{adm.id}": "4",
+            f"why_{adm.id}": "Theo danh sách thanh niên", "action": "submit"}
+    answers = tap_together(officer, unit_url(t.C1), data, n=4)
+    assert [r.status for r in answers] == [303] * 4, [r.text[:200] for r in answers]
+    db.session.rollback()
+    assert events(db, t.C1, adm) == ["created", "submitted"]
+    (v,) = versions(db, t.C1, adm)
+    district = LiveClient(live).login("huyen.officer", PASSWORD)
+    province = LiveClient(live).login("tinh.admin", PASSWORD)
+    for c in (district, province):
+        c.get(f"/targets/{v.id}")
+    out = {}
+    run_together(
+        lambda: out.__setitem__("approve", district.post(f"/targets/{v.id}/decide",
+                                                         {"decision": "approve", "version": v.version})),
+        lambda: out.__setitem__("return", province.post(f"/targets/{v.id}/decide",
+                                                        {"decision": "return", "reason": "Xem lại", "version": v.version})))
+    assert sorted(r.status for r in out.values()) == [303, 409], {k: r.status for k, r in out.items()}
+    db.session.rollback()
+    decisions = [e for e in events(db, t.C1, adm) if e in ("approved", "returned")]
+    assert len(decisions) == 1
+    (v,) = versions(db, t.C1, adm)
+    assert v.status == decisions[0]

@@ -50,6 +50,9 @@ ACTIONS = {
     "review.team_update": _l("Sửa tổ rà soát"), "review.outcome": _l("Ghi kết quả rà soát tại nhà"),
     "review.household": _l("Sửa hộ (rà soát)"), "review.reconcile": _l("Đối chiếu kết quả rà soát vào sổ"),
     "review.newcomers": _l("Thêm người mới vào danh sách rà soát"),
+    "targets.create": _l("Tạo chỉ tiêu"), "targets.edit": _l("Sửa chỉ tiêu"), "targets.submit": _l("Gửi duyệt chỉ tiêu"),
+    "targets.return": _l("Trả lại chỉ tiêu"), "targets.approve": _l("Duyệt chỉ tiêu"),
+    "targets.assign": _l("Cấp trên phân bổ chỉ tiêu"),
 }
 
 OBJECTS = {
@@ -60,6 +63,7 @@ OBJECTS = {
     "checklist_template": _l("Mẫu kiểm tra"), "inspection_plan": _l("Kế hoạch kiểm tra"), "inspection": _l("Cuộc kiểm tra"),
     "corrective_action": _l("Việc khắc phục"), "review_campaign": _l("Đợt rà soát"), "review_team": _l("Tổ rà soát"),
     "review_subject": _l("Người trong danh sách rà soát"), "review_reconciliation": _l("Đối chiếu rà soát"),
+    "target": _l("Chỉ tiêu"), "target_indicator": _l("Chỉ số"), "party_step": _l("Bước giới thiệu vào Đảng"),
 }
 
 FIELDS = {

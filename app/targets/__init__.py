@@ -1,6 +1,7 @@
 """Targets per unit and year against a catalogue of indicators whose actuals come only from records, the
 young-worker programme (Project 08), and the Party introduction pipeline, under /targets."""
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from .. import seams
 
@@ -14,3 +15,9 @@ for _name, _labels in {"TARGET_STATUSES": TARGET_STATUSES, "TARGET_KINDS": KINDS
 
 # ---- what this domain adds to the pages of others (app/seams.py) ---------------------------------------------------
 seams.register(seams.UNIT_PAGE, seams.Panel("targets/_unit_panel.html", progress.unit_panel, order=15))
+# the fields a target's audit entries record (its status codes are not registered: "approved" / "returned" would
+# rename other domains' codes in the log)
+seams.register(seams.LABELS, seams.Labels("targets", fields={
+    "number": _l("Phiên bản"), "value": _l("Chỉ tiêu"), "justification": _l("Lý giải"),
+    "assigned_by_parent": _l("Cấp trên phân bổ"), "flags": _l("Cảnh báo"), "approval_reason": _l("Lý do duyệt"),
+    "return_reason": _l("Lý do trả lại"), "superseded": _l("Đã thay thế")}))

@@ -22,9 +22,10 @@ def can_register(user, unit):
 
 
 def can_approve(user, target):
-    """An officer or admin of a unit strictly above the target's unit."""
+    """An officer or admin of a unit strictly above the target's unit — and not the one who submitted it (a district
+    officer may register a commune's target, but then another person approves it: four eyes)."""
     parent = target.unit.parent
-    return parent is not None and has_role(user, parent, REGISTRARS)
+    return parent is not None and has_role(user, parent, REGISTRARS) and target.submitted_by_id != user.id
 
 
 def can_split(user, unit):

@@ -62,7 +62,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, false, func, literal, null, or_, select, true
+from sqlalchemy import and_, case, exists, false, func, literal, literal_column, null, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
 
 from ..access import subtree
@@ -165,7 +165,8 @@ def _assign(rows, units, width):
 
 def _ym(col):
     """year × 12 + month of a date column, as an integer (months after the year sort after 12 of it)."""
-    return func.extract("year", col) * 12 + func.extract("month", col)
+    # The constant inline (not a bound parameter): PostgreSQL matches the GROUP BY to the column by its text.
+    return func.extract("year", col) * literal_column("12") + func.extract("month", col)
 
 
 def _roll_count(unit_id_col):
@@ -305,8 +306,9 @@ def _fact_monthly(key, unit, lo, hi, as_of):
     if key_col is not None:
         sq = stmt.with_only_columns(key_col.label("k"), func.min(a).label("a")).group_by(key_col).subquery()
         return db.session.execute(select(_ym(sq.c.a), null(), func.count()).group_by(_ym(sq.c.a))).all()
-    bcol = _ym(b) if b is not None else null()
-    return db.session.execute(stmt.with_only_columns(_ym(a), bcol, func.count()).group_by(_ym(a), bcol)).all()
+    if b is None:
+        return db.session.execute(stmt.with_only_columns(_ym(a), null(), func.count()).group_by(_ym(a))).all()
+    return db.session.execute(stmt.with_only_columns(_ym(a), _ym(b), func.count()).group_by(_ym(a), _ym(b))).all()
 
 
 # ---- young-worker activities by commune ------------------------------------------------------------------------------

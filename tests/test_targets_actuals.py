@@ -298,6 +298,10 @@ def test_as_of_cuts_the_year(db, world):
     t = world.t
     assert actuals.values("admitted", [t.C1], Y, as_of=d(3, 31))[t.C1.id].value == 4
     assert actuals.values("admitted", [t.C1], Y, as_of=d(1, 31))[t.C1.id].value == 0
+    # The walk lists' outcomes were recorded on 15 March: none visited by the 1st, all by the end of the month.
+    early, late = (actuals.values("review_coverage", [t.C1], Y, as_of=d(3, day))[t.C1.id] for day in (1, 31))
+    assert early.numerator == 0 and early.denominator == late.denominator
+    assert late == actuals.values("review_coverage", [t.C1], Y)[t.C1.id] and late.numerator > 0
 
 
 def _count_statements(db, fn):

@@ -62,7 +62,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, false, func, literal, literal_column, null, or_, select, true
+from sqlalchemy import and_, case, false, func, literal, literal_column, null, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
 
 from ..access import subtree
@@ -140,6 +140,17 @@ def _common_path(units):
     return "/" + "".join(s + "/" for s in common) if common else "/"
 
 
+def _within(col, prefix):
+    """SQL: col lies in the subtree at prefix; None = no condition (values() asks for a whole tree: the rows outside
+    the units asked are dropped when they are assigned, and the planner is not misled by a LIKE that matches all)."""
+    return true() if prefix is None else subtree(col, prefix)
+
+
+def _values_prefix(units):
+    prefix = _common_path(units)
+    return None if prefix.count("/") <= 2 else prefix
+
+
 def _prefixes(path):
     """"/1/5/23/" → "/1/", "/1/5/", "/1/5/23/"."""
     segs = path.strip("/").split("/")
@@ -180,7 +191,7 @@ def _roll_count(unit_id_col):
 # (percent), `b` the date it enters the numerator (percent; NULL: not in it), `key` what is counted distinct (None: rows).
 def _joined(prefix, lo, hi, as_of, workers=False):
     stmt = (select(PersonEvent.id).select_from(PersonEvent).join(Unit, Unit.id == PersonEvent.unit_id)
-            .where(PersonEvent.kind == "joined", PersonEvent.on.between(lo, hi), subtree(Unit.path, prefix)))
+            .where(PersonEvent.kind == "joined", PersonEvent.on.between(lo, hi), _within(Unit.path, prefix)))
     if workers:
         stmt = stmt.join(Person, Person.id == PersonEvent.person_id).where(Person.occupation == "worker")
     return stmt, Unit.path, PersonEvent.on, None, None
@@ -189,30 +200,52 @@ def _joined(prefix, lo, hi, as_of, workers=False):
 def _worker_branches(prefix, lo, hi, as_of):
     stmt = (select(Unit.id).where(Unit.level == "branch", Unit.kind.in_(WORKER_BRANCH_KINDS),
                                   Unit.org_type.in_(ROLL_TYPES), Unit.status == "active",
-                                  Unit.founded_on.between(lo, hi), subtree(Unit.path, prefix),
+                                  Unit.founded_on.between(lo, hi), _within(Unit.path, prefix),
                                   _roll_count(Unit.id) >= 5))
     return stmt, Unit.path, Unit.founded_on, None, None
 
 
-def _enterprise_cond(prefix, lo, hi):
-    """SQL on Unit: an organisation inside a non-state enterprise founded in the year with ≥ 10 members on roll."""
+def _members_sq():
+    """SQL on Unit: Union and Federation members on roll — a branch's own roll, a commune's whole subtree."""
+    in_subtree = (select(func.count(Person.id)).where(Person.unit_path.like(Unit.path + literal("%")),
+                                                      Person.status.in_(ON_ROLL), Person.member_type.in_(ROLL_TYPES))
+                  .scalar_subquery())
+    return case((Unit.level == "commune", in_subtree), else_=_roll_count(Unit.id))
+
+
+def _enterprise_orgs(prefix, lo, hi):
+    """[(path, founded_on, members, unit id)] of the organisations that count. Two statements: the enterprise units
+    founded in the year (a handful), then the rolls of those alone (a correlated count over the people made PostgreSQL
+    plan for millions of rows and spend 200 ms compiling it)."""
     parent = aliased(Unit)
-    commune_roll = (select(func.count(Person.id)).where(Person.unit_path.like(Unit.path + literal("%")),
-                                                        Person.status.in_(ON_ROLL), Person.member_type.in_(ROLL_TYPES))
-                    .scalar_subquery())
-    parent_is_enterprise = exists().where(parent.id == Unit.parent_id, parent.level == "commune",
-                                          parent.kind == "enterprise")
-    return and_(Unit.status == "active", Unit.founded_on.between(lo, hi), subtree(Unit.path, prefix), Unit.kind == "enterprise",
-                or_(and_(Unit.level == "branch", ~parent_is_enterprise, _roll_count(Unit.id) >= 10),
-                    and_(Unit.level == "commune", commune_roll >= 10)))
-
-
-def _enterprise_orgs(prefix, lo, hi, as_of):
-    return select(Unit.id).where(_enterprise_cond(prefix, lo, hi)), Unit.path, Unit.founded_on, None, None
+    found = db.session.execute(
+        select(Unit.id, Unit.path, Unit.level, Unit.founded_on, parent.level, parent.kind)
+        .outerjoin(parent, parent.id == Unit.parent_id)
+        .where(Unit.kind == "enterprise", Unit.status == "active", Unit.level.in_(("branch", "commune")),
+               Unit.founded_on.between(lo, hi), _within(Unit.path, prefix))).all()
+    # A branch of an enterprise's own Union organisation is part of it: the organisation counts, not each branch.
+    branches = [r for r in found if r[2] == "branch" and not (r[4] == "commune" and r[5] == "enterprise")]
+    communes = [r for r in found if r[2] == "commune"]
+    conds = ([Person.unit_id.in_([r[0] for r in branches])] if branches else []) + [
+        subtree(Person.unit_path, r[1]) for r in communes]
+    rolls = db.session.execute(
+        select(Person.unit_id, Person.unit_path, func.count())
+        .where(or_(*conds) if conds else false(), Person.status.in_(ON_ROLL), Person.member_type.in_(ROLL_TYPES))
+        .group_by(Person.unit_id, Person.unit_path)).all()
+    out = []
+    for uid, path, _level, founded_on, *_ in branches:
+        n = sum(c for u, _p, c in rolls if u == uid)
+        if n >= 10:
+            out.append((path, founded_on, n, uid))
+    for uid, path, _level, founded_on, *_ in communes:
+        n = sum(c for _u, p, c in rolls if p.startswith(path))
+        if n >= 10:
+            out.append((path, founded_on, n, uid))
+    return out
 
 
 def _yw_cond(prefix, lo, hi):
-    return and_(Activity.for_young_workers.is_(True), Activity.held_on.between(lo, hi), subtree(Activity.unit_path, prefix))
+    return and_(Activity.for_young_workers.is_(True), Activity.held_on.between(lo, hi), _within(Activity.unit_path, prefix))
 
 
 def _yw_activities(prefix, lo, hi, as_of):
@@ -223,23 +256,27 @@ def _step_alive(step, kind):
     return and_(step.kind == kind, step.cancelled_at.is_(None))
 
 
+def _first_step(kind, *conds):
+    """Each person's first `kind` step (not cancelled) meeting conds: a subquery (pid, on) to outer-join."""
+    step = aliased(PartyStep)
+    return (select(step.person_id.label("pid"), func.min(step.on).label("on"))
+            .where(_step_alive(step, kind), *[c(step) for c in conds]).group_by(step.person_id).subquery())
+
+
 def _party_introduced(prefix, lo, hi, as_of):
-    intro = aliased(PartyStep)
-    first_intro = (select(func.min(intro.on)).where(intro.person_id == PartyStep.person_id, _step_alive(intro, "introduced"),
-                                                    intro.year == lo.year, intro.on <= hi).scalar_subquery())
+    intro = _first_step("introduced", lambda s: s.year == lo.year, lambda s: s.on <= hi)
     stmt = (select(PartyStep.id).select_from(PartyStep).join(Person, Person.id == PartyStep.person_id)
+            .outerjoin(intro, intro.c.pid == PartyStep.person_id)
             .where(_step_alive(PartyStep, "outstanding"), PartyStep.year == lo.year, PartyStep.on <= hi,
-                   Person.occupation == "worker", subtree(PartyStep.unit_path, prefix)))
-    return stmt, PartyStep.unit_path, PartyStep.on, first_intro, PartyStep.person_id
+                   Person.occupation == "worker", _within(PartyStep.unit_path, prefix)))
+    return stmt, PartyStep.unit_path, PartyStep.on, intro.c.on, PartyStep.person_id
 
 
 def _party_admitted(prefix, lo, hi, as_of):
-    adm = aliased(PartyStep)
-    first_admitted = (select(func.min(adm.on)).where(adm.person_id == PartyStep.person_id, _step_alive(adm, "admitted"),
-                                                     adm.on <= as_of).scalar_subquery())
-    stmt = (select(PartyStep.id).where(_step_alive(PartyStep, "introduced"), PartyStep.on.between(lo, hi),
-                                       subtree(PartyStep.unit_path, prefix)))
-    return stmt, PartyStep.unit_path, PartyStep.on, first_admitted, PartyStep.person_id
+    admitted = _first_step("admitted", lambda s: s.on <= as_of)
+    stmt = (select(PartyStep.id).select_from(PartyStep).outerjoin(admitted, admitted.c.pid == PartyStep.person_id)
+            .where(_step_alive(PartyStep, "introduced"), PartyStep.on.between(lo, hi), _within(PartyStep.unit_path, prefix)))
+    return stmt, PartyStep.unit_path, PartyStep.on, admitted.c.on, PartyStep.person_id
 
 
 def _graduates(prefix, lo, hi, as_of):
@@ -247,7 +284,7 @@ def _graduates(prefix, lo, hi, as_of):
             .join(Person, Person.id == Enrolment.person_id)
             .where(TrainingClass.kind == "sympathizer", TrainingClass.status != "cancelled",
                    TrainingClass.ends_on.between(lo, hi), Enrolment.status == "enrolled", Enrolment.passed.is_(True),
-                   subtree(Person.unit_path, prefix)))
+                   _within(Person.unit_path, prefix)))
     return stmt, Person.unit_path, TrainingClass.ends_on, None, Person.id
 
 
@@ -256,7 +293,7 @@ def _cadres(prefix, lo, hi, as_of):
             .join(Person, Person.id == Enrolment.person_id)
             .where(TrainingClass.kind == "cadre", TrainingClass.status != "cancelled",
                    TrainingClass.starts_on.between(lo, hi), Enrolment.status == "enrolled",
-                   Person.status.in_(ON_ROLL), subtree(Person.unit_path, prefix), current_post_cond()))
+                   Person.status.in_(ON_ROLL), _within(Person.unit_path, prefix), current_post_cond()))
     return stmt, Person.unit_path, TrainingClass.starts_on, None, Person.id
 
 
@@ -264,7 +301,6 @@ FACTS = {
     "admitted": _joined,
     "admitted_workers": lambda *a: _joined(*a, workers=True),
     "worker_branches_5": _worker_branches,
-    "enterprise_orgs_10": _enterprise_orgs,
     "yw_activities": _yw_activities,
     "party_introduced_rate": _party_introduced,
     "party_admitted_rate": _party_admitted,
@@ -282,7 +318,7 @@ def _n(key_col):
 
 
 def _fact_values(key, units, lo, hi, as_of):
-    stmt, path, _a, b, key_col = FACTS[key](_common_path(units), lo, hi, as_of)
+    stmt, path, _a, b, key_col = FACTS[key](_values_prefix(units), lo, hi, as_of)
     if _counts(key):
         cols = [path, _n(key_col)]
     else:
@@ -340,6 +376,27 @@ def _covered(unit, campaigns):
     return any(unit.path.startswith(p) or p.startswith(unit.path) for _id, p in campaigns)
 
 
+def _subjects_in(campaigns, prefix):
+    """SQL on Subject: on the walk lists of these campaigns, under prefix (no path condition when every campaign lies
+    under it: the campaign's own index then answers alone)."""
+    cond = and_(Subject.campaign_id.in_([c for c, _p in campaigns]), Subject.found.is_(False))
+    if all(p.startswith(prefix) for _c, p in campaigns):
+        return cond
+    return and_(cond, subtree(Subject.branch_path, prefix))
+
+
+def _coverage_rows(campaigns, units, as_of):
+    """[(path, visited, listed)] per commune (per branch when a branch is asked): one statement. Grouping by the
+    commune's id walks the review's roll-up index; the path is joined after the grouping. Visited by as_of reads each
+    outcome's date — only needed for a day in the past (today every outcome recorded counts)."""
+    key = Subject.branch_id if any(u.level == "branch" for u in units) else Subject.commune_id
+    visited = (func.count(Subject.outcome) if as_of >= date.today()
+               else func.count(Subject.outcome_on).filter(Subject.outcome_on <= as_of))
+    sq = (select(key.label("uid"), visited.label("visited"), func.count().label("listed"))
+          .where(_subjects_in(campaigns, _common_path(units))).group_by(key).subquery())
+    return db.session.execute(select(Unit.path, sq.c.visited, sq.c.listed).join(sq, sq.c.uid == Unit.id)).all()
+
+
 # ---- the contract --------------------------------------------------------------------------------------------------
 def values(key, units, year, as_of=None):
     """{unit.id: Value} of each unit's subtree for the year, in a fixed number of statements whatever len(units)."""
@@ -349,25 +406,23 @@ def values(key, units, year, as_of=None):
     lo, hi, as_of = _bounds(year, as_of)
     if key in FACTS:
         return _fact_values(key, units, lo, hi, as_of)
+    if key == "enterprise_orgs_10":
+        rows = [(path, 1) for path, *_ in _enterprise_orgs(_values_prefix(units), lo, hi)]
+        return {uid: Value(n) for uid, (n,) in _assign(rows, units, 1).items()}
     if key == "yw_communes_share":
         communes, with_activity = _communes_share(units, lo, hi)
         rows = [(c, 1 if c in with_activity else 0, 1) for c in communes]
         return {uid: _share(num, den) for uid, (num, den) in _assign(rows, units, 2).items()}
     if key == "real_share":
-        rows = db.session.execute(select(BranchStanding.unit_path, func.sum(BranchStanding.real), func.sum(BranchStanding.total))
-                                  .where(subtree(BranchStanding.unit_path, _common_path(units)))
-                                  .group_by(BranchStanding.unit_path)).all()
+        # One row per branch already: no grouping to do.
+        rows = db.session.execute(select(BranchStanding.unit_path, BranchStanding.real, BranchStanding.total)
+                                  .where(_within(BranchStanding.unit_path, _values_prefix(units)))).all()
         return {uid: _share(num, den) for uid, (num, den) in _assign(rows, units, 2).items()}
     if key == "review_coverage":
         campaigns = _campaign_paths(year)
         if not campaigns:
             return {u.id: Value(None) for u in units}
-        rows = db.session.execute(
-            select(Subject.branch_path, func.count(Subject.outcome_on).filter(Subject.outcome_on <= as_of), func.count())
-            .where(Subject.campaign_id.in_([c for c, _p in campaigns]), Subject.found.is_(False),
-                   subtree(Subject.branch_path, _common_path(units)))
-            .group_by(Subject.branch_path)).all()
-        sums = _assign(rows, units, 2)
+        sums = _assign(_coverage_rows(campaigns, units, as_of), units, 2)
         return {u.id: _share(*sums[u.id]) if _covered(u, campaigns) else Value(None) for u in units}
     raise KeyError(key)
 
@@ -394,6 +449,11 @@ def monthly(key, unit, year, as_of=None):
                 num = sum(int(n) for a, b, n in rows if a is not None and int(a) <= cut and b is not None and int(b) <= cut)
                 out[m] = _share(num, den)
         return out
+    if key == "enterprise_orgs_10":
+        found = [on for _path, on, *_ in _enterprise_orgs(unit.path, lo, hi)]
+        for m in live:
+            out[m] = Value(sum(1 for on in found if on <= ends[m]))
+        return out
     if key == "yw_communes_share":
         communes, with_activity = _communes_share([unit], lo, hi)
         mine = [c for c in communes if c.startswith(unit.path)]
@@ -411,9 +471,7 @@ def monthly(key, unit, year, as_of=None):
             return [Value(None) if m in live else None for m in range(12)]
         rows = db.session.execute(
             select(_ym(Subject.outcome_on), func.count())
-            .where(Subject.campaign_id.in_([c for c, _p in campaigns]), Subject.found.is_(False),
-                   subtree(Subject.branch_path, unit.path))
-            .group_by(_ym(Subject.outcome_on))).all()
+            .where(_subjects_in(campaigns, unit.path)).group_by(_ym(Subject.outcome_on))).all()
         listed = sum(int(n) for _ym_, n in rows)
         for m in live:
             cut = min(base + m + 1, as_of.year * 12 + as_of.month)
@@ -439,11 +497,11 @@ def records_stmt(key, unit, year, as_of=None):
         stmt = stmt.with_only_columns(Person, PersonEvent.on, true(), PersonEvent.detail).options(joinedload(Person.unit))
         return kind, stmt.order_by(PersonEvent.on.desc(), Person.name_key, PersonEvent.id)
     if key in ("worker_branches_5", "enterprise_orgs_10"):
-        stmt, *_ = FACTS[key](prefix, lo, hi, as_of)
-        members = _roll_count(Unit.id) if key == "worker_branches_5" else (
-            select(func.count(Person.id)).where(Person.unit_path.like(Unit.path + literal("%")), Person.status.in_(ON_ROLL),
-                                                Person.member_type.in_(ROLL_TYPES)).scalar_subquery())
-        stmt = stmt.with_only_columns(Unit, Unit.founded_on, true(), members).options(joinedload(Unit.parent))
+        if key == "worker_branches_5":
+            stmt, *_ = FACTS[key](prefix, lo, hi, as_of)
+        else:
+            stmt = select(Unit.id).where(Unit.id.in_([uid for *_, uid in _enterprise_orgs(prefix, lo, hi)] or [-1]))
+        stmt = stmt.with_only_columns(Unit, Unit.founded_on, true(), _members_sq()).options(joinedload(Unit.parent))
         return kind, stmt.order_by(Unit.founded_on.desc(), Unit.name, Unit.id)
     if key == "yw_activities":
         stmt = (select(Activity, Activity.held_on, true(), null()).where(_yw_cond(prefix, lo, hi))

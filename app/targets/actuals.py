@@ -158,19 +158,24 @@ def _prefixes(path):
 
 
 def _assign(rows, units, width):
-    """Sum rows (path, n1, n2, …) into every unit whose path prefixes the row's: {unit.id: [n1, n2, …]}."""
+    """Sum rows (path, n1, n2, …) into every unit whose path prefixes the row's: {unit.id: [n1, n2, …]}.
+    Only the lengths of the units' own paths are tried on each row (a few slices, not every ancestor)."""
     by_path = {}
     for u in units:
         by_path.setdefault(u.path, []).append(u.id)
+    lengths = sorted({len(p) for p in by_path})
     out = {u.id: [0] * width for u in units}
     for path, *nums in rows:
         if not path:
             continue
-        for prefix in _prefixes(path):
-            for uid in by_path.get(prefix, ()):
+        for n in lengths:
+            if n > len(path):
+                break
+            for uid in by_path.get(path[:n], ()):
                 acc = out[uid]
-                for i, n in enumerate(nums):
-                    acc[i] += int(n or 0)
+                for i, x in enumerate(nums):
+                    if x:
+                        acc[i] += int(x)
     return out
 
 

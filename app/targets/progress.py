@@ -257,6 +257,15 @@ PANEL_BEHIND = 5
 
 
 def unit_panel(unit, user, today=None):
+    """The unit page's card, read by no statement at all: the card's figures come by htmx from targets.card (the
+    twelve actuals would double the province dashboard's time); without JavaScript it is a link to the progress page.
+    None where no indicator can apply (a branch) or the user may not read the unit."""
+    if unit.level not in ("province", "district", "commune") or not permissions.can_view(user, unit):
+        return None
+    return {"year": (today or date.today()).year, "lazy": True}
+
+
+def card(unit, user, today=None):
     """This year's progress of the unit against its approved targets: how many met, on track, behind, and the
     indicators behind. None where no indicator applies (a branch). Statements: indicators 1, targets 1, then one
     values() per indicator that has an approved target."""

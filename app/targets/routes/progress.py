@@ -2,11 +2,11 @@
 districts) ranked, narrowed to those behind. Plain GET pages: the filters are a GET form."""
 from datetime import date
 
-from flask import request
+from flask import abort, render_template, request
 from flask_login import current_user
 
 from ...units.queries import get_ancestors
-from ...web import paginate_list, render, year_arg
+from ...web import is_partial, paginate_list, render, see_other, year_arg
 from .. import bp, progress
 
 PER_PAGE = 50
@@ -25,3 +25,15 @@ def progress_page(unit_id):
     return render("targets/progress.html", block="ranking", unit=unit, ancestors=get_ancestors(unit), p=data,
                   page=page, year=year, behind=behind, level=level, statuses=progress.STATUSES, figure=progress.figure,
                   years=sorted({year, *range(today.year - 3, today.year + 2)}, reverse=True))
+
+
+@bp.get("/units/<int:unit_id>/card")
+def card(unit_id):
+    """The unit page's card with its figures (htmx loads it into the page); a plain visit goes to the progress page."""
+    unit = progress.get_unit_for(current_user, unit_id)
+    if not is_partial():
+        return see_other("targets.progress", unit_id=unit.id)
+    panel = progress.card(unit, current_user)
+    if panel is None:
+        abort(404)
+    return render_template("targets/_unit_card.html", unit=unit, panel=panel)

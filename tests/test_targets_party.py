@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import seams
+from app.activities.models import Activity
 from app.audit.models import AuditEntry
 from app.targets import catalogue, party
 from app.targets.models import PartyStep
@@ -312,3 +313,25 @@ def test_person_section_hidden_when_nothing_to_show(client, db, world, tree, log
     login(world.officer)
     assert 'id="party"' in client.get(f"/members/{world.an.id}").get_data(as_text=True)
     assert 'id="party"' not in client.get(f"/members/{youth.id}").get_data(as_text=True)
+
+
+# ---- the "for young workers" tag on activities (issue 12 item 6) ---------------------------------------------------
+def test_an_activity_is_tagged_for_young_workers(client, db, world, tree, login):
+    login(world.officer)
+    form = client.get(f"/activities/new?unit={tree.B1.id}").get_data(as_text=True)
+    assert 'name="for_young_workers"' in form and "Hoạt động dành cho thanh niên công nhân" in form
+    data = {"unit_id": tree.B1.id, "held_on": vn(TODAY), "kind": "regular", "title": "Giao lưu công nhân khu trọ",
+            "for_young_workers": "y", "form_token": uuid.uuid4().hex}
+    created = client.post("/activities/new", data=data)
+    assert created.status_code == 303
+    a = db.session.scalar(select(Activity))
+    assert a.for_young_workers is True
+    assert "Dành cho thanh niên công nhân" in client.get(f"/activities/{a.id}").get_data(as_text=True)
+    edit = {"held_on": vn(TODAY), "kind": "regular", "title": a.title, "version": a.version}  # the box left unticked
+    assert client.post(f"/activities/{a.id}/edit", data=edit).status_code == 303
+    db.session.expire_all()
+    a = db.session.get(Activity, a.id)
+    assert a.for_young_workers is False
+    assert "Dành cho thanh niên công nhân" not in client.get(f"/activities/{a.id}").get_data(as_text=True)
+    changes = db.session.scalars(select(AuditEntry.changes).where(AuditEntry.action == "activity.update")).all()
+    assert any("for_young_workers" in (c or {}) for c in changes)

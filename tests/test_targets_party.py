@@ -158,6 +158,7 @@ def test_officer_records_a_step_js_off(client, db, world, login):
     # the person page shows the section
     html = client.get(f"/members/{an.id}").get_data(as_text=True)
     assert 'id="party"' in html and "Giới thiệu kết nạp Đảng" in html and "BCH Đoàn xã An Phú" in html
+    assert f'href="/targets/units/{world.t.C1.id}/party"' in html  # the commune's list
 
 
 def test_htmx_post_answers_the_form_fragment(client, db, world, login):

@@ -313,15 +313,22 @@ def _targets(rng, province, communes, today, founded):
             e = est[c.id].get(ind.code) or _fallback(rng, ind.code, branches.get(c.id, 0))
             mood = rng.choices(("met", "on_track", "behind"), weights=(0.35, 0.4, 0.25))[0]
             value = _value(rng, ind.code, ind.kind, e, elapsed, mood)
-            flags = None
             last = e[1]
-            if ind.kind == "count" and last and rng.random() < 0.08:
-                value = float(last * 2 + rng.randint(1, 3))
-            if ind.kind == "count" and last and value > 2 * last:
-                flags = [{"code": "double_last_year",
-                          "message": f"Chỉ tiêu {int(value)} cao hơn gấp đôi kết quả năm trước ({last})."}]
-            values[(c.id, ind.code)] = value
-            made.append((c, ind, value, flags))
+            if ind.kind == "count" and last:  # a unit that is behind still stays within twice last year
+                value = min(value, float(2 * last))
+            made.append([c, ind, value, None, last if ind.kind == "count" else 0])
+    # some far above last year (flagged; the approver gives a reason): about one in twelve, two decided ones at least
+    known = [m for m in made if m[4]]
+    forced = [m for m in known if rng.random() < 0.08]
+    decided = [m for m in known if m[0].id not in waiting and not any(m is f for f in forced)]
+    short = max(0, 2 - sum(m[0].id not in waiting for m in forced))  # two at least that an approver has decided
+    forced += rng.sample(decided, min(len(decided), short))
+    for m in forced:
+        m[2] = float(m[4] * 2 + rng.randint(1, 3))
+        m[3] = [{"code": "double_last_year", "message": f"Chỉ tiêu {int(m[2])} cao hơn gấp đôi kết quả năm trước ({m[4]})."}]
+    for c, ind, value, _flags, _last in made:
+        values[(c.id, ind.code)] = value
+    made = [tuple(m[:4]) for m in made]
     parents = {c.id: c.parent_id for c in communes}
     odd = districts[-1].id if districts else None
     for d in districts:

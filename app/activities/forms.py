@@ -1,6 +1,6 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..dates import add_months
@@ -18,6 +18,8 @@ class ActivityForm(VersionedForm):
                                                    Length(max=200, message=_l("Nội dung quá dài (tối đa 200 ký tự)."))])
     notes = TextAreaField(_l("Ghi chú"), validators=[
         Optional(), Length(max=2000, message=_l("Ghi chú quá dài (tối đa 2.000 ký tự)."))])
+    # Project 08: an activity organised for young workers counts in the targets' "activities for young workers".
+    for_young_workers = BooleanField(_l("Hoạt động dành cho thanh niên công nhân"))
     form_token = HiddenField()
 
     def __init__(self, *args, units=(), allowed=None, **kwargs):

@@ -49,7 +49,7 @@ def create():
     if form.validate_on_submit():
         activity = services.create_activity(
             unit=allowed(form.unit_id.data), held_on=form.held_on.data, kind=form.kind.data, title=form.title.data,
-            notes=form.notes.data, form_token=form.form_token.data or None)
+            notes=form.notes.data, for_young_workers=form.for_young_workers.data, form_token=form.form_token.data or None)
         db.session.commit()
         flash(_("Đã ghi buổi sinh hoạt. Bây giờ có thể điểm danh."), "success")
         return see_other("activities.detail", activity_id=activity.id)
@@ -76,7 +76,8 @@ def edit(activity_id):
         form.unit_id.data = activity.unit_id
     if form.validate_on_submit():
         services.update_activity(activity=activity, expected_version=form.version.data, held_on=form.held_on.data,
-                                 kind=form.kind.data, title=form.title.data, notes=form.notes.data)
+                                 kind=form.kind.data, title=form.title.data, notes=form.notes.data,
+                                 for_young_workers=form.for_young_workers.data)
         db.session.commit()
         flash(_("Đã lưu thay đổi."), "success")
         return see_other("activities.detail", activity_id=activity.id)

@@ -18,7 +18,7 @@ from .models import ATTENDANCE, Activity, Attendance, DuesPayment, DuesReversal
 from .queries import dues_amount_for
 from .standing import standing_changed
 
-ACTIVITY_FIELDS = ("unit_id", "held_on", "kind", "title", "notes")
+ACTIVITY_FIELDS = ("unit_id", "held_on", "kind", "title", "notes", "for_young_workers")
 
 
 def _by(by=None):
@@ -27,7 +27,7 @@ def _by(by=None):
     return current_user if getattr(current_user, "is_authenticated", False) else None
 
 
-def create_activity(*, unit, held_on, kind, title, notes=None, form_token=None, by=None):
+def create_activity(*, unit, held_on, kind, title, notes=None, for_young_workers=False, form_token=None, by=None):
     """A new activity; the same form token twice gives back the first activity (a double-tapped submit)."""
     if form_token:
         existing = db.session.scalar(select(Activity).where(Activity.form_token == form_token))
@@ -35,7 +35,8 @@ def create_activity(*, unit, held_on, kind, title, notes=None, form_token=None, 
             return existing
     by = _by(by)
     activity = Activity(unit_id=unit.id, unit_path=unit.path, held_on=held_on, kind=kind, title=nfc(title),
-                        notes=nfc(notes) or None, form_token=form_token or None, created_by_id=by.id if by else None)
+                        notes=nfc(notes) or None, for_young_workers=bool(for_young_workers),
+                        form_token=form_token or None, created_by_id=by.id if by else None)
     try:
         with db.session.begin_nested():
             db.session.add(activity)
@@ -50,12 +51,15 @@ def create_activity(*, unit, held_on, kind, title, notes=None, form_token=None, 
     return activity
 
 
-def update_activity(*, activity, expected_version, held_on, kind, title, notes=None, by=None):
-    if check_version(activity, expected_version,
-                     {"held_on": held_on, "kind": kind, "title": nfc(title), "notes": nfc(notes) or None}):
+def update_activity(*, activity, expected_version, held_on, kind, title, notes=None, for_young_workers=None, by=None):
+    """for_young_workers None: left as it is (a caller that does not show the tag)."""
+    young = activity.for_young_workers if for_young_workers is None else bool(for_young_workers)
+    if check_version(activity, expected_version, {"held_on": held_on, "kind": kind, "title": nfc(title),
+                                                  "notes": nfc(notes) or None, "for_young_workers": young}):
         return activity  # the same edit, already saved
     before = snapshot(activity, ACTIVITY_FIELDS)
     activity.held_on, activity.kind, activity.title, activity.notes = held_on, kind, nfc(title), nfc(notes) or None
+    activity.for_young_workers = young
     db.session.flush()
     record(action="activity.update", obj=activity, unit=activity.unit, before=before,
            after=snapshot(activity, ACTIVITY_FIELDS), summary=activity.title, user=_by(by))

@@ -54,6 +54,7 @@ ACTIONS = {
     "targets.return": _l("Trả lại chỉ tiêu"), "targets.approve": _l("Duyệt chỉ tiêu"),
     "targets.assign": _l("Cấp trên phân bổ chỉ tiêu"), "target_indicator_added": _l("Thêm chỉ số vào danh mục"),
     "target_indicator_retired": _l("Ngừng dùng một chỉ số"),
+    "party.step": _l("Ghi bước kết nạp Đảng"), "party.cancel": _l("Hủy bước kết nạp Đảng"),
 }
 
 OBJECTS = {
@@ -111,7 +112,7 @@ FIELDS.update({
     "class_id": _l("Lớp"), "version": _l("Phiên bản"), "note": _l("Ghi chú"), "text": _l("Nội dung"),
     "to_unit_id": _l("Chuyển đến"), "parent_id": _l("Đơn vị cấp trên"), "owner_unit_id": _l("Đơn vị thực hiện"),
     "inspecting_unit_id": _l("Đơn vị kiểm tra"), "decision_unit_id": _l("Đơn vị ra quyết định (cấp trên)"),
-    "scope": _l("Đơn vị được cử người học"),
+    "scope": _l("Đơn vị được cử người học"), "for_young_workers": _l("Dành cho thanh niên công nhân"),
 })
 
 

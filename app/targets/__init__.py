@@ -7,7 +7,7 @@ from .. import seams
 
 bp = Blueprint("targets", __name__, url_prefix="/targets")
 
-from . import progress, routes  # noqa: E402,F401  (routes use bp: the named cycle)
+from . import party, progress, routes  # noqa: E402,F401  (routes use bp: the named cycle)
 from .models import KINDS, STEPS, TARGET_STATUSES  # noqa: E402
 
 for _name, _labels in {"TARGET_STATUSES": TARGET_STATUSES, "TARGET_KINDS": KINDS, "PARTY_STEPS": STEPS}.items():
@@ -15,6 +15,7 @@ for _name, _labels in {"TARGET_STATUSES": TARGET_STATUSES, "TARGET_KINDS": KINDS
 
 # ---- what this domain adds to the pages of others (app/seams.py) ---------------------------------------------------
 seams.register(seams.UNIT_PAGE, seams.Panel("targets/_unit_panel.html", progress.unit_panel, order=15))
+seams.register(seams.PERSON_PAGE, seams.Panel("targets/_person_party.html", party.person_panel, order=60))
 # the fields a target's audit entries record (its status codes are not registered: "approved" / "returned" would
 # rename other domains' codes in the log)
 seams.register(seams.LABELS, seams.Labels("targets", fields={

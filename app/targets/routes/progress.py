@@ -2,7 +2,7 @@
 districts) ranked, narrowed to those behind. Plain GET pages: the filters are a GET form."""
 from datetime import date
 
-from flask import abort, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 
 from ...units.queries import get_ancestors
@@ -34,6 +34,6 @@ def card(unit_id):
     if not is_partial():
         return see_other("targets.progress", unit_id=unit.id)
     panel = progress.card(unit, current_user)
-    if panel is None:
-        abort(404)
+    if panel is None:  # no indicator applies here: the empty card goes away
+        return ""
     return render_template("targets/_unit_card.html", unit=unit, panel=panel)

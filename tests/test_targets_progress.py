@@ -343,7 +343,7 @@ def test_the_unit_page_shows_the_years_progress(client, db, tree, make_user, log
     fake.figures.update({("admitted", t.C1.id): 30, ("real_share", t.C1.id): 45.0})
     login(make_user("xa1", (t.C1, "viewer"), (t.C2, "viewer")))
     html = client.get(f"/units/{t.C1.id}").get_data(as_text=True)
-    shell = html.split('id="targets-progress"', 1)[1].split("</section>", 1)[0]
+    shell = html.split('id="targets-card"', 1)[1].split("</section>", 1)[0]
     # the unit page holds an empty card (a link without JavaScript) that htmx fills from targets.card
     assert f'hx-get="/targets/units/{t.C1.id}/card"' in shell and f"/targets/units/{t.C1.id}/progress?year={year}" in shell
     assert client.get(f"/targets/units/{t.C1.id}/card").status_code == 303  # a plain visit: the progress page
@@ -355,7 +355,7 @@ def test_the_unit_page_shows_the_years_progress(client, db, tree, make_user, log
     html = client.get(f"/targets/units/{t.C2.id}/card", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "Chưa có chỉ tiêu được duyệt." in html.split('id="targets-progress"', 1)[1]
     html = client.get(f"/units/{t.B1.id}").get_data(as_text=True)
-    assert 'id="targets-progress"' not in html  # a branch registers no target
+    assert 'id="targets-card"' not in html  # a branch registers no target
 
 
 def test_the_card_runs_the_same_statements_for_any_unit(app, db, make_unit, make_user, fake, approve, cat, panel):

@@ -109,6 +109,8 @@ class Cell:
 
     @property
     def spark(self):
+        if not self.months:
+            return None
         return sparkline([None if m is None else m.value for m in self.months], self.target_value)
 
     expected: float | None = None  # where a count should be by now: target × the share of the year gone by
@@ -215,11 +217,14 @@ class Progress:
         return out
 
 
-def unit_progress(unit, year, today=None, indicator=None, behind=False, level=None):
+def unit_progress(unit, year, today=None, indicator=None, behind=False, level=None, months=None):
     """The progress page of `unit` for `year`, counted to `today` (default the real today): its own cells with the
     months, and above a commune its districts and communes ranked (by the chosen indicator's share, else by the mean
     share), narrowed to those behind (on the chosen indicator, else on any) with `behind`, to one level with `level`.
-    Statements: indicators 1, units 1, targets 1, then per indicator one values() and one monthly()."""
+    Statements: indicators 1, units 1, targets 1, then per indicator one values() and one monthly().
+
+    months: the month-by-month table (one monthly() per indicator). Default: for a commune; a province or district
+    asks for it (?months=1) — over 300,000 people the twelve monthly() calls would double the ranking's time."""
     today = today or date.today()
     as_of = as_of_for(year, today)
     elapsed = year_elapsed(year, as_of)
@@ -234,8 +239,10 @@ def unit_progress(unit, year, today=None, indicator=None, behind=False, level=No
     targets = targets_in_force(unit, year, only_unit=not ranked)
     cells = _cells(inds, [unit, *below], targets, year, as_of, elapsed)
     own = [cells[unit.id][i.code] for i in inds if i.code in cells[unit.id]]
+    if months is None:
+        months = not ranked
     for cell in own:
-        cell.months = list(actuals.monthly(cell.indicator.actual, unit, year, as_of=as_of))
+        cell.months = list(actuals.monthly(cell.indicator.actual, unit, year, as_of=as_of)) if months else None
     rows = []
     if ranked:
         names = {u.id: u.name for u in (unit, *below)}

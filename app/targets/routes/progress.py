@@ -9,7 +9,7 @@ from ...units.queries import get_ancestors
 from ...web import is_partial, paginate_list, render, see_other, year_arg
 from .. import bp, progress
 
-PER_PAGE = 50
+PER_PAGE = 30  # a phone scrolls through stacked rows: thirty units a page
 
 
 @bp.get("/units/<int:unit_id>/progress", endpoint="progress")
@@ -19,7 +19,8 @@ def progress_page(unit_id):
     year = year_arg(today.year)
     behind = request.args.get("behind") == "1"
     level = request.args.get("level") if request.args.get("level") in progress.RANKED_LEVELS else None
-    data = progress.unit_progress(unit, year, today=today, indicator=request.args.get("indicator") or None,
+    months = True if request.args.get("months") == "1" else None
+    data = progress.unit_progress(unit, year, today=today, months=months, indicator=request.args.get("indicator") or None,
                                   behind=behind, level=level)
     page = paginate_list(data.rows, per_page=PER_PAGE)
     return render("targets/progress.html", block="ranking", unit=unit, ancestors=get_ancestors(unit), p=data,

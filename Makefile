@@ -38,6 +38,7 @@ bench: deps translations
 	$(BIN)/python bench/pdfs.py
 	$(BIN)/python bench/concurrency.py
 	$(BIN)/python bench/review.py
+	$(BIN)/python bench/targets.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

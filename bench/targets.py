@@ -163,6 +163,52 @@ def progress_page(app, year, n):
     return pages.measure(app, rows, n)
 
 
+# ---- under concurrency: gunicorn on PostgreSQL (bench/concurrency.py's server, tests/live.py's clients) ------------
+def concurrent(url, args, year, units):
+    """16 clients at once (by default) on the province page, on communes' pages, and on the floor route."""
+    os.environ["BENCH_CONC_PG_URL"] = url
+    import concurrency
+
+    from tests.live import LiveClient, start_together
+
+    province, communes = units
+    proc, base = concurrency.start_gunicorn(args.workers)
+    try:
+        clients = [LiveClient(base, timeout=120).login("tinh.admin", "sodoan-2026") for _ in range(args.clients)]
+        phases = [("province progress page", lambda i: f"/targets/units/{province}/progress?year={year}"),
+                  ("a commune's progress page (16 communes, with its months)",
+                   lambda i: f"/targets/units/{communes[i % len(communes)]}/progress?year={year}"),
+                  ("floor: bare route", lambda i: "/bench/floor")]
+        out = []
+        for label, path in phases:
+            for client in clients:
+                client.log.clear()
+            reps = args.reps * 3 if "floor" in label else args.reps
+
+            def job(i, client, path=path, reps=reps):
+                def run():
+                    for _ in range(reps):
+                        client.get(path(i))
+                return run
+
+            wall, errs = start_together([job(i, cl) for i, cl in enumerate(clients)])
+            times = sorted(ms for cl in clients for (_m, _p, st, ms) in cl.log if st == 200)
+            bad = [st for cl in clients for (_m, _p, st, _ms) in cl.log if st != 200]
+            out.append((label, times, len(bad) + len(errs), wall))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    floor = statistics.median(out[-1][1]) if out[-1][1] else 0
+    print(f"\n**under concurrency** — {args.clients} clients at once, gunicorn {args.workers} sync workers, PostgreSQL, "
+          f"{args.reps} requests per client\n")
+    print("| request | n | errors | p50 ms | p95 ms | p50 ÷ floor p50 |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for label, times, errors, _wall in out:
+        p50 = statistics.median(times) if times else 0
+        p95 = times[int(0.95 * (len(times) - 1))] if times else 0
+        print(f"| {label} | {len(times)} | {errors} | {p50:.0f} | {p95:.0f} | {(p50 / floor if floor else 0):.1f}× |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--backend", choices=("sqlite", "postgres"), default="postgres")
@@ -171,6 +217,9 @@ def main():
     ap.add_argument("--year", type=int, default=date.today().year)
     ap.add_argument("--rebuild", action="store_true")
     ap.add_argument("--explain", action="store_true")
+    ap.add_argument("--clients", type=int, default=16, help="concurrent clients on PostgreSQL (0: skip)")
+    ap.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    ap.add_argument("--reps", type=int, default=5, help="requests per client under concurrency")
     args = ap.parse_args()
     os.environ.setdefault("APP_ENV", "testing")
     url = database_url(args.backend, args.pg_name)
@@ -182,8 +231,11 @@ def main():
     with app.app_context():
         from app.extensions import db
         from app.members.models import Person
+        from app.units.models import Unit
 
         people = db.session.scalar(select(func.count(Person.id)))
+        units = (db.session.scalar(select(Unit.id).where(Unit.level == "province")),
+                 db.session.scalars(select(Unit.id).where(Unit.level == "commune").order_by(Unit.id).limit(16)).all())
         db.session.remove()
         db.engine.dispose()
 
@@ -220,6 +272,8 @@ def main():
             continue
         ratio = f"{p95 / floor[3]:.0f}×" if floor and floor[3] else ""
         print(f"| {label} | {p50:.1f} | {p95:.1f} | {ratio} | {sql} | {size / 1024:.1f} KB |")
+    if args.backend == "postgres" and args.clients:
+        concurrent(url, args, args.year, units)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """WSGI entry point: `gunicorn wsgi:app`."""
-from app import create_app
+from app import create_app, tune_gc
 
 app = create_app()
+tune_gc(app)

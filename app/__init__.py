@@ -1,4 +1,5 @@
 """Sổ Đoàn — application factory."""
+import gc
 import importlib
 import os
 import secrets
@@ -63,6 +64,16 @@ def create_app(overrides=None):
 
     register_cli(app)
     return app
+
+
+def tune_gc(app):
+    """A serving process (wsgi.py, the benches) collects garbage less often: a request makes tens of thousands of
+    short-lived objects (ORM rows, template output) that reference counting frees anyway, and the default gen-0
+    threshold of 700 ran the collector dozens of times per page — the province's progress page p95 went 317 → 201 ms
+    with (50,000, 20, 20). Not applied in the tests (a delayed collection would move a warning to another test)."""
+    threshold = app.config.get("GC_THRESHOLD")
+    if threshold:
+        gc.set_threshold(*threshold)
 
 
 def _configure_secret_key(app):

@@ -13,6 +13,8 @@ class Config:
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    # gc.set_threshold for serving processes (app.tune_gc, called by wsgi.py and the benches); None: Python's default.
+    GC_THRESHOLD = (50_000, 20, 20)
     LANGUAGES = ("vi", "en")
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     REMEMBER_COOKIE_HTTPONLY = True

@@ -33,10 +33,11 @@ STATUSES = ("present", "absent", "excused")
 
 def make_wsgi():
     """gunicorn 'bench.concurrency:make_wsgi()' — the app as production runs it (CSRF on), plus the floor route."""
-    from app import create_app
+    from app import create_app, tune_gc
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": PG_URL, "SECRET_KEY": "bench-" + "x" * 40, "APP_ENV": "testing",
                       "TESTING": False, "LOGIN_MAX_FAILURES": 10 ** 6, "RATELIMIT_ENABLED": False})
+    tune_gc(app)  # as wsgi.py does in production
 
     @app.get("/bench/floor")
     def bench_floor():

@@ -59,11 +59,12 @@ def pg_exists(url):
 
 
 def make_app(url):
-    from app import create_app
+    from app import create_app, tune_gc
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "APP_ENV": "testing",
                       "WTF_CSRF_ENABLED": False, "SQL_COUNT_HEADER": True, "TESTING": False,
                       "INSTANCE_PATH": str(OUT), "RATELIMIT_ENABLED": False, "LOGIN_MAX_FAILURES": 10 ** 6})
+    tune_gc(app)  # as wsgi.py does in production
 
     @app.get("/bench/floor")
     def bench_floor():

@@ -159,6 +159,9 @@ def test_all_present_then_tap_the_absent_on_a_compact_roll(page, live_url):
         page.wait_for_selector(f".flash.success:has-text('Đã lưu điểm danh {n} người')")
     got = dict(sql("SELECT person_id, status FROM attendance WHERE activity_id = ?", activity))
     assert len(got) == n and sorted(p for p, s in got.items() if s == "absent") == sorted(absent)
+    # htmx swaps the totals (out of band) just after the response arrives: wait for the swap, not the response
+    page.wait_for_function("n => document.querySelector('#att-stats .stat b').innerText === n", arg=str(n - 2),
+                           timeout=10_000)
     assert page.locator("#att-stats .stat b").first.inner_text() == str(n - 2)
     assert not page.errors, page.errors
 

@@ -339,6 +339,8 @@ def test_htmx_swaps_break_no_content_security_rule(phone, live):
     assert phone.evaluate("htmx.config.includeIndicatorStyles") is False
     phone.click("nav.nav a:has-text('Đoàn viên')")  # boosted
     phone.wait_for_selector("#results")
+    # htmx wires the swapped-in page's triggers as it settles: typing before that would go unheard (under load)
+    phone.wait_for_function("() => { const q = document.querySelector('#q'); return q && q['htmx-internal-data']; }")
     phone.fill("#q", "nguyen")
     phone.wait_for_url("**q=nguyen**")
     phone.click("nav.nav a:has-text('Sinh hoạt')")

@@ -408,8 +408,13 @@ def reconcile_plan(campaign, commune):
 
 
 def reconciliation(campaign, commune):
-    return db.session.scalar(select(Reconciliation).where(Reconciliation.campaign_id == campaign.id,
-                                                          Reconciliation.commune_id == commune.id))
+    return reconciliation_of(campaign.id, commune.id)
+
+
+def reconciliation_of(campaign_id, commune_id):
+    """The commune's reconciliation of this campaign, or None: the one lookup the routes, rules and services share."""
+    return db.session.scalar(select(Reconciliation).where(Reconciliation.campaign_id == campaign_id,
+                                                          Reconciliation.commune_id == commune_id))
 
 
 def reconciled_communes(campaign):

@@ -4,11 +4,10 @@ import re
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from ..extensions import db
 from ..formatting import date_vn
-from .models import OUTCOMES, Reconciliation
+from . import queries
+from .models import OUTCOMES
 
 PHONE = re.compile(r"^\+?[0-9 .]{9,15}$")
 UNION_MAX_AGE = 30
@@ -24,18 +23,13 @@ def age_in(birth, year):
     return year - birth.year
 
 
-def _commune_closed(subject):
-    return db.session.scalar(select(Reconciliation.id).where(Reconciliation.campaign_id == subject.campaign_id,
-                                                             Reconciliation.commune_id == subject.commune_id)) is not None
-
-
 def can_write(campaign, subject=None):
     """None when outcomes may be written, else why not (a sentence)."""
     if campaign.status == "draft":
         return _("Đợt rà soát chưa mở.")
     if campaign.status == "closed":
         return _("Đợt rà soát đã kết thúc — không ghi thêm kết quả.")
-    if subject is not None and _commune_closed(subject):
+    if subject is not None and queries.reconciliation_of(subject.campaign_id, subject.commune_id):
         return _("Cơ sở đã đối chiếu, kết quả đã vào sổ — không sửa được nữa.")
     return None
 

@@ -338,8 +338,7 @@ def reconcile(*, campaign, commune, plan=None):
     the commune's subjects are locked; a plan passed in (read before the lock) is not used.
     A second apply (a resent form, a twin officer) finds the Reconciliation row and answers with it."""
     started = time.perf_counter()
-    done = db.session.scalar(select(Reconciliation).where(Reconciliation.campaign_id == campaign.id,
-                                                          Reconciliation.commune_id == commune.id))
+    done = queries.reconciliation(campaign, commune)
     if done is not None:
         return done, False
     by = _by()
@@ -349,8 +348,7 @@ def reconcile(*, campaign, commune, plan=None):
             db.session.add(rec)
             db.session.flush()
     except IntegrityError:
-        done = db.session.scalar(select(Reconciliation).where(Reconciliation.campaign_id == campaign.id,
-                                                              Reconciliation.commune_id == commune.id))
+        done = queries.reconciliation(campaign, commune)
         if done is None:
             raise
         return done, False
@@ -417,9 +415,3 @@ def _confirm_many(rows, cite, by, now):
          "unit_path": p.unit_path, "user_id": by_id, "at": now, "changes": {"confirmed": [None, s.outcome_on.isoformat()]},
          "summary": f"{p.full_name}: {cite}"[:300]} for s, p in rows])
     standing_changed(people=[p.id for _s, p in rows])
-
-
-def reconciled(campaign_id, commune_id):
-    return db.session.scalar(select(Reconciliation).where(Reconciliation.campaign_id == campaign_id,
-                                                          Reconciliation.commune_id == commune_id)) is not None
-

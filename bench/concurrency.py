@@ -123,12 +123,39 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_gunicorn(workers):
+def run_phases(url, workers, n_clients, phases, username="tinh.admin", password="sodoan-2026"):
+    """gunicorn on the database at `url`, `n_clients` signed-in clients; each phase (label, path(i), reps) sends every
+    client's reps at once. → [(label, times of the 200s in ms, errors, wall s)]. The review and targets benches."""
+    proc, base = start_gunicorn(workers, url)  # make_wsgi's app, in gunicorn, on the database at `url`
+    try:
+        clients = [LiveClient(base, timeout=120).login(username, password) for _ in range(n_clients)]
+        out = []
+        for label, path, reps in phases:
+            for client in clients:
+                client.log.clear()
+
+            def job(i, client, path=path, reps=reps):
+                def run():
+                    for _ in range(reps):
+                        client.get(path(i))
+                return run
+
+            wall, errs = start_together([job(i, cl) for i, cl in enumerate(clients)])
+            times = [ms for cl in clients for (_m, _p, st, ms) in cl.log if st == 200]
+            bad = [st for cl in clients for (_m, _p, st, _ms) in cl.log if st != 200]
+            out.append((label, times, len(bad) + len(errs), wall))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return out
+
+
+def start_gunicorn(workers, url=None):
     port = free_port()
     proc = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "120",
          "--log-level", "warning", "bench.concurrency:make_wsgi()"],
-        cwd=ROOT, env=dict(os.environ, BENCH_CONC_PG_URL=PG_URL))
+        cwd=ROOT, env=dict(os.environ, BENCH_CONC_PG_URL=url or PG_URL))
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:

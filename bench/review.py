@@ -220,40 +220,14 @@ def print_single(backend, r, args):
 
 # ---- under concurrency: gunicorn on PostgreSQL ------------------------------------------------------------------
 def concurrent(url, args, t):
-    os.environ["BENCH_CONC_PG_URL"] = url  # bench/concurrency.py's app (and its gunicorn) read the database from it
-    import concurrency
+    import concurrency  # bench/concurrency.py: gunicorn and the signed-in clients
 
-    from tests.live import LiveClient, start_together
-
-    proc, base = concurrency.start_gunicorn(args.workers)
-    try:
-        clients = [LiveClient(base, timeout=120).login("tinh.admin", PASSWORD) for _ in range(args.clients)]
-        branches = t["branches"]
-        c = t["campaign"]
-        phases = [("coverage (campaign page), province", lambda i: f"/review/{c}"),
-                  ("walk list, first page (branches of ~150 people)",
-                   lambda i: f"/review/{c}/branches/{branches[i % len(branches)]}"),
-                  ("floor: bare route", lambda i: "/bench/floor")]
-        out = []
-        for label, path in phases:
-            for client in clients:
-                client.log.clear()
-            reps = args.floor if "floor" in label else args.reps
-
-            def job(i, client, path=path, reps=reps):
-                def run():
-                    for _ in range(reps):
-                        client.get(path(i))
-                return run
-
-            wall, errs = start_together([job(i, cl) for i, cl in enumerate(clients)])
-            times = [ms for cl in clients for (_m, _p, st, ms) in cl.log if st == 200]
-            bad = [st for cl in clients for (_m, _p, st, _ms) in cl.log if st != 200]
-            out.append((label, times, len(bad) + len(errs), wall))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-    return out
+    branches, c = t["branches"], t["campaign"]
+    return concurrency.run_phases(url, args.workers, args.clients, [
+        ("coverage (campaign page), province", lambda i: f"/review/{c}", args.reps),
+        ("walk list, first page (branches of ~150 people)",
+         lambda i: f"/review/{c}/branches/{branches[i % len(branches)]}", args.reps),
+        ("floor: bare route", lambda i: "/bench/floor", args.floor)], password=PASSWORD)
 
 
 def print_concurrent(out, args):

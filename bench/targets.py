@@ -166,44 +166,21 @@ def progress_page(app, year, n):
 # ---- under concurrency: gunicorn on PostgreSQL (bench/concurrency.py's server, tests/live.py's clients) ------------
 def concurrent(url, args, year, units):
     """16 clients at once (by default) on the province page, on communes' pages, and on the floor route."""
-    os.environ["BENCH_CONC_PG_URL"] = url
-    import concurrency
-
-    from tests.live import LiveClient, start_together
+    import concurrency  # bench/concurrency.py: gunicorn and the signed-in clients
 
     province, communes = units
-    proc, base = concurrency.start_gunicorn(args.workers)
-    try:
-        clients = [LiveClient(base, timeout=120).login("tinh.admin", "sodoan-2026") for _ in range(args.clients)]
-        phases = [("province progress page", lambda i: f"/targets/units/{province}/progress?year={year}"),
-                  ("a commune's progress page (16 communes, with its months)",
-                   lambda i: f"/targets/units/{communes[i % len(communes)]}/progress?year={year}"),
-                  ("floor: bare route", lambda i: "/bench/floor")]
-        out = []
-        for label, path in phases:
-            for client in clients:
-                client.log.clear()
-            reps = args.reps * 3 if "floor" in label else args.reps
-
-            def job(i, client, path=path, reps=reps):
-                def run():
-                    for _ in range(reps):
-                        client.get(path(i))
-                return run
-
-            wall, errs = start_together([job(i, cl) for i, cl in enumerate(clients)])
-            times = sorted(ms for cl in clients for (_m, _p, st, ms) in cl.log if st == 200)
-            bad = [st for cl in clients for (_m, _p, st, _ms) in cl.log if st != 200]
-            out.append((label, times, len(bad) + len(errs), wall))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    out = concurrency.run_phases(url, args.workers, args.clients, [
+        ("province progress page", lambda i: f"/targets/units/{province}/progress?year={year}", args.reps),
+        ("a commune's progress page (16 communes, with its months)",
+         lambda i: f"/targets/units/{communes[i % len(communes)]}/progress?year={year}", args.reps),
+        ("floor: bare route", lambda i: "/bench/floor", args.reps * 3)])
     floor = statistics.median(out[-1][1]) if out[-1][1] else 0
     print(f"\n**under concurrency** — {args.clients} clients at once, gunicorn {args.workers} sync workers, PostgreSQL, "
           f"{args.reps} requests per client\n")
     print("| request | n | errors | p50 ms | p95 ms | p50 ÷ floor p50 |")
     print("|---|---:|---:|---:|---:|---:|")
     for label, times, errors, _wall in out:
+        times = sorted(times)
         p50 = statistics.median(times) if times else 0
         p95 = times[int(0.95 * (len(times) - 1))] if times else 0
         print(f"| {label} | {len(times)} | {errors} | {p50:.0f} | {p95:.0f} | {(p50 / floor if floor else 0):.1f}× |")

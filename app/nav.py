@@ -13,6 +13,7 @@ NAV = (
     ("inspections.index", _l("Kiểm tra"), None),
     ("review.index", _l("Rà soát"), None),
     ("targets.index", _l("Chỉ tiêu"), None),
+    ("year.index", _l("Tổng kết"), None),
     ("auth.users", _l("Tài khoản"), "admin"),
     ("audit.index", _l("Nhật ký"), "admin"),
 )

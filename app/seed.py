@@ -13,6 +13,7 @@ from .inspections import seed as inspections_seed
 from .members import seed as members_seed
 from .review import seed as review_seed
 from .targets import seed as targets_seed
+from .year import seed as year_seed
 from .units.models import Unit
 
 ENTERPRISES = ["Công ty TNHH May Hoàng Long", "Công ty CP Giày Sao Vàng", "Công ty TNHH Điện tử Tân Phú",
@@ -97,7 +98,7 @@ def seed_units(size, rng):
 
 
 # The domains with demo records of their own (app/<name>/seed.py), in the order they are seeded.
-DOMAIN_SEEDS = (members_seed, activities_seed, classes_seed, inspections_seed, review_seed, targets_seed)
+DOMAIN_SEEDS = (members_seed, activities_seed, classes_seed, inspections_seed, review_seed, targets_seed, year_seed)
 ROLE_SET = ("admin", "officer", "organizer", "inspector", "viewer")
 
 

@@ -40,6 +40,12 @@ ACTION_STATUSES = {"open": _l("Đang khắc phục"), "done": _l("Chờ xác nh�
 ACTION_FILTERS = {"pending": _l("Chưa xong"), "overdue": _l("Quá hạn"), "done": ACTION_STATUSES["done"],
                   "verified": ACTION_STATUSES["verified"], "all": _l("Tất cả")}
 INSPECTED = {True: _l("Đã kiểm tra"), False: _l("Chưa kiểm tra")}  # a commune this year (the overview's lists)
+# Where a follow-up action comes from: an inspection's finding, or a measure of a plan to consolidate a weak unit (the
+# year domain makes those with services.add_followup and links them to its plan; this domain follows them up).
+ACTION_ORIGINS = {"inspection": _l("Kiểm tra"), "consolidation": _l("Củng cố cơ sở yếu kém")}
+# Who checks a reported action at the verifying unit: its inspectors for an inspection's finding; its officers or
+# admins for a consolidation measure (the level above that made the plan).
+VERIFIER_ROLES = {"inspection": ("inspector",), "consolidation": ("officer", "admin")}
 ACTION_EVENTS = {"created": _l("Giao khắc phục"), "done": _l("Báo đã khắc phục"), "verified": _l("Xác nhận đã khắc phục"),
                  "reopened": _l("Yêu cầu khắc phục lại")}
 
@@ -277,17 +283,24 @@ class Photo(db.Model):
 
 
 class CorrectiveAction(db.Model):
-    """A finding and the remedy asked of the inspected unit (or one of its children), with a deadline."""
+    """A finding and the remedy asked of a unit, with a deadline, followed up open → done → verified (or reopened)
+    by the verifying unit. Most come from an inspection (the inspected unit or one of its children owns them, the
+    inspecting unit verifies); a consolidation plan's measures are the same rows without an inspection."""
 
     __tablename__ = "corrective_action"
     __table_args__ = (
         UniqueConstraint("inspection_id", "form_token", name="uq_corrective_action_inspection_form_token"),
         Index("ix_corrective_action_owner_path", "owner_unit_path", postgresql_ops={"owner_unit_path": "varchar_pattern_ops"}),
+        Index("ix_corrective_action_verifier_path", "verifier_unit_path",
+              postgresql_ops={"verifier_unit_path": "varchar_pattern_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"), index=True)
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"), index=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("template_item.id"))
+    origin: Mapped[str] = mapped_column(String(16), default="inspection", server_default="inspection")
+    verifier_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    verifier_unit_path: Mapped[str] = mapped_column(String(255))
     finding: Mapped[str] = mapped_column(Text)
     remedy: Mapped[str] = mapped_column(Text)
     owner_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
@@ -304,8 +317,13 @@ class CorrectiveAction(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     inspection = relationship("Inspection")
-    owner_unit = relationship("Unit")
+    owner_unit = relationship("Unit", foreign_keys=[owner_unit_id])
+    verifier_unit = relationship("Unit", foreign_keys=[verifier_unit_id])
     events = relationship("ActionEvent", order_by="ActionEvent.id", back_populates="action")
+
+    @property
+    def origin_label(self):
+        return ACTION_ORIGINS.get(self.origin, self.origin)
 
     @property
     def status_label(self):

@@ -5,10 +5,11 @@
   set the standards every commune is checked against, so scores stay comparable; a commune uses them.
 - Plans are made by inspectors of the inspecting unit; recording and conclusions by the plan's team (who must
   still hold the inspector role there); closing by the team lead.
-- Corrective actions are completed by officers of the owning unit and verified or reopened by inspectors of
-  the inspecting unit.
+- Corrective actions are completed by officers of the owning unit and verified or reopened at the verifying
+  unit: by its inspectors for an inspection's finding, by its officers or admins for a consolidation measure.
 """
 from ..access import has_role, scope_paths
+from .models import VERIFIER_ROLES
 
 MANAGING_LEVELS = ("province", "district")
 
@@ -72,16 +73,21 @@ def can_acknowledge(user, inspection):
 
 
 def can_view_action(user, action):
-    return has_role(user, action.owner_unit) or can_view_inspection(user, action.inspection)
+    return (has_role(user, action.owner_unit) or has_role(user, action.verifier_unit)
+            or (action.inspection is not None and can_view_inspection(user, action.inspection)))
 
 
 def can_complete_action(user, action):
     return action.status == "open" and has_role(user, action.owner_unit, "officer")
 
 
+def _verifies(user, action):
+    return has_role(user, action.verifier_unit, VERIFIER_ROLES.get(action.origin, ("inspector",)))
+
+
 def can_verify_action(user, action):
-    return action.status == "done" and has_role(user, action.inspection.plan.inspecting_unit, "inspector")
+    return action.status == "done" and _verifies(user, action)
 
 
 def can_reopen_action(user, action):
-    return action.status in ("done", "verified") and has_role(user, action.inspection.plan.inspecting_unit, "inspector")
+    return action.status in ("done", "verified") and _verifies(user, action)

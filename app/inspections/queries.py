@@ -116,7 +116,7 @@ ACTION_ACTIONS = {"view": perm.can_view_action, "complete": perm.can_complete_ac
 
 def get_action_for(user, action_id, action="view"):
     obj = _load(CorrectiveAction, action_id, [
-        joinedload(CorrectiveAction.owner_unit),
+        joinedload(CorrectiveAction.owner_unit), joinedload(CorrectiveAction.verifier_unit),
         joinedload(CorrectiveAction.inspection).joinedload(Inspection.unit),
         joinedload(CorrectiveAction.inspection).joinedload(Inspection.plan).joinedload(Plan.inspecting_unit),
         selectinload(CorrectiveAction.events).joinedload(ActionEvent.by)])
@@ -382,11 +382,12 @@ def inspectors_on(unit, user_ids):
 
 
 # ---- actions -------------------------------------------------------------------------------------------
-def actions_stmt(user, *, unit=None, status=None, mine=False, inspection_id=None, today=None):
+def actions_stmt(user, *, unit=None, status=None, mine=False, inspection_id=None, origin=None, today=None):
+    """Follow-up actions the user sees (owned or verified in their subtrees), an inspection's or a consolidation
+    plan's alike; origin keeps one kind."""
     today = today or date.today()
-    stmt = (select(CorrectiveAction).join(Inspection, Inspection.id == CorrectiveAction.inspection_id)
-            .join(Plan, Plan.id == Inspection.plan_id)
-            .where(or_(in_scope(CorrectiveAction.owner_unit_path, user), in_scope(Plan.inspecting_unit_path, user)))
+    stmt = (select(CorrectiveAction)
+            .where(or_(in_scope(CorrectiveAction.owner_unit_path, user), in_scope(CorrectiveAction.verifier_unit_path, user)))
             .options(joinedload(CorrectiveAction.owner_unit),
                      joinedload(CorrectiveAction.inspection).joinedload(Inspection.unit)))
     if unit is not None:
@@ -401,6 +402,8 @@ def actions_stmt(user, *, unit=None, status=None, mine=False, inspection_id=None
         stmt = stmt.where(in_scope(CorrectiveAction.owner_unit_path, user, "officer"))
     if inspection_id:
         stmt = stmt.where(CorrectiveAction.inspection_id == inspection_id)
+    if origin:
+        stmt = stmt.where(CorrectiveAction.origin == origin)
     return stmt.order_by(case((CorrectiveAction.status == "verified", 1), else_=0), CorrectiveAction.due_on,
                          CorrectiveAction.id)
 

@@ -388,6 +388,8 @@ def add_action(*, inspection, finding, remedy, owner_unit, due_on, item_id=None,
             return existing
     action = CorrectiveAction(inspection_id=inspection.id, item_id=item_id, finding=nfc(finding), remedy=nfc(remedy),
                               owner_unit_id=owner_unit.id, owner_unit_path=owner_unit.path, due_on=due_on,
+                              verifier_unit_id=inspection.plan.inspecting_unit_id,
+                              verifier_unit_path=inspection.plan.inspecting_unit_path,
                               status="open", form_token=form_token or None, created_by_id=_by_id(by))
     try:
         with db.session.begin_nested():
@@ -399,6 +401,22 @@ def add_action(*, inspection, finding, remedy, owner_unit, due_on, item_id=None,
         if existing is None:
             raise
         return existing
+    db.session.add(ActionEvent(action_id=action.id, kind="created", by_id=_by_id(by)))
+    record(action="corrective_action.create", obj=action, unit=owner_unit, after=snapshot(action, ACTION_FIELDS),
+           summary=action.finding[:200], user=by)
+    return action
+
+
+def add_followup(*, origin, owner_unit, verifier_unit, finding, remedy, due_on, by=None):
+    """An action that does not come from an inspection (a consolidation plan's measure), followed up like the
+    others: the owner reports it done, the verifier's unit checks it. The caller links it to its record and makes
+    the write idempotent (its own form token), in the same savepoint."""
+    action = CorrectiveAction(origin=origin, finding=nfc(finding), remedy=nfc(remedy), owner_unit_id=owner_unit.id,
+                              owner_unit_path=owner_unit.path, verifier_unit_id=verifier_unit.id,
+                              verifier_unit_path=verifier_unit.path, due_on=due_on, status="open",
+                              created_by_id=_by_id(by))
+    db.session.add(action)
+    db.session.flush()
     db.session.add(ActionEvent(action_id=action.id, kind="created", by_id=_by_id(by)))
     record(action="corrective_action.create", obj=action, unit=owner_unit, after=snapshot(action, ACTION_FIELDS),
            summary=action.finding[:200], user=by)

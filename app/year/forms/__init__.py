@@ -1,0 +1,1 @@
+"""The year's forms, one module per part (evaluation, grading, plans, report)."""

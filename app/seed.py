@@ -13,8 +13,8 @@ from .inspections import seed as inspections_seed
 from .members import seed as members_seed
 from .review import seed as review_seed
 from .targets import seed as targets_seed
-from .year import seed as year_seed
 from .units.models import Unit
+from .year import seed as year_seed
 
 ENTERPRISES = ["Công ty TNHH May Hoàng Long", "Công ty CP Giày Sao Vàng", "Công ty TNHH Điện tử Tân Phú",
                "Công ty TNHH Gỗ Minh Phát", "Công ty CP Thực phẩm Đồng Xanh", "Công ty TNHH Bao bì Thành Công",

@@ -5,8 +5,16 @@ from datetime import date, timedelta
 
 from app.inspections import services as inspections
 from app.year import catalogue
-from app.year.models import (ConsolidationEntry, ConsolidationMeasure, ConsolidationPlan, MemberEvaluation, MemberGrade,
-                             ReportVersion, UnitGrade, YearReport)
+from app.year.models import (
+    ConsolidationEntry,
+    ConsolidationMeasure,
+    ConsolidationPlan,
+    MemberEvaluation,
+    MemberGrade,
+    ReportVersion,
+    UnitGrade,
+    YearReport,
+)
 from tests.factories_members import person_in
 
 

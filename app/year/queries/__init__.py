@@ -65,3 +65,15 @@ def hub(unit, year):
         "plan": plan[0] if plan else None, "plan_entries": plan[1] if plan else 0,
         "report": report, "evaluation_status": own,
     }
+
+
+def issuer_lines(unit, department=None):
+    """The issuing body's lines of an official document, top first (templates/year/pdf/_official.html): the unit's
+    committee under its parent's, or under the unit's own when a department issues it (the province's report comes
+    from its Ban Tổ chức – Kiểm tra)."""
+    def committee(u):
+        return f"BCH {u.name}".upper()
+    if department:
+        return [committee(unit), department.upper()]
+    parent = unit.parent
+    return [committee(parent), committee(unit)] if parent is not None else [committee(unit)]

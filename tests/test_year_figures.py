@@ -329,10 +329,11 @@ def test_the_records_behind_each_figure_are_that_many(app, db, world, where):
     with app.test_request_context():
         figs = figures.compute(unit, YEAR, today=date(2026, 12, 1))
         for code, row in figures.rows_by_code(figs).items():
-            kind, stmt, label = figures.records(unit, YEAR, code, today=date(2026, 12, 1))
-            rows = db.session.execute(stmt).unique().all()
+            rec = figures.records(unit, YEAR, code, today=date(2026, 12, 1))
+            rows = db.session.execute(rec.stmt).unique().all()
             assert len(rows) == (figures.countable(row) or 0), (code, len(rows), row)
-            assert label and kind in ("people", "units", "activities", "steps", "classes", "inspections", "actions")
+            assert rec.label == row["label"] and rec.share == (row["kind"] == "percent"), code
+            assert rec.kind in ("people", "units", "activities", "steps", "classes", "inspections", "actions")
 
 
 def test_a_code_that_is_no_figure_is_refused(app, db, world):

@@ -5,8 +5,9 @@ in a ReportVersion (the dict below is JSON as it stands).
                                         "sections": [{"key", "title", "note", "rows": [row, …]}, …]}
     row: {"code", "label", "value", "kind": "count" | "percent", "indent": 0 | 1}
          (+ "target", "share", "unit_label" in the targets section; + "numerator", "denominator" for a percent)
-    records(unit, year, code, today=None) -> (kind, select of (record, on, counted, note), label)
-         the rows behind one figure (the year.records page); KeyError for a code that is not a figure.
+    records(unit, year, code, today=None) -> Records(kind, stmt, label, share)
+         the rows behind one figure (the year.records page): stmt selects (record, on, counted, note); share: the
+         figure is a percent (the rows are its denominator, `counted` its numerator). KeyError: no such figure.
 
 A fixed number of SQL statements whatever the size of the subtree: each section is one set-based GROUP BY (or a few
 scalar subqueries) over the subtree by materialised path — never a loop over communes.
@@ -43,6 +44,7 @@ What each figure counts ("the subtree": the unit and every unit under it; "the y
   (app.targets.actuals, as the progress page counts it); yw.<actual>: the young-worker indicators' actuals.
 - review.*: only when a campaign exists (as for paper.*): the walk lists' people by outcome, and the people found.
 """
+from collections import namedtuple
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
@@ -149,6 +151,9 @@ LABELS = {
     "review.not_visited": _l("Chưa đến nhà"),
     "review.found": _l("Người mới phát hiện"),
 }
+
+
+Records = namedtuple("Records", "kind stmt label share")
 
 
 # ---- the period ------------------------------------------------------------------------------------------------------
@@ -699,18 +704,12 @@ def _label(code):
         return _grade_of("member", what).name
     if group.startswith("ugrade."):
         return _grade_of("unit", what).name
-    if group == "target":
-        ind = db.session.scalar(select(Indicator).where(Indicator.code == what))
-        if ind is None:
-            raise KeyError(code)
-        return ind.name
-    if group == "yw" and what in actuals.ACTUALS:
-        return str(actuals.ACTUALS[what].label)
     raise KeyError(code)
 
 
 def records(unit, year, code, today=None):
-    """(kind, select of (record, on, counted, note), label) behind one figure; KeyError when `code` names none."""
+    """Records(kind, select of (record, on, counted, note), label, share) behind one figure; KeyError when `code`
+    names none."""
     lo, hi = period(year, today)
     parts = code.split(".")
     head, rest = parts[0], parts[1:]
@@ -738,11 +737,13 @@ def records(unit, year, code, today=None):
         kind, stmt = _cons_records(unit, year, rest[0])
     elif head == "target" and len(rest) == 1:
         ind = db.session.scalar(select(Indicator).where(Indicator.code == rest[0]))
-        if ind is None:
+        if ind is None or ind.actual not in actuals.ACTUALS:
             raise KeyError(code)
         kind, stmt = _actual_records(unit, year, ind.actual, hi)
+        return Records(kind, stmt, ind.name, actuals.ACTUALS[ind.actual].kind == "percent")
     elif head == "yw" and len(rest) == 1 and rest[0] in YW_KEYS:
         kind, stmt = _actual_records(unit, year, rest[0], hi)
+        return Records(kind, stmt, str(actuals.ACTUALS[rest[0]].label), actuals.ACTUALS[rest[0]].kind == "percent")
     else:
         raise KeyError(code)
-    return kind, stmt, _label(code)
+    return Records(kind, stmt, _label(code), False)

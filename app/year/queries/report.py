@@ -102,6 +102,7 @@ def consolidated(own, children):
         for code, row in figures.rows_by_code(version.figures).items():
             _add(sums.setdefault(code, {"kind": row.get("kind")}), row)
     sections, seen = [], set()
+    own_rows = figures.rows_by_code(own)
     child_sections = [s for _u, _r, v in children if v is not None for s in v.figures.get("sections", [])]
     for section in list(own["sections"]) + child_sections:
         rows = [r for r in section["rows"] if r["code"] not in seen]
@@ -112,7 +113,6 @@ def consolidated(own, children):
         if out is None:
             out = {"key": section["key"], "title": section["title"], "rows": []}
             sections.append(out)
-        own_rows = figures.rows_by_code(own)
         for r in rows:
             mine = own_rows.get(r["code"])
             total = sums.get(r["code"])

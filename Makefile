@@ -39,6 +39,7 @@ bench: deps translations
 	$(BIN)/python bench/concurrency.py
 	$(BIN)/python bench/review.py
 	$(BIN)/python bench/targets.py
+	$(BIN)/python bench/year.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -115,6 +115,16 @@ FIELDS.update({
     "scope": _l("Đơn vị được cử người học"), "for_young_workers": _l("Dành cho thanh niên công nhân"),
 })
 
+# The year's close: the yearly report (app.year.services.report).
+ACTIONS.update({"year_report.start": _l("Soạn báo cáo năm"), "year_report.save": _l("Lưu bản nháp báo cáo năm"),
+                "year_report.submit": _l("Gửi báo cáo năm")})
+OBJECTS.update({"year_report": _l("Báo cáo năm")})
+FIELDS.update({
+    "results": _l("Kết quả đạt được"), "shortcomings": _l("Hạn chế, nguyên nhân"), "tasks": _l("Nhiệm vụ năm tới"),
+    "doc_number": _l("Số, ký hiệu"), "place": _l("Địa danh"), "recipients": _l("Nơi nhận"),
+    "signer_post": _l("Chức vụ người ký"), "signer_name": _l("Họ và tên người ký"), "number": _l("Bản số"),
+})
+
 
 def field_label(key):
     """A person id (attendance, dues maps) reads "Người #279"; a known field its label; anything else as is."""

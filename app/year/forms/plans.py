@@ -53,9 +53,12 @@ class CausesForm(VersionedForm):
     causes = _causes_field(_l("Nguyên nhân"))
     cause_note = _note_field()
 
-    def validate_cause_note(self, field):
-        if not self.causes.data and not field.data:
-            raise ValidationError(_l("Chọn ít nhất một nguyên nhân hoặc ghi nguyên nhân khác."))
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if ok and not self.causes.data and not self.cause_note.data:
+            self.cause_note.errors = [_l("Chọn ít nhất một nguyên nhân hoặc ghi nguyên nhân khác.")]
+            return False
+        return ok
 
 
 class MeasureForm(Form):

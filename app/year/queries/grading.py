@@ -15,9 +15,9 @@ year) — "the subtree" is the unit and every unit under it:
 - active months: months with at least one activity held in the subtree; silent run: the longest run of months in a
   row without one;
 - dues: payments (not reversed) for the months counted by those members / members × months counted;
-- secretary: a branch's secretary (the post held now) on its roll and not away working, and trained when they
-  completed a cadre-training class (finished, enrolment not withdrawn, not failed) that ended by the period's end;
-  above a branch, the number of branches with a present (trained) secretary out of the open branches;
+- secretary: a branch's secretary (a person on its roll holding the post now, whatever their age) not away working,
+  and trained when they completed a cadre-training class (finished, enrolment not withdrawn, not failed) that ended
+  by the period's end; above a branch, the number of branches with a present (trained) secretary out of the open branches;
 - inspection findings closed: the subtree's corrective actions of origin "inspection" due in the period, verified;
 - targets met: the unit's own approved targets of the year (the latest version), met by the actual to date
   (app.targets.actuals, the progress page's status); left out when the unit has none.
@@ -26,15 +26,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, case, exists, false, func, literal_column, or_, select, true
+from sqlalchemy.orm import aliased
 
 from ...access import subtree
-from ...activities.models import Activity, BranchStanding, DuesPayment, PersonStanding
+from ...activities.models import Activity, BranchStanding, DuesPayment
 from ...activities.standing import setting
 from ...classes.models import Enrolment, TrainingClass
 from ...dates import add_months, month_start
 from ...extensions import db
 from ...inspections.models import CorrectiveAction
-from ...members.models import ON_ROLL, Person, over_union_age_born_by
+from ...members.models import ON_ROLL, Person, PersonEvent, over_union_age_born_by
 from ...targets import actuals, progress
 from ...targets.models import Indicator, Target
 from ...units.models import Unit
@@ -111,8 +112,8 @@ def _share(num, den):
 # ---- the criteria ---------------------------------------------------------------------------------------------------
 def criteria(units, year, months=None, today=None):
     """{unit.id: criteria dict} for these units and year — 7 statements (the last one looks for targets), plus 1 and
-    one per indicator with targets when some of the units have approved targets for the year. `months`: the months counted (default: the year's
-    complete months by today)."""
+    one per indicator with targets when some of the units have approved targets for the year. `months`: the months
+    counted (default: the year's complete months by today)."""
     units = list(units)
     if not units:
         return {}
@@ -182,18 +183,26 @@ def _in_period(out, tree, prefix, months, lo, hi):
 
 
 def _secretaries(out, tree, prefix, period_end):
-    """Branches with their secretary present (and trained) — one statement. → {branch path: (present, trained)} of
-    the branches that have a secretary."""
+    """Branches with their secretary on the spot (and trained) — one statement: the people on a roll holding the post
+    now (a "post_started" history row without a later "post_ended"), whatever their age. → {branch path: (present,
+    trained)} of the branches that have a secretary."""
+    started, ended = aliased(PersonEvent), aliased(PersonEvent)
+    later_end = exists().where(ended.person_id == started.person_id, ended.kind == "post_ended",
+                               ended.detail == started.detail,
+                               or_(ended.on > started.on, and_(ended.on == started.on, ended.id > started.id)))
     trained = exists().where(
-        Enrolment.person_id == PersonStanding.person_id, Enrolment.status == "enrolled",
+        Enrolment.person_id == Person.id, Enrolment.status == "enrolled",
         or_(Enrolment.passed.is_(None), Enrolment.passed.is_(True)), TrainingClass.id == Enrolment.class_id,
         TrainingClass.kind == "cadre", TrainingClass.status == "finished", TrainingClass.ends_on <= period_end)
     branches = {}
-    for path, away, is_trained in db.session.execute(
-            select(PersonStanding.unit_path, PersonStanding.is_away, case((trained, true()), else_=false()))
-            .where(subtree(PersonStanding.unit_path, prefix), PersonStanding.is_secretary.is_(True))):
+    for path, status, is_trained in db.session.execute(
+            select(Person.unit_path, Person.status, case((trained, true()), else_=false()))
+            .join(started, started.person_id == Person.id)
+            .where(started.kind == "post_started", started.detail == "secretary", ~later_end,
+                   Person.status.in_(ON_ROLL), subtree(Person.unit_path, prefix))):
         present, ok = branches.get(path, (False, False))
-        branches[path] = (present or not away, ok or (not away and bool(is_trained)))
+        here = status != "away"
+        branches[path] = (present or here, ok or (here and bool(is_trained)))
     _sum(out, tree, ("secretaries", "trained"), ((p, int(a), int(b)) for p, (a, b) in branches.items()))
     return branches
 

@@ -8,8 +8,9 @@ from sqlalchemy.exc import IntegrityError
 from ...audit.services import record, snapshot
 from ...errors import check_version
 from ...extensions import db
+from ...locks import lock_rows
 from ...text import nfc
-from ...units.models import utcnow
+from ...units.models import Unit, utcnow
 from .. import catalogue, rules
 from ..models import UnitGrade
 from ..queries import grading as q
@@ -26,6 +27,7 @@ def _by(by=None):
 def propose_children(*, parent, year, by=None, today=None):
     """Compute (or refresh) the proposal of every open child of `parent` for `year` that is not decided yet.
     Idempotent: a second call rewrites the same numbers. → (created, refreshed)."""
+    lock_rows(Unit.id, [parent.id])  # a colleague's press at the same instant waits, then finds these rows
     children = q.open_children(parent)
     have = q.grades_of([c.id for c in children], year)
     todo = [c for c in children if have.get(c.id) is None or have[c.id].grade_id is None]
@@ -74,6 +76,7 @@ def _decide(row, grade, reason, grades, by):
 def accept_all(*, parent, year, by=None):
     """Decide every undecided proposal of the parent's open children as proposed. → the rows decided."""
     by = _by(by)
+    lock_rows(Unit.id, [parent.id])
     children = q.open_children(parent)
     rows = [g for g in q.grades_of([c.id for c in children], year).values() if g.grade_id is None]
     grades = catalogue.grades("unit")

@@ -10,8 +10,9 @@ from ...audit.services import record, snapshot
 from ...errors import check_version
 from ...extensions import db
 from ...inspections import services as inspections
+from ...locks import lock_rows
 from ...text import nfc
-from ...units.models import utcnow
+from ...units.models import Unit, utcnow
 from ..models import WEAK_FLAGS, ConsolidationEntry, ConsolidationMeasure, ConsolidationPlan
 from ..queries import plans as q
 
@@ -39,6 +40,7 @@ def create_plan(*, unit, year, title, doc_number=None, by=None):
     """The unit's plan for the year, made once: a second call (a twin tap, a colleague at once) answers with the first.
     → (plan, created)."""
     by = _by(by)
+    lock_rows(Unit.id, [unit.id])  # a twin tap waits here, then finds the plan
     existing = q.own_plan(unit, year)
     if existing is not None:
         return existing, False
@@ -96,6 +98,7 @@ def add_entry(*, plan, unit, causes, cause_note=None, by=None):
     with the causes given. → (entry, created)."""
     by = _by(by)
     causes, cause_note = _causes(causes), _clean(cause_note)
+    lock_rows(ConsolidationPlan.id, [plan.id])
     entry = _entry_of(plan, unit)
     if entry is None:
         entry = ConsolidationEntry(plan_id=plan.id, unit_id=unit.id, unit_path=unit.path, causes=causes,
@@ -161,6 +164,7 @@ def add_measure(*, entry, owner_unit, remedy, responsible, due_on, form_token=No
     """A measure: the follow-up action (owned by `owner_unit`, verified by the plan's unit) and its link, in one
     savepoint. The same form sent twice (same token) makes one. → (measure, created)."""
     by = _by(by)
+    lock_rows(ConsolidationEntry.id, [entry.id])  # a twin submit waits here, then finds the measure
     done = q.find_measure(form_token)
     if done is not None:
         return done, False

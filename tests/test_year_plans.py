@@ -281,7 +281,7 @@ def test_the_printable_plan(app, db, planned):
         assert words in text, words
     # the link is never boosted; an htmx request for the file gets a redirect to load it
     page = client.get(f"/year/plans/{w.plan.id}").text
-    assert f'href="/year/plans/{w.plan.id}/plan.pdf" hx-boost="false"' in page
+    assert f'href="/year/plans/{w.plan.id}/plan.pdf" download hx-boost="false"' in page
     assert client.get(f"/year/plans/{w.plan.id}/plan.pdf", headers=HTMX).mimetype == "text/html"
 
 

@@ -56,10 +56,10 @@ def test_two_officers_propose_at_once(db, live, year_world, make_user):
     c1 = t.C1.id
     a = LiveClient(live).login(w.officer.username, PASSWORD)
     b = LiveClient(live).login("xa.officer2", PASSWORD)
-    a.get(f"/year/units/{c1}/grading?year={LAST + 1}")
-    b.get(f"/year/units/{c1}/grading?year={LAST + 1}")
+    a.get(f"/year/units/{c1}/grading?year={LAST}")
+    b.get(f"/year/units/{c1}/grading?year={LAST}")
     out = {}
-    run_together(*(lambda c=c, k=k: out.__setitem__(k, c.post(f"/year/units/{c1}/grading/propose?year={LAST + 1}"))
+    run_together(*(lambda c=c, k=k: out.__setitem__(k, c.post(f"/year/units/{c1}/grading/propose?year={LAST}"))
                    for k, c in (("a", a), ("b", b))))
     assert {r.status for r in out.values()} == {303}, [(r.status, r.text[:300]) for r in out.values()]
-    assert count(db, UnitGrade, UnitGrade.year == LAST + 1) == 3
+    assert count(db, UnitGrade, UnitGrade.year == LAST) == 3

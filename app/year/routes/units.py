@@ -58,6 +58,9 @@ def _unit_for_grading(unit_id):
 @conflict_returns_to("year.grading")
 def grading_propose(unit_id):
     unit, year = _unit_for_grading(unit_id)
+    if not gq.year_months(year):  # nothing to count yet: no proposal from empty records
+        flash(_("Năm %(y)s chưa có tháng nào kết thúc: chưa thể tính đề xuất.", y=year), "warning")
+        return see_other("year.grading", unit_id=unit.id, year=year)
     created, refreshed = services.propose_children(parent=unit, year=year)
     db.session.commit()
     flash(_("Đã tính đề xuất từ sổ: %(a)s đơn vị mới, %(b)s đơn vị cập nhật số liệu. Xếp loại đã quyết định giữ nguyên.",

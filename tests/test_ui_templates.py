@@ -31,7 +31,7 @@ def test_csrf_inputs_and_status_badges_come_from_the_ui_macros():
 
 def test_every_printable_has_the_one_pdf_head_and_preview():
     pdfs = [p for p in _templates() if p.parent.name == "pdf" and not p.name.startswith("_")]
-    assert {p.parent.parent.name for p in pdfs} == {"classes", "inspections", "review"}
+    assert {p.parent.parent.name for p in pdfs} == {"classes", "inspections", "review", "year"}
     for p in pdfs:
         text = p.read_text(encoding="utf-8")
         assert text.startswith('{% extends "_pdf.html" %}') and "<head>" not in text and "<style>" not in text, p

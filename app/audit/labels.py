@@ -103,6 +103,26 @@ def _labels():
     return _merged["maps"]
 
 
+# The year's close — unit grading, the weak-unit list, consolidation plans (app.year: grading, plans).
+ACTIONS.update({
+    "unit_grade.propose": _l("Tính đề xuất xếp loại đơn vị"), "unit_grade.accept_all": _l("Chấp nhận đề xuất xếp loại"),
+    "unit_grade.decide": _l("Xếp loại đơn vị"), "consolidation_plan.create": _l("Lập kế hoạch củng cố"),
+    "consolidation_plan.update": _l("Sửa kế hoạch củng cố"), "consolidation_plan.adopt": _l("Ban hành kế hoạch củng cố"),
+    "consolidation_entry.create": _l("Đưa đơn vị vào kế hoạch củng cố"),
+    "consolidation_entry.restore": _l("Đưa lại đơn vị vào kế hoạch củng cố"),
+    "consolidation_entry.update": _l("Sửa nguyên nhân yếu kém"),
+    "consolidation_entry.withdraw": _l("Đưa đơn vị ra khỏi kế hoạch củng cố"),
+    "consolidation_measure.create": _l("Giao biện pháp củng cố"),
+})
+OBJECTS.update({"unit_grade": _l("Xếp loại đơn vị"), "consolidation_plan": _l("Kế hoạch củng cố"),
+                "consolidation_entry": _l("Đơn vị trong kế hoạch củng cố"),
+                "consolidation_measure": _l("Biện pháp củng cố")})
+FIELDS.update({"grade_id": _l("Xếp loại"), "weak": _l("Yếu kém"), "flags": _l("Dấu hiệu yếu kém"),
+               "causes": _l("Nguyên nhân"), "cause_note": _l("Nguyên nhân khác"), "withdrawn_at": _l("Ngày đưa ra"),
+               "doc_number": _l("Số văn bản"), "responsible": _l("Người chịu trách nhiệm"), "action_id": _l("Việc khắc phục"),
+               "entry_id": _l("Đơn vị trong kế hoạch"), "accepted": _l("Đã chấp nhận"), "created": _l("Tạo mới"),
+               "refreshed": _l("Cập nhật"), "year": _l("Năm")})
+
 FIELDS.update({
     "workplace": _l("Nơi làm việc / học tập"), "ethnicity": _l("Dân tộc"), "religion": _l("Tôn giáo"),
     "permanent_address": _l("Thường trú"), "current_address": _l("Nơi ở hiện nay"), "schooling": _l("Trình độ văn hóa"),

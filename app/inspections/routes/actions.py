@@ -13,6 +13,7 @@ from ...web import paginate, render, see_other
 from .. import bp, queries, services
 from .. import permissions as perm
 from ..forms import DoneForm, ReopenForm, VerifyForm
+from ..models import ACTION_ORIGINS
 
 
 @bp.get("/actions")
@@ -20,9 +21,10 @@ def actions():
     unit = unit_from_args(current_user, strict=True)
     status = request.args.get("status") or "pending"
     mine = request.args.get("mine") == "1"
-    page = paginate(queries.actions_stmt(current_user, unit=unit, status=status, mine=mine))
+    origin = request.args.get("origin") if request.args.get("origin") in ACTION_ORIGINS else None
+    page = paginate(queries.actions_stmt(current_user, unit=unit, status=status, mine=mine, origin=origin))
     return render("inspections/actions.html", block="results", page=page, unit=unit, state=status, mine=mine,
-                  today=date.today())
+                  origin=origin, origins=ACTION_ORIGINS, today=date.today())
 
 
 def _action_page(action, status=200, **forms):

@@ -15,5 +15,6 @@ for _name, _labels in {"EVALUATION_STATUSES": EVALUATION_STATUSES, "GRADE_KINDS"
                        "WEAK_FLAGS": WEAK_FLAGS}.items():
     bp.add_app_template_global(_labels, _name)
 
-# ---- what this domain adds to the pages of others (app/seams.py): registered by the parts' modules ------------------
-_ = seams
+# ---- what this domain adds to the pages of others (app/seams.py) ---------------------------------------------------
+# How the flags and causes recorded in the audit log read.
+seams.register(seams.LABELS, seams.Labels("year.units", values={"flags": WEAK_FLAGS, "causes": WEAK_FLAGS}))

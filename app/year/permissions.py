@@ -37,6 +37,11 @@ def can_grade_unit(user, unit):
     return unit.is_active and _above(user, unit)
 
 
+def can_grade_below(user, unit):
+    """can_grade_unit for the unit's open children at once: they share the level above (this unit)."""
+    return unit.is_active and has_role(user, unit, DECIDERS)
+
+
 def can_plan(user, unit):
     return unit is not None and unit.is_active and unit.level != "branch" and has_role(user, unit, DECIDERS)
 

@@ -10,8 +10,7 @@ from flask import abort, flash
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ... import seams
-from ...access import authorize, has_role
+from ...access import authorize
 from ...errors import conflict_returns_to
 from ...extensions import db
 from ...targets.progress import figure
@@ -20,17 +19,8 @@ from ...web import paginate, render, see_other
 from .. import bp, catalogue, queries
 from .. import permissions as perm
 from ..forms.grading import DecideForm
-from ..models import WEAK_FLAGS
 from ..queries import grading as gq
 from ..services import grading as services
-
-# How the flags and causes recorded in the audit log read (app.seams LABELS).
-seams.register(seams.LABELS, seams.Labels("year.units", values={"flags": WEAK_FLAGS, "causes": WEAK_FLAGS}))
-
-
-def can_grade_below(user, unit):
-    """permissions.can_grade_unit for the unit's open children at once: they share the level above (this unit)."""
-    return unit.is_active and has_role(user, unit, perm.DECIDERS)
 
 
 def pct(value):
@@ -45,12 +35,12 @@ def grading(unit_id):
     page = paginate(gq.children_stmt(unit, year), rows=True)
     return render("year/grading.html", block="results", unit=unit, year=year, page=page, grades=gq.unit_grades(),
                   tally=gq.children_tally(unit, year), ancestors=get_ancestors(unit),
-                  can_grade=can_grade_below(current_user, unit), pct=pct)
+                  can_grade=perm.can_grade_below(current_user, unit), pct=pct)
 
 
 def _unit_for_grading(unit_id):
     unit = queries.get_unit_for(current_user, unit_id)
-    authorize(can_grade_below(current_user, unit))
+    authorize(perm.can_grade_below(current_user, unit))
     return unit, queries.year_from_args()
 
 

@@ -16,4 +16,8 @@ for _name, _labels in {"EVALUATION_STATUSES": EVALUATION_STATUSES, "GRADE_KINDS"
     bp.add_app_template_global(_labels, _name)
 
 # ---- what this domain adds to the pages of others (app/seams.py): registered by the parts' modules ------------------
-_ = seams
+from . import panels, rules  # noqa: E402
+
+seams.register(seams.PERSON_PAGE, seams.Panel("year/_person_grades.html", panels.person_grades, order=55))
+# the rules' numbers as the audit log names them (their codes are the fields of a "year.rules" entry)
+seams.register(seams.LABELS, seams.Labels("year.rules", fields={code: label for code, (_d, label) in rules.DEFAULTS.items()}))

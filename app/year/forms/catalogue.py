@@ -50,8 +50,8 @@ def read_rules(formdata, lines):
     in force."""
     values, versions, typed, errors = {}, {}, {}, {}
     for code, _label, _current, _default, _version in lines:
-        raw = (formdata.get(f"rule-{code}") or "").strip().replace(" ", "")
-        typed[code] = raw
+        typed[code] = (formdata.get(f"rule-{code}") or "").strip()[:40]
+        raw = typed[code].replace(" ", "")
         shown = (formdata.get(f"v-{code}") or "").strip()
         versions[code] = int(shown) if shown.isdigit() and len(shown) < 10 else 0
         if not raw:

@@ -313,11 +313,11 @@ def test_htmx_swaps_the_row_and_the_summary(client, db, world, as_):
     mg = rows(db, ev)[world.people[2].id]
     resp = grade_post(client, mg, g["good"], headers=HTMX)
     html = resp.get_data(as_text=True)
-    assert resp.status_code == 422 and html.startswith(f'<li class="att" id="g-{mg.id}"')
+    assert resp.status_code == 422 and html.startswith(f'<li id="g-{mg.id}"><div class="att">')
     assert "Xếp loại khác với đề xuất: ghi lý do." in errors_in(html) and "<html" not in html
     resp = grade_post(client, mg, g["good"], reason="Nhiệt tình trong hoạt động tình nguyện", headers=HTMX)
     html = resp.get_data(as_text=True)
-    assert resp.status_code == 200 and html.startswith(f'<li class="att" id="g-{mg.id}"')
+    assert resp.status_code == 200 and html.startswith(f'<li id="g-{mg.id}"><div class="att">')
     assert "Xếp loại: <b>Hoàn thành tốt nhiệm vụ</b>" in html and "Nhiệt tình trong hoạt động tình nguyện" in html
     assert 'id="ev-summary" hx-swap-oob="true"' in html and "Đã xếp loại 1/8" in html
 

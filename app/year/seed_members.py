@@ -15,7 +15,6 @@
 Deterministic from the seed's random stream; the evidence is one set-based statement for the province."""
 import json
 import random
-import time
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -41,7 +40,6 @@ CHANGED = 0.02  # the share of last year's members the branch graded otherwise t
 
 
 def seed(*, province, communes, size, rng):
-    started = time.perf_counter()
     rng = random.Random(rng.getrandbits(64))
     today = date.today()
     values, grades = q.proposer()

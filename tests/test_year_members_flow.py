@@ -359,3 +359,31 @@ def test_a_paper_member_is_proposed_the_lowest_grade_and_the_review_shows_when_t
     assert by_person[people[1].id].proposed_grade_id == g["good"].id
     assert q.attendance_share(by_person[people[0].id].evidence) == 100
 
+
+
+def test_the_pages_have_unique_ids_and_labelled_fields(client, db, world, as_, make_user):
+    """The pages the walk of tests/test_ui_pages.py may not reach: the branch's (grading and approving), the
+    commune's list, the catalogue (read and managed), the person page's section."""
+    from tests.test_ui_pages import problems
+
+    t = world.tree
+    make_user("tinh.admin", (t.P, "admin"))
+    as_("chi.bithu")
+    pages = [page_url(t.B1)]
+    start(client, t.B1)
+    pages += [page_url(t.B1), "/year/catalogue"]
+    ev = evaluation(db, t.B1)
+    step(client, ev, "accept")
+    mg = rows(db, ev)[world.people[1].id]
+    pages.append(grade_post(client, mg, world.grades["excellent"]))  # the page again with the message
+    step(client, ev, "submit")
+    for who, more in (("chi.bithu", []), ("xa.canbo", [page_url(t.B1), page_url(t.C1), f"/members/{world.people[0].id}"]),
+                      ("tinh.admin", ["/year/catalogue", page_url(t.P)])):
+        as_(who)
+        for page in pages + more:
+            resp = client.get(page) if isinstance(page, str) else page
+            html = resp.get_data(as_text=True)
+            assert resp.status_code in (200, 422), (who, page, resp.status_code)
+            found, _p = problems(html)
+            assert not found, (who, page, found)
+        pages = []

@@ -275,11 +275,10 @@ def subtree_totals(unit, year):
     """The unit's year over its subtree: {status: branches} (with "none" and "all") and {grade id: members} of the
     approved evaluations, with "members" (all rows) and "outstanding" — three statements."""
     sub = subtree(Unit.path, unit.path)
-    statuses = dict(db.session.execute(
-        select(func.coalesce(MemberEvaluation.status, "none"), func.count(Unit.id)).select_from(Unit)
+    statuses = {status or "none": n for status, n in db.session.execute(
+        select(MemberEvaluation.status, func.count(Unit.id)).select_from(Unit)
         .outerjoin(MemberEvaluation, and_(MemberEvaluation.unit_id == Unit.id, MemberEvaluation.year == year))
-        .where(sub, Unit.level == "branch", Unit.status == "active")
-        .group_by(func.coalesce(MemberEvaluation.status, "none"))).all())
+        .where(sub, Unit.level == "branch", Unit.status == "active").group_by(MemberEvaluation.status))}
     statuses["all"] = sum(statuses.values())
     in_year = and_(subtree(MemberEvaluation.unit_path, unit.path), MemberEvaluation.year == year)
     grades = dict(db.session.execute(

@@ -387,3 +387,18 @@ def test_the_pages_have_unique_ids_and_labelled_fields(client, db, world, as_, m
             found, _p = problems(html)
             assert not found, (who, page, found)
         pages = []
+
+
+def test_a_grade_sent_after_the_evaluation_moved_on_is_refused_with_the_page(client, db, world, as_):
+    t, g = world.tree, world.grades
+    as_("chi.bithu")
+    start(client, t.B1)
+    ev = evaluation(db, t.B1)
+    step(client, ev, "accept")
+    mg = rows(db, ev)[world.people[0].id]
+    step(client, ev, "submit")
+    resp = grade_post(client, mg, g["good"], reason="Muộn")
+    assert resp.status_code == 422 and "không sửa được nữa" in resp.get_data(as_text=True)
+    resp = grade_post(client, mg, g["good"], reason="Muộn", headers=HTMX)
+    assert resp.status_code == 422 and resp.headers["HX-Retarget"] == "body" and "Chờ xã duyệt" in resp.get_data(as_text=True)
+    assert rows(db, ev)[mg.person_id].grade_id == g["excellent"].id

@@ -75,10 +75,18 @@ def _branch_page(unit, year, status=None, **ctx):
     return render("year/members.html", status=status, **_branch_context(unit, year, **ctx))
 
 
+def _whole_page(resp):
+    """An htmx request for a row answered with a whole page (a conflict, a refusal): it takes the page, not the row."""
+    resp = make_response(resp)
+    if is_partial():
+        resp.headers["HX-Retarget"], resp.headers["HX-Reswap"] = "body", "innerHTML"
+    return resp
+
+
 def _refused(evaluation, message):
     """The branch's page again with what the rules said (the evaluation moved on meanwhile …)."""
     db.session.rollback()
-    return _branch_page(evaluation.unit, evaluation.year, status=422, error=message)
+    return _whole_page(_branch_page(evaluation.unit, evaluation.year, status=422, error=message))
 
 
 def _back(evaluation, anchor=None):
@@ -162,11 +170,8 @@ def member_grade(member_grade_id):
 def _conflict(evaluation, mg):
     """Someone changed this member's grade since the row was drawn: the conflict page (what was typed shown), whose
     link goes back to the row on the branch's page (no view argument of this POST names the page)."""
-    resp = make_response(conflict_page(url_for("year.members", unit_id=evaluation.unit_id, year=evaluation.year,
-                                               _anchor=f"g-{mg.id}")))
-    if is_partial():  # the whole page, not the row
-        resp.headers["HX-Retarget"], resp.headers["HX-Reswap"] = "body", "innerHTML"
-    return resp
+    return _whole_page(conflict_page(url_for("year.members", unit_id=evaluation.unit_id, year=evaluation.year,
+                                             _anchor=f"g-{mg.id}")))
 
 
 @bp.post("/evaluations/<int:evaluation_id>/submit")

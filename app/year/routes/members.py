@@ -64,8 +64,6 @@ def _branch_context(unit, year, evaluation=None, forms=None, return_form=None, e
         "newcomers": q.newcomers(unit, evaluation) if editable else 0,
         "can_submit": editable and tally["total"] > 0 and tally["decided"] == tally["total"],
         "can_approve": evaluation is not None and perm.can_approve_members(current_user, evaluation),
-        "start_form": StartForm(formdata=None, data={"year": year}),
-        "step_form": StepForm(formdata=None, data={"version": evaluation.version} if evaluation else {}),
         "return_form": return_form or ReturnForm(formdata=None, data={"version": evaluation.version} if evaluation else {}),
         "error": error, "verdicts": VERDICTS, "ancestors": get_ancestors(unit),
     }
@@ -130,9 +128,9 @@ def evaluation_accept(evaluation_id):
 def _row(mg, form, status=200, oob=True):
     """One member's row for htmx (what was typed and the message kept on a refusal), and the summary out of band."""
     ctx = _branch_context(mg.evaluation.unit, mg.evaluation.year, evaluation=mg.evaluation, forms={mg.id: form})
-    person = next(p for g, p in ctx["rows"] if g.id == mg.id)
-    html = render_template("year/members_row.html", mg=next(g for g, _p in ctx["rows"] if g.id == mg.id), p=person,
-                           form=ctx["forms"].get(mg.id), **{k: v for k, v in ctx.items() if k != "forms"})
+    row, person = next((g, p) for g, p in ctx["rows"] if g.id == mg.id)
+    html = render_template("year/members_row.html", mg=row, p=person, form=ctx["forms"].get(row.id),
+                           **{k: v for k, v in ctx.items() if k != "forms"})
     if oob:
         html += render_template("year/members_summary.html", oob=True, **ctx)
     return html, status

@@ -402,3 +402,15 @@ def test_a_grade_sent_after_the_evaluation_moved_on_is_refused_with_the_page(cli
     resp = grade_post(client, mg, g["good"], reason="Muộn", headers=HTMX)
     assert resp.status_code == 422 and resp.headers["HX-Retarget"] == "body" and "Chờ xã duyệt" in resp.get_data(as_text=True)
     assert rows(db, ev)[mg.person_id].grade_id == g["excellent"].id
+
+
+def test_a_branch_without_union_members_has_nothing_to_start_and_federation_branches_are_not_listed(
+        client, db, tree, make_user, login, make_unit):
+    empty = make_unit(tree.C1, name="Chi đoàn Trống")
+    make_user("tinh.officer", (tree.P, "officer"))
+    login("tinh.officer")
+    resp = start(client, empty)
+    assert resp.status_code == 422 and "Chi đoàn chưa có đoàn viên nào trong sổ" in resp.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(MemberEvaluation.id))) == 0
+    html = client.get(page_url(tree.P)).get_data(as_text=True)
+    assert "Chi đoàn Trống" in html and tree.B3.name not in html  # B3 is a Federation branch (chi hội)

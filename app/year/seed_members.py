@@ -17,11 +17,12 @@ import json
 import random
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..access import subtree
 from ..dates import add_months, month_start
 from ..extensions import db
+from ..members.models import ON_ROLL, Person
 from ..review.seed import _Accounts as Accounts  # the demo's accounts and where they hold which role
 from ..review.seed import acting_as
 from ..targets.models import PartyStep
@@ -130,8 +131,10 @@ def _this_year(rng, province, communes, today):
             continue
         checker = accounts.above(commune, "officer")  # xa.officer: approves, returns
         worker = next(iter(accounts.on(commune.id, "admin", without=None)), None)  # xa.admin grades the branches
+        members = (select(func.count(Person.id)).where(Person.unit_id == Unit.id, Person.member_type == "union",
+                                                       Person.status.in_(ON_ROLL)).scalar_subquery())
         branches = db.session.scalars(select(Unit).where(Unit.parent_id == commune.id, Unit.level == "branch",
-                                                         Unit.status == "active").order_by(Unit.id)).all()
+                                                         Unit.status == "active", members >= 3).order_by(Unit.id)).all()
         for branch, state in zip(branches, plan, strict=False):
             if state == "skip":  # chi.*'s branch: a new user starts it
                 continue

@@ -21,7 +21,7 @@ from datetime import date
 
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, exists, false, func, select
+from sqlalchemy import and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from ...access import authorize, subtree
@@ -242,11 +242,16 @@ def abbrev(name):
 
 
 # ---- a commune's (or any unit's above) page ---------------------------------------------------------------------------
+# The branches whose members are evaluated: open Union branches (a Federation branch, chi hội, has no Union members
+# to grade; one that has some may still be opened by its link).
+GRADED = (Unit.level == "branch", Unit.status == "active", or_(Unit.org_type.is_(None), Unit.org_type != "federation"))
+
+
 def branches_stmt(unit, year, status=None):
     """The active branches under `unit` with their evaluation of the year (None: not started), by name."""
     stmt = (select(Unit, MemberEvaluation)
             .outerjoin(MemberEvaluation, and_(MemberEvaluation.unit_id == Unit.id, MemberEvaluation.year == year))
-            .where(subtree(Unit.path, unit.path), Unit.level == "branch", Unit.status == "active"))
+            .where(subtree(Unit.path, unit.path), *GRADED))
     if status == "none":
         stmt = stmt.where(MemberEvaluation.id.is_(None))
     elif status in BRANCH_STATUSES:
@@ -278,7 +283,7 @@ def subtree_totals(unit, year):
     statuses = {status or "none": n for status, n in db.session.execute(
         select(MemberEvaluation.status, func.count(Unit.id)).select_from(Unit)
         .outerjoin(MemberEvaluation, and_(MemberEvaluation.unit_id == Unit.id, MemberEvaluation.year == year))
-        .where(sub, Unit.level == "branch", Unit.status == "active").group_by(MemberEvaluation.status))}
+        .where(sub, *GRADED).group_by(MemberEvaluation.status))}
     statuses["all"] = sum(statuses.values())
     in_year = and_(subtree(MemberEvaluation.unit_path, unit.path), MemberEvaluation.year == year)
     grades = dict(db.session.execute(

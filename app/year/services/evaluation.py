@@ -59,6 +59,9 @@ def _editable(evaluation):
 def start(*, unit, year):
     """The branch's evaluation of the year (made now, or the one there is) with one grade per Union member on its roll
     who has none yet: the evidence from the records and the proposed grade. Returns (evaluation, people added)."""
+    evidence = q.branch_evidence(unit, year)
+    if not evidence and q.evaluation_of(unit, year) is None:
+        raise EvaluationError(_("Chi đoàn chưa có đoàn viên nào trong sổ: chưa có gì để đánh giá."))
     by = _by()
     made = db.session.execute(
         dialect_insert(MemberEvaluation).values(unit_id=unit.id, unit_path=unit.path, year=year, status="draft",
@@ -74,7 +77,7 @@ def start(*, unit, year):
     have = set(db.session.scalars(select(MemberGrade.person_id).where(MemberGrade.evaluation_id == evaluation.id)))
     rows = [{"evaluation_id": evaluation.id, "person_id": pid, "evidence": ev, "outstanding": False, "version": 1,
              "proposed_grade_id": q.propose(ev, values, grades).id}
-            for pid, ev in sorted(q.branch_evidence(unit, year).items()) if pid not in have]
+            for pid, ev in sorted(evidence.items()) if pid not in have]
     added = 0
     for i in range(0, len(rows), 500):
         added += db.session.execute(dialect_insert(MemberGrade).values(rows[i:i + 500])

@@ -14,6 +14,7 @@ from app.year.models import MemberEvaluation, MemberGrade
 from app.year.queries import evaluation as q
 from tests.conftest import HTMX, errors_in, sql_count
 from tests.factories_year_members import YEAR, expected, graded_branch, grades_by_code
+from tests.test_ui_pages import problems
 
 
 @pytest.fixture
@@ -364,8 +365,6 @@ def test_a_paper_member_is_proposed_the_lowest_grade_and_the_review_shows_when_t
 def test_the_pages_have_unique_ids_and_labelled_fields(client, db, world, as_, make_user):
     """The pages the walk of tests/test_ui_pages.py may not reach: the branch's (grading and approving), the
     commune's list, the catalogue (read and managed), the person page's section."""
-    from tests.test_ui_pages import problems
-
     t = world.tree
     make_user("tinh.admin", (t.P, "admin"))
     as_("chi.bithu")

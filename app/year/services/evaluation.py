@@ -196,7 +196,7 @@ def _to_the_party(evaluation, today):
     for person in people:
         try:
             party.record_step(person=person, kind="outstanding", on=today, year=evaluation.year, decided_by=decided_by,
-                              note=_("Xếp loại đoàn viên năm %(y)s", y=evaluation.year))
+                              note=f"Xếp loại đoàn viên năm {evaluation.year}")  # data, in the record's language
         except party.StepError:  # already recognised that year, or no longer a member on a roll: nothing to add
             continue
         recorded.append(person)

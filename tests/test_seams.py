@@ -34,7 +34,8 @@ def test_every_domain_adds_its_parts(app):
         return [p.template.split("/")[0] for p in seams.items(slot)]
 
     assert owners(seams.UNIT_PAGE) == ["review", "members", "targets", "activities", "classes", "inspections"]
-    assert owners(seams.PERSON_PAGE) == ["activities", "review", "members", "activities", "classes", "activities", "targets", "members"]
+    assert owners(seams.PERSON_PAGE) == ["activities", "review", "members", "activities", "classes", "activities", "year",
+                                         "targets", "members"]
     assert [f.name for f in seams.items(seams.PEOPLE_FILTERS)] == ["verdict", "failing"]
     assert [c.name for c in seams.items(seams.PEOPLE_EXPORT)] == ["standing"]
     assert seams.items(seams.REMOVAL_GROUNDS) and seams.items(seams.PEOPLE_WRITTEN)

@@ -216,3 +216,22 @@ def typed_fields():
         if values and key not in skip and name not in skip and not secret:
             out.append((str(field_label(name)), ", ".join(format_value(name, v) for v in values)))
     return out
+
+
+# ---- the year's close: the members' evaluation and the grades' catalogue (wt-members) -------------------------------
+ACTIONS.update({
+    "year.members_start": _l("Bắt đầu đánh giá, xếp loại đoàn viên"),
+    "year.members_accept": _l("Chấp nhận xếp loại đề xuất"), "year.member_grade": _l("Xếp loại một đoàn viên"),
+    "year.members_submit": _l("Gửi duyệt xếp loại đoàn viên"), "year.members_approve": _l("Duyệt xếp loại đoàn viên"),
+    "year.members_return": _l("Trả lại xếp loại đoàn viên"), "year.grade_add": _l("Thêm mức xếp loại"),
+    "year.grade_rename": _l("Đổi tên mức xếp loại"), "year.grade_retire": _l("Thôi dùng mức xếp loại"),
+    "year.grade_restore": _l("Dùng lại mức xếp loại"), "year.rules": _l("Sửa thông số đề xuất xếp loại"),
+})
+OBJECTS.update({
+    "member_evaluation": _l("Đánh giá đoàn viên của chi đoàn"), "member_grade": _l("Xếp loại đoàn viên"),
+    "year_grade": _l("Mức xếp loại"), "year_rule": _l("Thông số xếp loại"),
+})
+FIELDS.update({
+    "grade": _l("Xếp loại"), "outstanding": _l("Đoàn viên ưu tú"), "added": _l("Số người thêm vào"),
+    "accepted": _l("Số người chấp nhận đề xuất"), "rank": _l("Thứ bậc"), "return_reason": _l("Lý do trả lại"),
+})

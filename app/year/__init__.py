@@ -16,5 +16,9 @@ for _name, _labels in {"EVALUATION_STATUSES": EVALUATION_STATUSES, "GRADE_KINDS"
     bp.add_app_template_global(_labels, _name)
 
 # ---- what this domain adds to the pages of others (app/seams.py) ---------------------------------------------------
-# How the flags and causes recorded in the audit log read.
+from . import panels, rules  # noqa: E402
+
+seams.register(seams.PERSON_PAGE, seams.Panel("year/_person_grades.html", panels.person_grades, order=55))
+# How the audit log names the rules' numbers (the fields of a "year.rules" entry) and the flags and causes recorded.
+seams.register(seams.LABELS, seams.Labels("year.rules", fields={code: label for code, (_d, label) in rules.DEFAULTS.items()}))
 seams.register(seams.LABELS, seams.Labels("year.units", values={"flags": WEAK_FLAGS, "causes": WEAK_FLAGS}))

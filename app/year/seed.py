@@ -5,7 +5,7 @@ the grades and the plans."""
 import random
 import time
 
-from . import catalogue
+from . import catalogue, seed_members, seed_report, seed_units
 
 
 def seed(*, province, communes, size, rng, echo=print):
@@ -13,14 +13,7 @@ def seed(*, province, communes, size, rng, echo=print):
     rng = random.Random(rng.getrandbits(64))
     catalogue.ensure()
     said = []
-    for part in _parts():
+    for part in (seed_members, seed_units, seed_report):
         said.append(part.seed(province=province, communes=communes, size=size, rng=rng))
     echo(f"year: {'; '.join(s for s in said if s)} in {time.perf_counter() - started:.1f} s")
 
-
-def _parts():
-    """The parts' seed modules that are there (each part adds its own)."""
-    import importlib  # noqa: PLC0415  (the parts land one by one)
-    import importlib.util  # noqa: PLC0415
-    return [importlib.import_module(f"app.year.{name}") for name in ("seed_members", "seed_units", "seed_report")
-            if importlib.util.find_spec(f"app.year.{name}") is not None]

@@ -2,7 +2,7 @@
 from datetime import date
 
 from flask import abort
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 
 from ...access import authorize
 from ...extensions import db
@@ -10,6 +10,9 @@ from ...units.models import Unit
 from ...web import year_arg
 from .. import permissions as perm
 from ..models import ConsolidationEntry, ConsolidationPlan, MemberEvaluation, UnitGrade, YearReport
+
+# The branches whose members the Union grades: open Union branches (a Federation branch, chi hội, grades its own way).
+GRADED = (Unit.level == "branch", Unit.status == "active", or_(Unit.org_type.is_(None), Unit.org_type != "federation"))
 
 
 def default_year(today=None):
@@ -42,7 +45,7 @@ def hub(unit, year):
                func.count(case((MemberEvaluation.status == "approved", 1))))
         .select_from(Unit)
         .outerjoin(MemberEvaluation, (MemberEvaluation.unit_id == Unit.id) & (MemberEvaluation.year == year))
-        .where(sub, Unit.level == "branch", Unit.status == "active")).one()
+        .where(sub, *GRADED)).one()
     children = db.session.execute(
         select(func.count(Unit.id), func.count(UnitGrade.grade_id))
         .select_from(Unit).outerjoin(UnitGrade, (UnitGrade.unit_id == Unit.id) & (UnitGrade.year == year))

@@ -21,7 +21,7 @@ from datetime import date
 
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, exists, false, func, or_, select
+from sqlalchemy import and_, case, exists, false, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from ...access import authorize, subtree
@@ -35,6 +35,7 @@ from ...web import paginate
 from .. import catalogue, rules
 from .. import permissions as perm
 from ..models import Grade, MemberEvaluation, MemberGrade
+from . import GRADED
 
 THRESHOLDS = ("excellent", "good", "done")  # the built-in grades the rules' numbers name, best first
 CLASS_KINDS = ("sympathizer", "cadre")
@@ -244,7 +245,6 @@ def abbrev(name):
 # ---- a commune's (or any unit's above) page ---------------------------------------------------------------------------
 # The branches whose members are evaluated: open Union branches (a Federation branch, chi hội, has no Union members
 # to grade; one that has some may still be opened by its link).
-GRADED = (Unit.level == "branch", Unit.status == "active", or_(Unit.org_type.is_(None), Unit.org_type != "federation"))
 
 
 def branches_stmt(unit, year, status=None):

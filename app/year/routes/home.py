@@ -1,6 +1,6 @@
 """The year's pages of a unit: the list of the user's units, and one unit's year — where each part of the close
 stands, with links to it."""
-from flask import current_app, url_for
+from flask import url_for
 from flask_login import current_user
 
 from ...units.queries import get_ancestors, list_root_units
@@ -18,13 +18,9 @@ def index():
 def unit(unit_id):
     unit = queries.get_unit_for(current_user, unit_id)
     year = queries.year_from_args()
-    links = {name: _link(f"year.{name}", unit_id=unit.id, year=year)
+    links = {name: url_for(f"year.{name}", unit_id=unit.id, year=year)
              for name in ("members", "grading", "weak", "plans", "report", "reports")}
     return render("year/unit.html", unit=unit, year=year, ancestors=get_ancestors(unit), hub=queries.hub(unit, year),
                   links=links, can_grade_members=perm.can_grade_members(current_user, unit),
                   can_plan=perm.can_plan(current_user, unit), can_write_report=perm.can_write_report(current_user, unit))
 
-
-def _link(endpoint, **args):
-    """The part's page, once the part is there (each part's module registers its routes)."""
-    return url_for(endpoint, **args) if endpoint in current_app.view_functions else None

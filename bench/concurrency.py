@@ -150,6 +150,19 @@ def run_phases(url, workers, n_clients, phases, username="tinh.admin", password=
     return out
 
 
+def print_phases(out, clients, workers, note=""):
+    """The table of run_phases' result; the last phase is the floor (a bare route) the others are divided by."""
+    floor = statistics.median(out[-1][1]) if out[-1][1] else 0
+    print(f"\n**under concurrency** — {clients} clients at once, gunicorn {workers} sync workers, PostgreSQL{note}\n")
+    print("| request | n | errors | p50 ms | p95 ms | p50 ÷ floor p50 | wall s |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, times, errors, wall in out:
+        p50 = statistics.median(times) if times else 0
+        print(f"| {label} | {len(times)} | {errors} | {p50:.0f} | {pct(times, 0.95):.0f} | "
+              f"{(p50 / floor if floor else 0):.1f}× | {wall:.1f} |")
+    print()
+
+
 def start_gunicorn(workers, url=None):
     port = free_port()
     proc = subprocess.Popen(

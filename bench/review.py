@@ -231,16 +231,10 @@ def concurrent(url, args, t):
 
 
 def print_concurrent(out, args):
-    floor = statistics.median(out[-1][1]) if out[-1][1] else 0
-    print(f"**under concurrency** — {args.clients} clients at once, gunicorn {args.workers} sync workers, PostgreSQL, "
-          f"{args.reps} requests per client ({args.floor} for the floor)\n")
-    print("| request | n | errors | p50 ms | p95 ms | p50 ÷ floor p50 | wall s |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for label, times, errors, wall in out:
-        p50 = statistics.median(times) if times else 0
-        print(f"| {label} | {len(times)} | {errors} | {p50:.0f} | {pct(times, 0.95):.0f} | "
-              f"{(p50 / floor if floor else 0):.1f}× | {wall:.1f} |")
-    print()
+    import concurrency  # bench/concurrency.py (imported where used, like concurrent() above)
+
+    concurrency.print_phases(out, args.clients, args.workers,
+                             f", {args.reps} requests per client ({args.floor} for the floor)")
 
 
 def main():

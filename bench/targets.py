@@ -174,16 +174,7 @@ def concurrent(url, args, year, units):
         ("a commune's progress page (16 communes, with its months)",
          lambda i: f"/targets/units/{communes[i % len(communes)]}/progress?year={year}", args.reps),
         ("floor: bare route", lambda i: "/bench/floor", args.reps * 3)])
-    floor = statistics.median(out[-1][1]) if out[-1][1] else 0
-    print(f"\n**under concurrency** — {args.clients} clients at once, gunicorn {args.workers} sync workers, PostgreSQL, "
-          f"{args.reps} requests per client\n")
-    print("| request | n | errors | p50 ms | p95 ms | p50 ÷ floor p50 |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for label, times, errors, _wall in out:
-        times = sorted(times)
-        p50 = statistics.median(times) if times else 0
-        p95 = times[int(0.95 * (len(times) - 1))] if times else 0
-        print(f"| {label} | {len(times)} | {errors} | {p50:.0f} | {p95:.0f} | {(p50 / floor if floor else 0):.1f}× |")
+    concurrency.print_phases(out, args.clients, args.workers, f", {args.reps} requests per client")
 
 
 def main():

@@ -114,6 +114,9 @@ def main():
     ap.add_argument("-n", type=int, default=5, help="timed calls of each (the median is printed)")
     ap.add_argument("--year", type=int, default=date.today().year - 1, help="the year reported (default: last year)")
     ap.add_argument("--rebuild", action="store_true")
+    ap.add_argument("--clients", type=int, default=16, help="concurrent clients on PostgreSQL (0: skip)")
+    ap.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    ap.add_argument("--reps", type=int, default=3, help="requests per client under concurrency")
     args = ap.parse_args()
     os.environ.setdefault("APP_ENV", "testing")
     url = database_url(args.backend, args.pg_name)
@@ -168,6 +171,24 @@ def main():
         ratio = f"{p50 / floor[1]:.0f}×" if floor and floor[1] else ""
         shown = f"{size / 1024:.1f} KB gz" if kind == "text/html" else f"{size / 1024:.0f} KB"
         print(f"| {label} | {p50:.0f} | {worst:.0f} | {ratio} | {sql} | {shown} |")
+    if args.backend == "postgres" and args.clients:
+        concurrent(url, args, province, commune)
+
+
+def concurrent(url, args, province, commune):
+    """Many clients at once: the province's sent report (frozen), the figures computed now, a commune's grading page
+    and its members' evaluation list, and the floor route — gunicorn on PostgreSQL (bench/concurrency.py)."""
+    import concurrency  # bench/concurrency.py: gunicorn and the signed-in clients
+
+    y = args.year
+    out = concurrency.run_phases(url, args.workers, args.clients, [
+        ("report page, the version sent (province)", lambda i: f"/year/units/{province}/report?year={y}", args.reps),
+        ("report page, figures now (province)", lambda i: f"/year/units/{province}/report?year={y}&figures=now", 1),
+        ("unit grading page (the largest commune)", lambda i: f"/year/units/{commune}/grading?year={y}", args.reps),
+        ("members' evaluation list (the largest commune)", lambda i: f"/year/units/{commune}/members?year={y}",
+         args.reps),
+        ("floor: bare route", lambda i: "/bench/floor", args.reps * 3)])
+    concurrency.print_phases(out, args.clients, args.workers, f", {args.reps} requests per client (1 for figures now)")
 
 
 if __name__ == "__main__":

@@ -79,7 +79,7 @@ def tap(page, sid, outcome):
             page.click(f"#rv-{sid} span.{outcome}")
         # The response arriving is not the row swapped: wait until htmx has put it in and settled, or a field
         # typed next goes into the old row (stale "p.by" from an earlier run matches at once).
-        page.wait_for_function("!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+        page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
         return resp.value
     page.click(f"#rv-{sid} span.{outcome}")
     return None
@@ -96,7 +96,7 @@ def fill_details(page, sid, details):
                 page.fill(f"#{key}-{sid}", value)
                 page.press(f"#{key}-{sid}", "Tab")
             assert resp.value.status == 200, resp.value.text()[:500]
-            page.wait_for_function("!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+            page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
         else:
             page.fill(f"#{key}-{sid}", value)
 

@@ -27,6 +27,8 @@ def render(template, block=None, status=None, **context):
     The status, unless given: 422 when the context's `form` was submitted (a form that succeeded redirects, so a
     submitted form shown again was refused) — except an inline check (`_validate`) that found nothing wrong — else 200.
     A page with several forms passes `status`."""
+    if status is not None and not isinstance(status, int):  # a page's own "status" passed by mistake: a bad HTTP line
+        raise TypeError(f"render(status=) is the HTTP status, not {status!r}: name the page's own value otherwise")
     if status is None:
         form = context.get("form")
         refused = isinstance(form, _WTForm) and form.is_submitted()

@@ -4,7 +4,7 @@ recognised; this year part way in the demo commune (draft, submitted, returned) 
 from collections import Counter
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app.audit.models import AuditEntry
 from app.auth.models import RoleGrant, User
@@ -29,7 +29,10 @@ def test_last_year_every_branch_approved_graded_from_the_proposals(demo_db):
     grades = db.session.scalars(select(MemberGrade).join(MemberEvaluation).where(MemberEvaluation.year == LAST)).all()
     on_roll = db.session.scalar(select(func.count(Person.id)).where(Person.unit_id.in_(branches),
                                                                     Person.member_type == "union",
-                                                                    Person.status.in_(ON_ROLL)))
+                                                                    Person.status.in_(ON_ROLL),
+                                                                    # admitted after the year: not graded for it
+                                                                    or_(Person.joined_on.is_(None),
+                                                                        Person.joined_on <= date(LAST, 12, 31))))
     assert len(grades) == on_roll
     values, active = q.proposer()
     top = q.top_grade(active)

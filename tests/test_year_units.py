@@ -382,4 +382,4 @@ def test_odd_years_and_a_branch_with_no_children(client, db, login, year_world):
         assert client.get(url).status_code == 200, url
     assert client.get("/year/unit-grades/999999").status_code == 404
     resp = client.post(f"/year/units/{t.C1.id}/grading/propose?year={date.today().year + 1}")
-    assert resp.status_code == 303 and db.session.query(UnitGrade).count() == 0  # a year not begun: nothing to count
+    assert resp.status_code == 404 and db.session.query(UnitGrade).count() == 0  # a year not begun: nothing to count

@@ -9,6 +9,7 @@ from app.auth.passwords import DEMO_PASSWORD
 from app.inspections.models import CorrectiveAction
 from app.units.models import Unit
 from app.year.models import ConsolidationPlan, UnitGrade
+from app.year.queries import UNION_UNITS
 from app.year.queries import plans as plan_queries
 
 LAST = date.today().year - 1
@@ -16,7 +17,8 @@ LAST = date.today().year - 1
 
 def test_last_years_grades_and_the_weak_units(demo_db):
     db = demo_db
-    units = db.session.scalars(select(Unit).where(Unit.level.in_(("commune", "branch")), Unit.status == "active")).all()
+    units = db.session.scalars(select(Unit).where(Unit.level.in_(("commune", "branch")), Unit.status == "active",
+                                                  UNION_UNITS)).all()  # a Federation branch is not graded here
     grades = {g.unit_id: g for g in db.session.scalars(select(UnitGrade).where(UnitGrade.year == LAST))}
     assert {u.id for u in units} == set(grades)
     for g in grades.values():

@@ -7,13 +7,14 @@ from .. import seams
 
 bp = Blueprint("year", __name__, url_prefix="/year")
 
-from . import routes  # noqa: E402,F401  (routes use bp: the named cycle)
+from . import queries, routes  # noqa: E402,F401  (routes use bp: the named cycle)
 from .models import EVALUATION_STATUSES, GRADE_KINDS, PLAN_STATUSES, REPORT_STATUSES, RESULTS, WEAK_FLAGS  # noqa: E402
 
 for _name, _labels in {"EVALUATION_STATUSES": EVALUATION_STATUSES, "GRADE_KINDS": GRADE_KINDS,
                        "PLAN_STATUSES": PLAN_STATUSES, "REPORT_STATUSES": REPORT_STATUSES, "YEAR_RESULTS": RESULTS,
                        "WEAK_FLAGS": WEAK_FLAGS}.items():
     bp.add_app_template_global(_labels, _name)
+bp.add_app_template_global(queries.this_year, "this_year")
 
 # ---- what this domain adds to the pages of others (app/seams.py) ---------------------------------------------------
 from . import panels, rules  # noqa: E402

@@ -59,8 +59,11 @@ def _last_year(rng, province, today, values, grades):
     reviewed = q.campaign_paths(year)
     paths = dict(db.session.execute(select(Unit.id, Unit.path).where(
         subtree(Unit.path, province.path), Unit.level == "branch", Unit.status == "active")).all())
+    # members admitted after last year's end were not Union members then: they are not graded for it
+    late = set(db.session.scalars(select(Person.id).where(subtree(Person.unit_path, province.path),
+                                                          Person.joined_on > date(year, 12, 31))))
     rows = sorted((r for r in db.session.execute(q.evidence_stmt(year, path=province.path, bounds=window))
-                   if r[1] in paths), key=lambda r: (r[1], r[0]))
+                   if r[1] in paths and r[0] not in late), key=lambda r: (r[1], r[0]))
     recognised = set(db.session.scalars(select(PartyStep.person_id).where(
         PartyStep.kind == "outstanding", PartyStep.year == year, PartyStep.cancelled_at.is_(None),
         subtree(PartyStep.unit_path, province.path))))

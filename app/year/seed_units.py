@@ -47,7 +47,7 @@ def seed(*, province, communes, size, rng):
     accounts = Accounts()
     tree = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.path.like(province.path + "%"),
                                                                    Unit.status == "active"))}
-    graded = [u for u in tree.values() if u.level in ("commune", "branch")]
+    graded = [u for u in tree.values() if u.level in ("commune", "branch") and u.org_type != "federation"]
     if not graded:
         return ""
     # the seeded records: activities in this month and the eleven before it, dues for the twelve before it (and some

@@ -27,7 +27,7 @@ def index():
     q = (request.args.get("q") or "").strip()[:100]
     page = paginate(queries.classes_stmt(current_user, year=year, status=status, kind=kind, q=q), rows=True)
     return render("classes/index.html", block="results", page=page, mine=queries.my_classes(current_user),
-                  upcoming=queries.upcoming_sessions(current_user), year=year, status=status, kind=kind, q=q,
+                  upcoming=queries.upcoming_sessions(current_user), year=year, kind=kind, q=q,
                   can_create=bool(scope_paths(current_user, "organizer")),
                   filter_by=ClassFilterForm.bind(request.args, year))
 

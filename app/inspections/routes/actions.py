@@ -49,7 +49,7 @@ def action_detail(action_id):
 def _action_step(action_id, step, form_cls, form_key, service, message):
     action = queries.get_action_for(current_user, action_id, "view")
     if services.step_resent(action, step, request.form.get("note"), current_user):
-        flash(message, "success")  # the same form sent twice
+        flash(message(action) if callable(message) else message, "success")  # the same form sent twice
         return see_other("inspections.action_detail", action_id=action.id)
     authorize(queries.ACTION_ACTIONS[step](current_user, action))
     form = form_cls()
@@ -57,15 +57,20 @@ def _action_step(action_id, step, form_cls, form_key, service, message):
         return _action_page(action, 422, **{form_key: form})
     service(action=action, note=form.note.data, expected_version=form.version.data, by=current_user)
     db.session.commit()
-    flash(message, "success")
+    flash(message(action) if callable(message) else message, "success")
     return see_other("inspections.action_detail", action_id=action.id)
 
 
 @bp.post("/actions/<int:action_id>/done")
 @conflict_returns_to("inspections.action_detail")
 def action_done(action_id):
-    return _action_step(action_id, "complete", DoneForm, "done_form", services.complete_action,
-                        _("Đã báo hoàn thành khắc phục; chờ đoàn kiểm tra xác nhận."))
+    return _action_step(action_id, "complete", DoneForm, "done_form", services.complete_action, _done_message)
+
+
+def _done_message(action):
+    if action.inspection_id is None:  # a consolidation measure: the plan's unit checks it, not an inspection team
+        return _("Đã báo hoàn thành; chờ %(u)s xác nhận.", u=action.verifier_unit.name)
+    return _("Đã báo hoàn thành khắc phục; chờ đoàn kiểm tra xác nhận.")
 
 
 @bp.post("/actions/<int:action_id>/verify")

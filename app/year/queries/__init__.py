@@ -11,8 +11,10 @@ from ...web import year_arg
 from .. import permissions as perm
 from ..models import ConsolidationEntry, ConsolidationPlan, MemberEvaluation, UnitGrade, YearReport
 
-# The branches whose members the Union grades: open Union branches (a Federation branch, chi hội, grades its own way).
-GRADED = (Unit.level == "branch", Unit.status == "active", or_(Unit.org_type.is_(None), Unit.org_type != "federation"))
+# The Union's own units (a Federation branch, chi hội, is graded by the Federation, not here)
+UNION_UNITS = or_(Unit.org_type.is_(None), Unit.org_type != "federation")
+# The branches whose members the Union grades: open Union branches.
+GRADED = (Unit.level == "branch", Unit.status == "active", UNION_UNITS)
 
 
 def default_year(today=None):
@@ -23,7 +25,16 @@ def default_year(today=None):
 
 
 def year_from_args():
-    return year_arg(default_year())
+    """?year=, the year being closed by default. A year not yet begun has nothing to grade or report: 404."""
+    year = year_arg(default_year())
+    if year > date.today().year:
+        abort(404)
+    return year
+
+
+def this_year():
+    """The last year the pages offer (their "next year ›" link stops there)."""
+    return date.today().year
 
 
 def get_unit_for(user, unit_id, check=perm.can_view):

@@ -41,6 +41,7 @@ from ...targets.models import Indicator, Target
 from ...units.models import Unit
 from .. import catalogue
 from ..models import ConsolidationEntry, ConsolidationPlan, Grade, UnitGrade
+from . import UNION_UNITS
 
 RULE_KEYS = ("real_share", "active_months", "dues_share")  # unit.<grade code>.<key> in app.year.rules
 
@@ -306,7 +307,7 @@ def children_stmt(unit, year):
     """The unit's open children with their grade of the year (or None): rows (Unit, UnitGrade)."""
     return (select(Unit, UnitGrade)
             .outerjoin(UnitGrade, and_(UnitGrade.unit_id == Unit.id, UnitGrade.year == year))
-            .where(Unit.parent_id == unit.id, Unit.status == "active").order_by(Unit.name, Unit.id))
+            .where(Unit.parent_id == unit.id, Unit.status == "active", UNION_UNITS).order_by(Unit.name, Unit.id))
 
 
 def children_tally(unit, year):
@@ -316,7 +317,7 @@ def children_tally(unit, year):
                func.count(case((UnitGrade.weak.is_(True), 1))),
                func.count(case((and_(UnitGrade.id.isnot(None), UnitGrade.grade_id.is_(None)), 1))))
         .select_from(Unit).outerjoin(UnitGrade, and_(UnitGrade.unit_id == Unit.id, UnitGrade.year == year))
-        .where(Unit.parent_id == unit.id, Unit.status == "active")).one()
+        .where(Unit.parent_id == unit.id, Unit.status == "active", UNION_UNITS)).one()
     return Tally(*row)
 
 
@@ -330,7 +331,7 @@ class Tally:
 
 
 def open_children(unit):
-    return db.session.scalars(select(Unit).where(Unit.parent_id == unit.id, Unit.status == "active")
+    return db.session.scalars(select(Unit).where(Unit.parent_id == unit.id, Unit.status == "active", UNION_UNITS)
                               .order_by(Unit.id)).all()
 
 

@@ -234,11 +234,11 @@ def evaluation_return(evaluation_id):
 
 # ---- a commune or above ----------------------------------------------------------------------------------------------
 def _units_page(unit, year):
-    status = request.args.get("status")
-    status = status if status in q.BRANCH_STATUSES else None
-    page, counts, sizes = q.branch_list(unit, year, status)
+    state = request.args.get("status")
+    state = state if state in q.BRANCH_STATUSES else None
+    page, counts, sizes = q.branch_list(unit, year, state)
     grades = q.all_grades()
     return render("year/members_units.html", block="branches", unit=unit, year=year, years=_years(year),
-                  status=status, page=page, counts=counts, sizes=sizes, totals=q.subtree_totals(unit, year),
+                  state=state, page=page, counts=counts, sizes=sizes, totals=q.subtree_totals(unit, year),
                   queue=q.approval_queue(unit, year), grades=grades, short={g.id: q.abbrev(g.name) for g in grades},
                   ancestors=get_ancestors(unit))

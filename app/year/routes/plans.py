@@ -74,7 +74,9 @@ def _plan_page(plan, status=None, block=None, **forms):
     can_plan = perm.can_plan(current_user, plan.unit)
     entries = [e for e in plan.entries if e.withdrawn_at is None]
     withdrawn = [e for e in plan.entries if e.withdrawn_at is not None]
+    # a weak unit's officer reads the plan that covers it, not the planning unit's own pages
     ctx = dict(plan=plan, unit=plan.unit, year=plan.year, entries=entries, withdrawn=withdrawn, can_plan=can_plan,
+               can_view_unit=perm.can_view(current_user, plan.unit),
                results=q.results(plan), grades=q.grades_by_unit([e.unit_id for e in plan.entries], plan.year),
                names=gq.unit_grades(), state=q.measure_state, ancestors=get_ancestors(plan.unit))
     if can_plan:

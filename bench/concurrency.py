@@ -150,6 +150,13 @@ def run_phases(url, workers, n_clients, phases, username="tinh.admin", password=
     return out
 
 
+def add_arguments(ap, reps):
+    """The options of a bench's concurrency phase (review, targets, year): clients, gunicorn workers, requests each."""
+    ap.add_argument("--clients", type=int, default=16, help="concurrent clients on PostgreSQL (0: skip)")
+    ap.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    ap.add_argument("--reps", type=int, default=reps, help="requests per client under concurrency")
+
+
 def print_phases(out, clients, workers, note=""):
     """The table of run_phases' result; the last phase is the floor (a bare route) the others are divided by."""
     floor = statistics.median(out[-1][1]) if out[-1][1] else 0

@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import concurrency  # noqa: E402  (bench/concurrency.py: gunicorn, the signed-in clients)
 import pages  # noqa: E402  (bench/pages.py: the demo databases and the single-request measure)
 from sqlalchemy import event, func, select  # noqa: E402
 
@@ -220,8 +221,6 @@ def print_single(backend, r, args):
 
 # ---- under concurrency: gunicorn on PostgreSQL ------------------------------------------------------------------
 def concurrent(url, args, t):
-    import concurrency  # bench/concurrency.py: gunicorn and the signed-in clients
-
     branches, c = t["branches"], t["campaign"]
     return concurrency.run_phases(url, args.workers, args.clients, [
         ("coverage (campaign page), province", lambda i: f"/review/{c}", args.reps),
@@ -231,8 +230,6 @@ def concurrent(url, args, t):
 
 
 def print_concurrent(out, args):
-    import concurrency  # bench/concurrency.py (imported where used, like concurrent() above)
-
     concurrency.print_phases(out, args.clients, args.workers,
                              f", {args.reps} requests per client ({args.floor} for the floor)")
 
@@ -244,9 +241,7 @@ def main():
     ap.add_argument("-n", type=int, default=30, help="timed requests per page")
     ap.add_argument("--rebuild", action="store_true")
     ap.add_argument("--pg-name", default=None, help="the PostgreSQL database (default: bench/pages.py's)")
-    ap.add_argument("--clients", type=int, default=16, help="concurrent clients (0: skip)")
-    ap.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    ap.add_argument("--reps", type=int, default=8, help="requests per client under concurrency")
+    concurrency.add_arguments(ap, reps=8)
     ap.add_argument("--floor", type=int, default=25, help="floor requests per client under concurrency")
     args = ap.parse_args()
     os.environ.setdefault("APP_ENV", "testing")

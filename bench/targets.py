@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import concurrency  # noqa: E402  (bench/concurrency.py: gunicorn, the signed-in clients)
 import pages  # noqa: E402  (bench/pages.py: the demo databases and the single-request measure)
 from sqlalchemy import event, func, insert, select, text, update  # noqa: E402
 
@@ -166,8 +167,6 @@ def progress_page(app, year, n):
 # ---- under concurrency: gunicorn on PostgreSQL (bench/concurrency.py's server, tests/live.py's clients) ------------
 def concurrent(url, args, year, units):
     """16 clients at once (by default) on the province page, on communes' pages, and on the floor route."""
-    import concurrency  # bench/concurrency.py: gunicorn and the signed-in clients
-
     province, communes = units
     out = concurrency.run_phases(url, args.workers, args.clients, [
         ("province progress page", lambda i: f"/targets/units/{province}/progress?year={year}", args.reps),
@@ -185,9 +184,7 @@ def main():
     ap.add_argument("--year", type=int, default=date.today().year)
     ap.add_argument("--rebuild", action="store_true")
     ap.add_argument("--explain", action="store_true")
-    ap.add_argument("--clients", type=int, default=16, help="concurrent clients on PostgreSQL (0: skip)")
-    ap.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    ap.add_argument("--reps", type=int, default=5, help="requests per client under concurrency")
+    concurrency.add_arguments(ap, reps=5)
     args = ap.parse_args()
     os.environ.setdefault("APP_ENV", "testing")
     url = database_url(args.backend, args.pg_name)

@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import concurrency  # noqa: E402  (bench/concurrency.py: gunicorn, the signed-in clients)
 import pages  # noqa: E402  (bench/pages.py: the demo databases, the app, the floor route)
 from sqlalchemy import event, func, select  # noqa: E402
 
@@ -114,9 +115,7 @@ def main():
     ap.add_argument("-n", type=int, default=5, help="timed calls of each (the median is printed)")
     ap.add_argument("--year", type=int, default=date.today().year - 1, help="the year reported (default: last year)")
     ap.add_argument("--rebuild", action="store_true")
-    ap.add_argument("--clients", type=int, default=16, help="concurrent clients on PostgreSQL (0: skip)")
-    ap.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    ap.add_argument("--reps", type=int, default=3, help="requests per client under concurrency")
+    concurrency.add_arguments(ap, reps=3)
     args = ap.parse_args()
     os.environ.setdefault("APP_ENV", "testing")
     url = database_url(args.backend, args.pg_name)
@@ -178,8 +177,6 @@ def main():
 def concurrent(url, args, province, commune):
     """Many clients at once: the province's sent report (frozen), the figures computed now, a commune's grading page
     and its members' evaluation list, and the floor route — gunicorn on PostgreSQL (bench/concurrency.py)."""
-    import concurrency  # bench/concurrency.py: gunicorn and the signed-in clients
-
     y = args.year
     out = concurrency.run_phases(url, args.workers, args.clients, [
         ("report page, the version sent (province)", lambda i: f"/year/units/{province}/report?year={y}", args.reps),

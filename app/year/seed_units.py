@@ -132,7 +132,7 @@ def _this_year(district, plan_units, demoted, grades, accounts, today, tree):
     commune = next((u for u in sorted(tree.values(), key=lambda u: u.id)
                     if u.parent_id == district.id and u.level == "commune"), None)
     proposed = [u for u in tree.values() if commune is not None and u.parent_id == commune.id
-                and u not in plan_units]
+                and u not in plan_units and u.org_type != "federation"]
     units = [*plan_units, *proposed]
     crit = gq.criteria(units, year, today=today)
     by_code = {g.code: g for g in grades}

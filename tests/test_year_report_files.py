@@ -61,7 +61,7 @@ def test_the_pdf_has_the_official_layout_and_the_figures(app, db, client, world,
         assert words in text, words
     assert "DỰ THẢO" not in text  # the version sent
     for section in version.figures["sections"]:
-        for n, row in enumerate(section["rows"], start=1):
+        for n, row in figures.numbered(section["rows"]):
             if section["key"] == "targets":
                 cells = f"{n} {row['label']} {figure(row['target'], row['kind'])} {figure(row['value'], row['kind'])}"
             else:
@@ -80,7 +80,10 @@ def test_the_annex_equals_the_figures_and_the_pdf(app, db, client, world, office
     assert info["Số, ký hiệu"] == "12-BC/ĐTN" and info["Bản"].startswith("Bản số 1")
     checked = 0
     for name, section in zip(names[1:], version.figures["sections"]):
-        rows = [r for r in book[name] if isinstance(r[0], int)]
+        assert [r[0] for r in book[name] if len(r) > 1 and r[1] in {x["code"] for x in section["rows"]}] == [
+            n for n, _x in figures.numbered(section["rows"])], name  # numbered as the PDF numbers them
+        codes = {x["code"] for x in section["rows"]}
+        rows = [r for r in book[name] if len(r) > 1 and r[1] in codes]  # the data rows: 1, 2 … and 5.1, 5.2 …
         assert [r[1] for r in rows] == [x["code"] for x in section["rows"]], name
         for r, x in zip(rows, section["rows"]):
             if section["key"] == "targets":
@@ -133,3 +136,8 @@ def test_files_answer_an_htmx_request_with_html_that_sends_the_browser_to_the_fi
         assert resp.status_code == 200 and resp.mimetype == "text/html" and resp.headers["HX-Redirect"] == url
     html = client.get(f"/year/units/{world.tree.C1.id}/report?year={YEAR}").get_data(as_text=True)
     assert html.count('download hx-boost="false"') == 2
+
+
+def test_parts_of_a_row_are_numbered_under_it():
+    rows = [{"code": "a"}, {"code": "b"}, {"code": "b1", "indent": 1}, {"code": "b2", "indent": 1}, {"code": "c"}]
+    assert [n for n, _r in figures.numbered(rows)] == [1, 2, "2.1", "2.2", 3]

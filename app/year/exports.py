@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..members.exports import text_cell
+from .figures import numbered
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Sheet names are at most 31 characters: the tables' short names.
@@ -63,7 +64,7 @@ def to_xlsx(doc):
         if section.get("note"):
             ws.append([text_cell(ws, section["note"])])
         ws.append([text_cell(ws, h, font=bold) for h in heads])
-        for n, row in enumerate(section["rows"], start=1):
+        for n, row in numbered(section["rows"]):
             label = ("    " if row.get("indent") else "") + row["label"]
             unit_label = "%" if row.get("kind") == "percent" else (row.get("unit_label") or "")
             if target:

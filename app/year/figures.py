@@ -514,6 +514,20 @@ def compute(unit, year, today=None):
             "end": hi.isoformat(), "computed_on": today.isoformat(), "sections": sections}
 
 
+def numbered(rows):
+    """[(number, row)] of a section's rows as the PDF and the XLSX annex number them: 1, 2, 3 … for the rows, 5.1, 5.2 …
+    for the parts of row 5 (indented: removed, expelled … of the exits) — so a reader does not add a part twice."""
+    out, n, k = [], 0, 0
+    for row in rows:
+        if row.get("indent") and n:
+            k += 1
+            out.append((f"{n}.{k}", row))
+        else:
+            n, k = n + 1, 0
+            out.append((n, row))
+    return out
+
+
 def rows_by_code(figures):
     """{code: row} of a figures dict (computed or frozen)."""
     return {r["code"]: r for s in (figures or {}).get("sections", []) for r in s["rows"]}

@@ -229,7 +229,7 @@ def report_pdf(unit_id):
     unit = rq.get_report_unit_for(current_user, unit_id)
     doc = document(unit, year_from_args())
     started = time.perf_counter()
-    resp = pdf_response(render_pdf("year/pdf/report.html", **doc), _filename(doc, "pdf"))
+    resp = pdf_response(render_pdf("year/pdf/report.html", numbered=figures.numbered, **doc), _filename(doc, "pdf"))
     resp.headers["X-Render-Ms"] = str(round((time.perf_counter() - started) * 1000))
     return resp
 

@@ -52,6 +52,17 @@ def in_scope(path_column, user, roles=None):
     return or_(*[subtree(path_column, p) for p in paths])
 
 
+def common_path(units):
+    """The deepest path every unit's path starts with ("/1/" for communes of two districts): one subtree() for all."""
+    parts = [u.path.strip("/").split("/") for u in units]
+    common = []
+    for segs in zip(*parts):
+        if len(set(segs)) != 1:
+            break
+        common.append(segs[0])
+    return "/" + "".join(s + "/" for s in common)
+
+
 def subtree(path_column, path):
     """SQL: a materialised path lies in the subtree at `path` ("/1/5/"). PostgreSQL's pattern_ops index serves the
     LIKE; SQLite's LIKE cannot use an index, so below the root the equivalent byte range "/1/5/" <= x < "/1/50" is

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, select, text  # noqa: E402
+from sqlalchemy import event, func, select, text  # noqa: E402
 
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1/postgres")
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
@@ -135,6 +135,17 @@ def pages(app):
             ("province dashboard (unit page)", "province", "tinh.admin", f"/units/{p}"),
             ("province standing table by commune", "province", "tinh.admin", f"/activities/units/{p}/standing"),
         ]
+
+
+def counting(engine):
+    """([statements so far], stop): counts the SQL statements the engine runs until stop() is called."""
+    n = [0]
+
+    def count(*_a, **_k):
+        n[0] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    return n, lambda: event.remove(engine, "before_cursor_execute", count)
 
 
 def measure(app, rows, n):

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 import concurrency  # noqa: E402  (bench/concurrency.py: gunicorn, the signed-in clients)
 import pages  # noqa: E402  (bench/pages.py: the demo databases and the single-request measure)
-from sqlalchemy import event, func, select  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 PASSWORD = "sodoan-2026"  # the demo accounts' (app.auth.passwords.DEMO_PASSWORD)
 TARGETS = {"floor": None, "walk": 300, "coverage": 300, "preview": 1000, "pdf": None}
@@ -112,15 +112,10 @@ def reconcile(app, t):
     from app.review.models import Campaign
     from app.units.models import Unit
 
-    statements = [0]
-
-    def count(*_a, **_k):
-        statements[0] += 1
-
     with app.app_context():
         campaign = db.session.get(Campaign, t["campaign"])
         commune = db.session.get(Unit, t["commune"])
-        event.listen(db.engine, "before_cursor_execute", count)
+        statements, stop = pages.counting(db.engine)
         try:
             t0 = time.perf_counter()
             plan = queries.reconcile_plan(campaign, commune)
@@ -130,7 +125,7 @@ def reconcile(app, t):
             db.session.commit()
             t3 = time.perf_counter()
         finally:
-            event.remove(db.engine, "before_cursor_execute", count)
+            stop()
         counts = dict(rec.counts or {})
         db.session.remove()
     assert created

@@ -79,16 +79,6 @@ def decorate(app, year):
     return added
 
 
-def _counting(engine):
-    n = [0]
-
-    def count(*_a, **_k):
-        n[0] += 1
-
-    event.listen(engine, "before_cursor_execute", count)
-    return n, lambda: event.remove(engine, "before_cursor_execute", count)
-
-
 def measure_values(app, year, n, explain=False):
     """[(key, p50, p95, statements, sum of the communes' values)] over all communes, then monthly() of the province."""
     from app.extensions import db
@@ -103,7 +93,7 @@ def measure_values(app, year, n, explain=False):
         for key in actuals.ACTUALS:
             times = []
             for i in range(n + 2):
-                counter, stop = _counting(db.engine)
+                counter, stop = pages.counting(db.engine)
                 t = time.perf_counter()
                 got = actuals.values(key, communes, year)
                 dt = (time.perf_counter() - t) * 1000
@@ -117,7 +107,7 @@ def measure_values(app, year, n, explain=False):
         for key in actuals.ACTUALS:
             times = []
             for i in range(max(3, n // 3) + 1):
-                counter, stop = _counting(db.engine)
+                counter, stop = pages.counting(db.engine)
                 t = time.perf_counter()
                 months = actuals.monthly(key, province, year)
                 dt = (time.perf_counter() - t) * 1000

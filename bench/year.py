@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import concurrency  # noqa: E402  (bench/concurrency.py: gunicorn, the signed-in clients)
 import pages  # noqa: E402  (bench/pages.py: the demo databases, the app, the floor route)
-from sqlalchemy import event, func, select  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 TARGET_S = 5
 
@@ -34,16 +34,6 @@ def database_url(backend, pg_name):
     if backend == "postgres" and pg_name:
         return pages.PG_URL.format(name=pg_name)
     return pages.database_url(backend, "province")
-
-
-def _counting(engine):
-    n = [0]
-
-    def count(*_a, **_k):
-        n[0] += 1
-
-    event.listen(engine, "before_cursor_execute", count)
-    return n, lambda: event.remove(engine, "before_cursor_execute", count)
 
 
 def units(app):
@@ -73,7 +63,7 @@ def time_compute(app, unit_id, year, n):
     with app.app_context(), app.test_request_context():
         unit = db.session.get(Unit, unit_id)
         for i in range(n + 1):
-            counter, stop = _counting(db.engine)
+            counter, stop = pages.counting(db.engine)
             t = time.perf_counter()
             figs = figures.compute(unit, year)
             dt = time.perf_counter() - t

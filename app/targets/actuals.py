@@ -65,7 +65,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, false, func, literal, literal_column, null, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
 
-from ..access import subtree
+from ..access import common_path, subtree
 from ..activities.models import Activity, BranchStanding, PersonStanding
 from ..classes.models import Enrolment, TrainingClass
 from ..classes.queries import current_post_cond
@@ -129,17 +129,6 @@ def _share(num, den):
     return Value(round(100 * num / den, 1) if den else None, num, den)
 
 
-def _common_path(units):
-    """The deepest path every unit's path starts with ("/1/" for communes of two districts): one LIKE for all."""
-    parts = [u.path.strip("/").split("/") for u in units]
-    common = []
-    for segs in zip(*parts):
-        if len(set(segs)) != 1:
-            break
-        common.append(segs[0])
-    return "/" + "".join(s + "/" for s in common) if common else "/"
-
-
 def _within(col, prefix):
     """SQL: col lies in the subtree at prefix; None = no condition (values() asks for a whole tree: the rows outside
     the units asked are dropped when they are assigned, and the planner is not misled by a LIKE that matches all)."""
@@ -147,7 +136,7 @@ def _within(col, prefix):
 
 
 def _values_prefix(units):
-    prefix = _common_path(units)
+    prefix = common_path(units)
     return None if prefix.count("/") <= 2 else prefix
 
 
@@ -356,7 +345,7 @@ def _fact_monthly(key, unit, lo, hi, as_of):
 def _communes_share(units, lo, hi):
     """Two statements: the active communes of the subtrees, the young-worker activities' paths (with the month of the
     first in each)."""
-    prefix = _common_path(units)
+    prefix = common_path(units)
     communes = db.session.scalars(select(Unit.path).where(Unit.level == "commune", Unit.status == "active",
                                                           subtree(Unit.path, prefix))).all()
     first = db.session.execute(select(Activity.unit_path, func.min(Activity.held_on)).where(_yw_cond(prefix, lo, hi))
@@ -398,7 +387,7 @@ def _coverage_rows(campaigns, units, as_of):
     visited = (func.count(Subject.outcome) if as_of >= date.today()
                else func.count(Subject.outcome_on).filter(Subject.outcome_on <= as_of))
     sq = (select(key.label("uid"), visited.label("visited"), func.count().label("listed"))
-          .where(_subjects_in(campaigns, _common_path(units))).group_by(key).subquery())
+          .where(_subjects_in(campaigns, common_path(units))).group_by(key).subquery())
     return db.session.execute(select(Unit.path, sq.c.visited, sq.c.listed).join(sq, sq.c.uid == Unit.id)).all()
 
 

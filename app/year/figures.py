@@ -73,6 +73,7 @@ from .models import (
     MemberGrade,
     UnitGrade,
 )
+from .queries.plans import result_sql
 
 TYPES = ("union", "federation", "youth")
 # The history rows that move a person on or off a roll, and those that leave them on it.
@@ -434,17 +435,12 @@ def _cons_base(prefix, year):
     return stmt, grade
 
 
-def _cons_result(grade):
-    return case((and_(grade.grade_id.isnot(None), grade.weak.is_(True)), literal("still_weak")),
-                (grade.grade_id.isnot(None), literal("improved")), else_=literal("pending"))
-
-
 def _weak(unit, year):
     weak, planned = db.session.execute(
         select(func.count(UnitGrade.id), func.sum(case((_planned_cond(year), 1), else_=0)))
         .where(_unit_grades_cond(unit, year), UnitGrade.weak.is_(True))).one()
     stmt, grade = _cons_base(unit.path, year)
-    inner = stmt.with_only_columns(_cons_result(grade).label("result")).subquery()
+    inner = stmt.with_only_columns(result_sql(grade).label("result")).subquery()
     results = dict.fromkeys(CONS_RESULTS, 0)
     results.update(db.session.execute(select(inner.c.result, func.count()).group_by(inner.c.result)).all())
     measures, verified = db.session.execute(
@@ -685,7 +681,7 @@ def _weak_records(unit, year, what):
 
 def _cons_records(unit, year, what):
     stmt, grade = _cons_base(unit.path, year)
-    result = _cons_result(grade)
+    result = result_sql(grade)
     if what in ("measures", "verified"):
         stmt = (stmt.join(ConsolidationMeasure, ConsolidationMeasure.entry_id == ConsolidationEntry.id)
                 .join(CorrectiveAction, CorrectiveAction.id == ConsolidationMeasure.action_id)

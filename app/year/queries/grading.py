@@ -28,7 +28,7 @@ from datetime import date
 from sqlalchemy import and_, case, exists, false, func, literal_column, or_, select, true
 from sqlalchemy.orm import aliased
 
-from ...access import subtree
+from ...access import common_path, subtree
 from ...activities.models import Activity, BranchStanding, DuesPayment
 from ...activities.standing import setting
 from ...classes.models import Enrolment, TrainingClass
@@ -69,16 +69,6 @@ def _period(months):
 
 
 # ---- placing rows in the tree -----------------------------------------------------------------------------------------
-def _common_path(units):
-    parts = [u.path.strip("/").split("/") for u in units]
-    common = []
-    for segs in zip(*parts):
-        if len(set(segs)) != 1:
-            break
-        common.append(segs[0])
-    return "/" + "".join(s + "/" for s in common)
-
-
 class _Tree:
     """Which of the asked units a record's path falls under (its own path and every prefix of it that is asked)."""
 
@@ -120,7 +110,7 @@ def criteria(units, year, months=None, today=None):
         return {}
     today = today or date.today()
     months = year_months(year, today) if months is None else months
-    tree, prefix, span = _Tree(units), _common_path(units), _period(months)
+    tree, prefix, span = _Tree(units), common_path(units), _period(months)
     out = {u.id: {"members": 0, "standing": 0, "real": 0, "paper": 0, "months": len(months), "active_months": 0,
                   "silent_run": len(months), "dues_paid": 0, "dues_owed": 0, "branches": 0, "secretaries": 0,
                   "trained": 0, "findings": 0, "findings_closed": 0} for u in units}
@@ -221,7 +211,7 @@ def _targets(units, year, today, out):
     ids = [u.id for u in units]
     in_force = {}
     for t in db.session.scalars(select(Target).where(Target.year == year, Target.status == "approved",
-                                                     subtree(Target.unit_path, _common_path(units)))
+                                                     subtree(Target.unit_path, common_path(units)))
                                 .order_by(Target.number)):
         if t.unit_id in out:
             in_force[(t.unit_id, t.indicator_id)] = t

@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app"
-DOMAINS = ("units", "auth", "members", "activities", "classes", "inspections", "review", "targets", "year")
+DOMAINS = ("units", "auth", "members", "activities", "classes", "inspections", "review", "targets", "year", "restructure")
 BASE_PACKAGES = ("audit",)
 ROOT_MODULES = ("app", "app.cli", "app.seed")  # the composition root
 

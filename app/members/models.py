@@ -6,8 +6,8 @@ matured, removed, expelled, deceased, moved away — each with a date, a reason 
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DDL, JSON, ForeignKey, Index, String, Text, event, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import DDL, JSON, ForeignKey, Index, String, Text, event, inspect, text
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..extensions import db
 from ..units.models import utcnow
@@ -63,6 +63,7 @@ EVENT_KINDS = {
     "post_ended": _l("Thôi chức vụ"),
     "kept": _l("Giữ lại, không xóa tên"),
     "reinstated": _l("Khôi phục vào danh sách (ghi nhầm)"),
+    "restructured": _l("Chuyển theo sắp xếp tổ chức"),
 }
 # The fields of a person's audit snapshot (the services' and the importer's "before" and "after").
 PERSON_FIELDS = ("full_name", "sex", "birth_date", "ethnicity", "religion", "citizen_id", "phone", "permanent_address",
@@ -273,3 +274,33 @@ class PickSynonym(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PersonPastUnit(db.Model):
+    """The branch a person belonged to until `until` (exclusive). A person never moved has no row: their branch at
+    any date is their branch now. Written when a person's branch changes — by the ORM hook below (an officer's edit,
+    an accepted transfer, an import) or by the restructuring's bulk moves — never updated."""
+
+    __tablename__ = "person_past_unit"
+    __table_args__ = (Index("ix_person_past_unit_person_until", "person_id", "until"),
+                      Index("ix_person_past_unit_unit", "unit_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    until: Mapped[date]
+    operation_id: Mapped[int | None]  # the restructuring that moved them, if one did
+
+
+def _record_past_units(session, flush_context, instances):
+    """A person whose branch changes through the ORM (an edit, an accepted transfer) leaves a PersonPastUnit row:
+    the figures as of a past date (app.restructure.asof) count them where they were then."""
+    today = date.today()
+    for obj in session.dirty:
+        if isinstance(obj, Person):
+            hist = inspect(obj).attrs.unit_id.history
+            if hist.deleted and hist.added and hist.deleted[0] is not None and hist.deleted[0] != hist.added[0]:
+                session.add(PersonPastUnit(person_id=obj.id, unit_id=hist.deleted[0], until=today))
+
+
+event.listen(Session, "before_flush", _record_past_units)

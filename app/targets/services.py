@@ -221,3 +221,57 @@ def split_message(done, skipped):
     if skipped:
         parts.append(_("Không đổi %(names)s: đã gửi duyệt hoặc đã được duyệt.", names=", ".join(u.name for u in skipped)))
     return " ".join(parts)
+
+
+# ---- restructuring (app.restructure): a merged-away unit's targets are summed into its successor's ----------------
+def absorb(*, source, successor, from_year, reason):
+    """For every year from `from_year` and indicator the source has a current target for, the successor gets a new
+    version worth its own current value plus the source's: approved when both were (the decision that merged them is
+    the approval, `reason`), a draft otherwise. The source's rows stay with it (history). Returns
+    [(new target id, source target id, successor's value before or None, value after)] for the undo."""
+    def current(unit):
+        rows = db.session.scalars(select(Target).where(Target.unit_id == unit.id, Target.year >= from_year,
+                                                       Target.status != "superseded").order_by(Target.number)).all()
+        return {(t.year, t.indicator_id): t for t in rows}  # the newest version wins
+
+    mine, theirs = current(source), current(successor)
+    out = []
+    for key, src in sorted(mine.items()):
+        succ = theirs.get(key)
+        before = succ.value if succ else None
+        approved = src.status == "approved" and (succ is None or succ.status == "approved")
+        new = _restructured_version(successor, src.year, src.indicator, (before or 0) + src.value, approved, reason)
+        out.append((new.id, src.id, before, new.value))
+    return out
+
+
+def restore(*, target_id, value_before, reason):
+    """The undo of absorb(): the successor's target goes back to its value before (a new version again), or, when it
+    had none, the absorbed version is set aside ("superseded") — never deleted."""
+    target = db.session.get(Target, target_id)
+    if value_before is None:
+        target.status = "superseded"
+        _event(target, "restructured", reason)
+        return target
+    unit = db.session.get(Unit, target.unit_id)
+    return _restructured_version(unit, target.year, target.indicator, value_before, target.status == "approved", reason)
+
+
+def _restructured_version(unit, year, indicator, value, approved, reason):
+    number = (db.session.scalar(select(db.func.max(Target.number)).where(
+        Target.unit_id == unit.id, Target.year == year, Target.indicator_id == indicator.id)) or 0) + 1
+    target = Target(unit_id=unit.id, unit_path=unit.path, year=year, indicator_id=indicator.id, number=number,
+                    value=value, justification=reason, status="approved" if approved else "draft",
+                    approval_reason=reason if approved else None, created_by_id=_by_id(),
+                    decided_by_id=_by_id() if approved else None, decided_at=utcnow() if approved else None)
+    target.indicator = indicator
+    db.session.add(target)
+    db.session.flush()
+    if approved:
+        for old in db.session.scalars(select(Target).where(
+                Target.unit_id == unit.id, Target.year == year, Target.indicator_id == indicator.id,
+                Target.status == "approved", Target.id != target.id)):
+            old.status = "superseded"
+    _event(target, "restructured", reason)
+    _audit("restructure", target, unit)
+    return target

@@ -112,3 +112,19 @@ class Unit(db.Model):
 
     def __repr__(self):
         return f"<Unit {self.id} {self.name}>"
+
+
+class UnitPastPlace(db.Model):
+    """Where a unit sat before it was moved: its parent and path until `until` (exclusive). A unit never moved has
+    no row; its place at any date is where it is now. Written by the restructuring (app.restructure), never updated:
+    "which district did this commune belong to on 31/12/2024" is the earliest row whose `until` is after that date."""
+
+    __tablename__ = "unit_past_place"
+    __table_args__ = (Index("ix_unit_past_place_unit_until", "unit_id", "until"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    path: Mapped[str] = mapped_column(String(255))
+    until: Mapped[datetime] = mapped_column(db.Date)  # the first day it no longer sat there
+    operation_id: Mapped[int | None]  # the restructuring that moved it (app.restructure's RestructureOp)

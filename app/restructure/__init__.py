@@ -1,0 +1,13 @@
+"""Restructuring the tree: merge, split, move and dissolve a level (app.restructure.plans previews, .services
+applies and undoes), with the history that lets figures be computed as of any date along the tree as it was then
+(app.restructure.asof). Last in the layer order: it moves the records of every domain."""
+from flask import Blueprint
+
+bp = Blueprint("restructure", __name__, url_prefix="/units/restructure")
+
+from . import routes  # noqa: E402,F401  (routes use bp: the named cycle)
+from .models import KINDS, MOVE_KINDS, STATUSES  # noqa: E402
+
+for _name, _labels in {"RESTRUCTURE_KINDS": KINDS, "RESTRUCTURE_MOVES": MOVE_KINDS,
+                       "RESTRUCTURE_STATUSES": STATUSES}.items():
+    bp.add_app_template_global(_labels, _name)

@@ -1,0 +1,1 @@
+"""Routes of the restructuring (filled in by the UI part)."""

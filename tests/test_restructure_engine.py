@@ -1,0 +1,118 @@
+"""The restructuring's engine on the test tree: every kind of record is accounted for before and after, the paths
+of everything below follow, the preview's numbers are what moved, and an undo puts everything back."""
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from app.auth.models import RoleGrant
+from app.inspections.models import CorrectiveAction
+from app.members.models import Person, PersonEvent
+from app.restructure import paths, plans, services
+from app.restructure.models import RestructureOp
+from app.targets.models import Target
+from app.units.models import Unit
+from tests.factories_members import person_in
+
+EFF = date(2025, 7, 1)
+
+
+@pytest.fixture
+def admin(make_user, tree):
+    return make_user("tinh.admin", (tree.P, "admin"))
+
+
+@pytest.fixture
+def people(db, tree):
+    out = {b: [person_in(db, getattr(tree, b), commit=False) for _ in range(3)] for b in ("B1", "B2", "B3")}
+    db.session.commit()
+    return out
+
+
+def kinds(db):
+    """Rows per kind: nothing is ever deleted by an operation."""
+    return {m.__tablename__: db.session.scalar(select(func.count()).select_from(m))
+            for m in (Unit, Person, CorrectiveAction, Target, RoleGrant)}
+
+
+def applied(db, plan, user):
+    assert plan.ok, plan.conflicts
+    op = services.apply(plan, by=user)
+    db.session.expire_all()
+    op = db.session.get(RestructureOp, op.id)
+    assert op.status == "applied", op.error
+    for key in plans.COUNTED:
+        assert op.moved.get(key, 0) == plan.counts.get(key, 0), (key, op.moved, plan.counts)
+    assert paths.mismatches() == []
+    return op
+
+
+def test_merge_two_communes_into_a_new_ward(db, tree, admin, people, make_user):
+    officer = make_user("xa.officer", (tree.C1, "officer"))
+    before = kinds(db)
+    plan = plans.merge(admin, sources=[tree.C1, tree.C2], new={"parent": tree.D, "name": "Đoàn phường Mới",
+                                                                "code": "PM"},
+                       decision="QĐ 1/QĐ-TĐTN", effective_on=EFF)
+    assert plan.counts["units"] == 2 and plan.counts["people"] == 6 and plan.counts["grants"] == 1
+    op = applied(db, plan, admin)
+    new = db.session.get(Unit, op.params["created_id"])
+    b1, c1 = db.session.get(Unit, tree.B1.id), db.session.get(Unit, tree.C1.id)
+    assert b1.parent_id == new.id and b1.path == f"{new.path}{b1.id}/"
+    assert c1.status == "merged" and c1.merged_into_id == new.id and c1.closed_on == EFF
+    assert all(p.unit_path.startswith(new.path) for p in db.session.scalars(select(Person).where(
+        Person.unit_id.in_([tree.B1.id, tree.B2.id]))))
+    after = kinds(db)
+    assert after["unit"] == before["unit"] + 1 and after["person"] == before["person"]
+    assert after["role_grant"] == before["role_grant"] + 1  # the officer's grant on C1 is now one on the ward
+    grants = db.session.scalars(select(RoleGrant).where(RoleGrant.user_id == officer.id)).all()
+    assert {(g.unit_id, g.revoked_at is None) for g in grants} == {(tree.C1.id, False), (new.id, True)}
+    events = db.session.scalar(select(func.count()).select_from(PersonEvent).where(PersonEvent.kind == "restructured"))
+    assert events == 6
+
+
+def test_dissolve_the_district_and_undo(db, tree, admin, people, make_user):
+    make_user("huyen.admin", (tree.D, "admin"))
+    before = kinds(db)
+    plan = plans.dissolve(admin, units=[tree.D], decision="NQ 1686", effective_on=EFF)
+    op = applied(db, plan, admin)
+    c1, d = db.session.get(Unit, tree.C1.id), db.session.get(Unit, tree.D.id)
+    assert c1.parent_id == tree.P.id and c1.depth == 1 and d.status == "closed"
+    assert db.session.scalar(select(func.count()).select_from(RoleGrant).where(
+        RoleGrant.unit_id == tree.D.id, RoleGrant.revoked_at.is_(None))) == 0
+    assert kinds(db)["person"] == before["person"]
+    undo = plans.undo(admin, op)
+    assert undo.ok, undo.conflicts
+    services.apply(undo, by=admin)
+    db.session.expire_all()
+    c1, d = db.session.get(Unit, tree.C1.id), db.session.get(Unit, tree.D.id)
+    assert c1.parent_id == tree.D.id and c1.path == tree.C1.path and d.status == "active"
+    assert db.session.get(RestructureOp, op.id).status == "undone"
+    assert paths.mismatches() == []
+    assert db.session.scalar(select(func.count()).select_from(RoleGrant).where(
+        RoleGrant.unit_id == tree.D.id, RoleGrant.revoked_at.is_(None))) == 1
+
+
+def test_split_a_branch_moves_the_chosen_people(db, tree, admin, people):
+    chosen = [p.id for p in people["B1"][:2]]
+    plan = plans.split(admin, unit=tree.B1, name="Chi đoàn Thôn 1B", code="B1B", person_ids=chosen,
+                       decision="QĐ 2", effective_on=EFF)
+    op = applied(db, plan, admin)
+    new_id = op.params["created_id"]
+    assert sorted(db.session.scalars(select(Person.id).where(Person.unit_id == new_id))) == sorted(chosen)
+
+
+def test_a_clash_of_codes_is_a_conflict_unless_renamed(db, tree, admin, make_unit):
+    make_unit(tree.P, level="commune", name="Đoàn xã An Phú", code="C1")
+    plan = plans.dissolve(admin, units=[tree.D], decision="NQ", effective_on=EFF)
+    assert not plan.ok and any("C1" in c for c in plan.conflicts)
+    plan = plans.dissolve(admin, units=[tree.D], decision="NQ", effective_on=EFF, rename=True)
+    op = applied(db, plan, admin)
+    assert db.session.get(Unit, tree.C1.id).code == "D-C1"
+    assert op.moved["renamed"] == 1
+
+
+def test_only_an_admin_above_every_unit_may(db, tree, make_user):
+    commune_admin = make_user("xa.admin", (tree.C1, "admin"))
+    plan = plans.merge(commune_admin, sources=[tree.C1, tree.C2], target=None,
+                       new={"parent": tree.D, "name": "X", "code": "X"}, decision="QĐ", effective_on=EFF)
+    assert not plan.ok

@@ -19,7 +19,8 @@ from .web import init_web
 
 ROOT = Path(__file__).resolve().parent.parent
 # Domains in the order their blueprints are registered. Each is a package app/<name>/ exposing `bp`.
-DOMAINS = ("units", "auth", "audit", "members", "activities", "classes", "inspections", "review", "targets", "year", "restructure")
+DOMAINS = ("units", "auth", "audit", "members", "activities", "classes", "inspections", "review", "targets", "year",
+           "restructure")
 
 
 def create_app(overrides=None):

@@ -15,12 +15,12 @@ from sqlalchemy import func, or_, select
 
 from ..access import common_path, has_role
 from ..auth.models import RoleGrant, User
+from ..classes.models import TrainingClass
 from ..extensions import db
 from ..inspections.models import CorrectiveAction, Inspection
 from ..members.models import ON_ROLL, Person, Transfer
 from ..targets.models import Target
 from ..units.models import CHILD_LEVELS, Unit, UnitPastPlace
-from ..classes.models import TrainingClass
 from .models import RestructureMove
 from .services import OPEN_ACTION, inverse_steps
 

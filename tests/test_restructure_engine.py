@@ -116,3 +116,33 @@ def test_only_an_admin_above_every_unit_may(db, tree, make_user):
     plan = plans.merge(commune_admin, sources=[tree.C1, tree.C2], target=None,
                        new={"parent": tree.D, "name": "X", "code": "X"}, decision="QĐ", effective_on=EFF)
     assert not plan.ok
+
+
+def test_a_second_identical_merge_is_refused_not_applied_twice(db, tree, admin, people, make_unit):
+    """Two admins confirm the same merge: the second finds the records changed (its preview is stale) and nothing
+    of it runs."""
+    b1b = make_unit(tree.C1, name="Chi đoàn Thôn 1B", code="B1B")
+
+    def build():
+        return plans.merge(admin, sources=[db.session.get(Unit, tree.B1.id), db.session.get(Unit, b1b.id)],
+                           target=None,
+                           new={"parent": tree.C1, "name": "Chi đoàn Mới", "code": "BM"},
+                           decision="QĐ 3", effective_on=EFF)
+    first, second = build(), build()
+    assert first.fingerprint == second.fingerprint
+    applied(db, first, admin)
+    with pytest.raises(services.PlanChanged):
+        services.apply(second, by=admin, recheck=build)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(RestructureOp)) == 1
+
+
+def test_an_operation_still_running_on_the_same_units_refuses_another(db, tree, admin, people):
+    plan = plans.move(admin, unit=tree.C1, parent=tree.P, decision="QĐ 4", effective_on=EFF)
+    op = services.start(plan, by=admin)  # started, not run: as if its background thread were still at work
+    again = plans.move(admin, unit=tree.C1, parent=tree.P, decision="QĐ 4", effective_on=EFF)
+    with pytest.raises(services.Busy):
+        services.start(again, by=admin)
+    db.session.rollback()
+    services.run(op.id)
+    assert db.session.get(Unit, tree.C1.id).parent_id == tree.P.id

@@ -283,13 +283,59 @@ class Runner:
             getattr(self, prim[0])(*prim[1:])
 
 
-def start(plan, *, by, form_token=None):
-    """Write the operation's row (committed: its page shows the progress) and return it; run() does the steps."""
+class Busy(Exception):
+    """Another operation on some of the same units is still running (or stopped half way): finish that one first."""
+
+    def __init__(self, op):
+        super().__init__(op.id)
+        self.op = op
+
+
+class PlanChanged(Exception):
+    """The records changed between the preview and the confirm (someone else restructured, moved a person…)."""
+
+    def __init__(self, plan):
+        super().__init__(plan.fingerprint)
+        self.plan = plan
+
+
+def involved_units(steps):
+    """Every unit id a plan's steps name (the units, their parents, the successors)."""
+    ids = set()
+    for step in steps:
+        for prim in step:
+            name, args = prim[0], prim[1:]
+            if name == "create":
+                ids.add(int(args[0]["parent_id"]))
+            elif name in ("move_unit", "move_people", "retire"):
+                ids.update(int(a) for a in args[:2] if a != "@new")
+            elif name in ("recode", "reopen", "close_created"):
+                ids.add(int(args[0]))
+    return sorted(ids)
+
+
+def start(plan, *, by, form_token=None, recheck=None):
+    """Write the operation's row (committed: its page shows the progress) and return it; run() does the steps.
+
+    Two admins confirming at the same moment: the units involved are locked first (in id order), then an operation
+    still running on any of them refuses this one (Busy), and `recheck()` — the plan built again under the lock —
+    must give the preview's fingerprint, else PlanChanged carries the new plan to show. So the second of two
+    identical merges never runs on units the first has already closed."""
+    units_ids = involved_units(plan.steps)
+    lock_rows(Unit.id, units_ids + [plan.scope.id])
+    running = db.session.scalars(select(RestructureOp).where(RestructureOp.status.in_(("running", "failed")))).all()
+    for other in running:
+        if set(other.params.get("units", ())) & set(units_ids):
+            raise Busy(other)
+    if recheck is not None:
+        again = recheck()
+        if again.fingerprint != plan.fingerprint or not again.ok:
+            raise PlanChanged(again)
     op = RestructureOp(kind=plan.kind, scope_unit_id=plan.scope.id, scope_path=plan.scope.path,
                        decision=plan.decision, effective_on=plan.effective_on, note=plan.note or None,
-                       params={**plan.params, "steps": plan.steps}, preview=plan.counts, moved={},
-                       steps_total=len(plan.steps), created_by_id=by.id if by else None, form_token=form_token,
-                       undoes_id=plan.params.get("undoes_id"))
+                       params={**plan.params, "steps": plan.steps, "units": units_ids}, preview=plan.counts,
+                       moved={}, steps_total=len(plan.steps), created_by_id=by.id if by else None,
+                       form_token=form_token, undoes_id=plan.params.get("undoes_id"))
     db.session.add(op)
     db.session.flush()
     record(action="restructure.start", obj=op, unit=plan.scope, after={"kind": plan.kind, **plan.counts},
@@ -352,9 +398,10 @@ def run_in_background(op_id, *, by_id=None):
     return thread
 
 
-def apply(plan, *, by, form_token=None):
-    """Start the operation and run it: inline when it moves few people, else in the background."""
-    op = start(plan, by=by, form_token=form_token)
+def apply(plan, *, by, form_token=None, recheck=None):
+    """Start the operation and run it: inline when it moves few people, else in the background. `recheck`: see
+    start(); the confirm route passes a function that builds the plan again from the posted parameters."""
+    op = start(plan, by=by, form_token=form_token, recheck=recheck)
     limit = current_app.config.get("RESTRUCTURE_INLINE_PEOPLE", 20000)
     if plan.counts.get("people", 0) <= limit:
         return run(op.id, by_id=by.id if by else None)

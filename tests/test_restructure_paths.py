@@ -13,6 +13,6 @@ def test_every_path_column_is_rewritten_or_named_as_not_a_copy(app):
 
 def test_each_copy_names_the_unit_it_copies(app):
     with app.app_context():
-        for table, column, id_column in PATHS:
+        for table, _column, id_column in PATHS:
             fks = {fk.column.table.name for fk in db.metadata.tables[table].c[id_column].foreign_keys}
             assert fks == {"unit"}, (table, id_column)

@@ -73,11 +73,14 @@ def create(unit_id):
 @bp.route("/<int:unit_id>/edit", methods=["GET", "POST"])
 def edit(unit_id):
     unit = queries.get_unit_for(current_user, unit_id, "edit")
-    form = UnitForm(obj=unit, unit=unit)
+    # a commune is linked to its official post-2025 code from the national list (the restructuring's successors)
+    official = queries.official_wards_for(unit) if unit.level == "commune" else []
+    form = UnitForm(obj=unit, unit=unit, official=official)
     if form.is_submitted() and form.validate() and not request.form.get("_validate"):
         services.update_unit(
             unit=unit, expected_version=form.version.data, name=form.name.data, code=form.code.data.strip(),
             kind=form.kind, org_type=form.org_type.data, founded_on=form.founded_on.data,
+            **({"official_code": form.official_code.data or None} if official else {}),
         )
         db.session.commit()
         flash(_("Đã lưu thay đổi."), "success")

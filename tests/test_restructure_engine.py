@@ -146,3 +146,30 @@ def test_an_operation_still_running_on_the_same_units_refuses_another(db, tree, 
     db.session.rollback()
     services.run(op.id)
     assert db.session.get(Unit, tree.C1.id).parent_id == tree.P.id
+
+
+def test_after_a_merge_officers_see_the_successor_only_if_granted_and_read_the_history(db, tree, admin, people,
+                                                                                        make_user, client, login):
+    """The C1 officer's grant is carried to the new ward (listed in the preview); C2's officer's grant is revoked by
+    an admin afterwards: C2's officer no longer sees the ward. A ward officer reads the merged communes' pages
+    (their history) but may not edit them."""
+    c1_officer = make_user("c1.officer", (tree.C1, "officer"))
+    c2_officer = make_user("c2.officer", (tree.C2, "officer"))
+    plan = plans.merge(admin, sources=[tree.C1, tree.C2], new={"parent": tree.D, "name": "Đoàn phường Mới",
+                                                                "code": "PM"}, decision="QĐ 5", effective_on=EFF)
+    op = applied(db, plan, admin)
+    ward = op.params["created_id"]
+    from app.auth.services import revoke_grant
+
+    carried = db.session.scalar(select(RoleGrant).where(RoleGrant.user_id == c2_officer.id, RoleGrant.unit_id == ward))
+    revoke_grant(grant=carried, revoked_by=admin)
+    db.session.commit()
+    login(c1_officer)
+    assert client.get(f"/units/{ward}").status_code == 200
+    assert client.get(f"/units/{tree.C1.id}").status_code == 200  # the history of what the ward was formed from
+    assert client.get(f"/units/{tree.C1.id}/edit").status_code == 403
+    assert client.get(f"/units/{tree.C3.id}").status_code == 403
+    client.post("/auth/logout")
+    login(c2_officer)
+    assert client.get(f"/units/{ward}").status_code == 403
+    assert client.get(f"/units/{tree.C2.id}").status_code == 403

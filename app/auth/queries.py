@@ -1,7 +1,7 @@
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import literal, or_, select, union_all
+from sqlalchemy.orm import aliased, selectinload
 
 from ..access import authorize, grants_of, has_role, in_scope
 from ..audit.models import AuditEntry
@@ -96,12 +96,19 @@ def header_grant():
 
 # ---- what base modules read through app.seams (registered in app/auth/__init__.py) -------------------------------
 def active_grants(user):
-    """access.grants_of's loader: [(role, unit id, unit path)] of the user's grants in force on open units."""
-    return db.session.execute(
-        select(RoleGrant.role, Unit.id, Unit.path)
-        .join(Unit, Unit.id == RoleGrant.unit_id)
-        .where(RoleGrant.user_id == user.id, RoleGrant.revoked_at.is_(None), Unit.status != "closed")
-    ).all()
+    """access.grants_of's loader: [(role, unit id, unit path)] of the user's grants in force on open units — and, to
+    read their history, a viewer's right on each unit merged into one of them (a ward's officers open the pages of
+    the communes it was formed from; the restructuring closed those with merged_into_id). One statement."""
+    own = (select(RoleGrant.role, Unit.id, Unit.path)
+           .join(Unit, Unit.id == RoleGrant.unit_id)
+           .where(RoleGrant.user_id == user.id, RoleGrant.revoked_at.is_(None), Unit.status != "closed"))
+    before = aliased(Unit)
+    merged = (select(literal("viewer"), before.id, before.path)
+              .select_from(RoleGrant).join(Unit, Unit.id == RoleGrant.unit_id)
+              .join(before, before.merged_into_id == Unit.id)
+              .where(RoleGrant.user_id == user.id, RoleGrant.revoked_at.is_(None), Unit.status == "active",
+                     before.status == "merged"))
+    return db.session.execute(union_all(own, merged)).all()
 
 
 def audit_visible(admin):

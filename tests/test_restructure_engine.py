@@ -173,3 +173,35 @@ def test_after_a_merge_officers_see_the_successor_only_if_granted_and_read_the_h
     login(c2_officer)
     assert client.get(f"/units/{ward}").status_code == 403
     assert client.get(f"/units/{tree.C2.id}").status_code == 403
+
+
+def test_targets_and_open_actions_follow_a_merge_and_come_back_on_undo(db, tree, admin):
+    """C1 and C2 each had an approved target for this year: the ward's is their sum, approved by the decision; C1's
+    open follow-up action is the ward's now. The undo puts the action back and sets the ward's target aside."""
+    from app.inspections import services as inspections
+    from app.targets import catalogue
+    from app.targets.models import Indicator
+
+    catalogue.ensure()
+    indicator = db.session.scalar(select(Indicator).where(Indicator.code == "admitted"))
+    year = date.today().year
+    for unit, value in ((tree.C1, 12), (tree.C2, 8)):
+        db.session.add(Target(unit_id=unit.id, unit_path=unit.path, year=year, indicator_id=indicator.id, number=1,
+                              value=value, status="approved"))
+    action = inspections.add_followup(origin="consolidation", owner_unit=tree.C1, verifier_unit=tree.D,
+                                      finding="Sổ đoàn viên chưa cập nhật", remedy="Củng cố sổ đoàn viên",
+                                      due_on=date(year, 12, 31))
+    db.session.commit()
+    plan = plans.merge(admin, sources=[tree.C1, tree.C2], new={"parent": tree.D, "name": "Đoàn phường Mới",
+                                                                "code": "PM"}, decision="QĐ 6", effective_on=date.today())
+    assert plan.counts["targets"] == 2
+    op = applied(db, plan, admin)
+    ward = op.params["created_id"]
+    current = db.session.scalars(select(Target).where(Target.unit_id == ward, Target.status != "superseded")).all()
+    assert [(t.value, t.status) for t in current] == [(20, "approved")]
+    assert db.session.get(CorrectiveAction, action.id).owner_unit_id == ward
+    services.apply(plans.undo(admin, op), by=admin)
+    db.session.expire_all()
+    assert db.session.scalars(select(Target).where(Target.unit_id == ward, Target.status != "superseded")).all() == []
+    assert db.session.get(CorrectiveAction, action.id).owner_unit_id == tree.C1.id
+    assert paths.mismatches() == []

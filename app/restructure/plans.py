@@ -184,14 +184,14 @@ def dissolve(user, *, units, decision, effective_on, note="", rename=False):
         moving += [(c, unit) for c in children]
         by_parent.setdefault(parent.id, (parent, []))[1].extend((c, c.code, c.name) for c in children)
         step = [("move_unit", c.id, parent.id) for c in children]
-        step.append(("retire", unit.id, parent.id, "closed", "revoke"))
+        step.append(("retire", unit.id, parent.id, "closed", "revoke", "keep"))
         plan.steps.append(step)
         plan.units.append((unit, _("giải thể; %(n)s đơn vị trực thuộc về %(parent)s", n=len(children),
                                    parent=parent.name)))
     former = {c.id: u for c, u in moving}
     for parent, entries in by_parent.values():
         _check_codes(plan, parent, entries, rename=rename, former=former)
-    _count_moves(plan, [c for c, _u in moving], retired=units, grants="revoke", successor=None)
+    _count_moves(plan, [c for c, _u in moving], retired=units, grants="revoke", successor=None, targets=False)
     return plan
 
 
@@ -321,7 +321,8 @@ def _check_transfers(plan, retired, people_ids=()):
                                 "rút trước.", names=", ".join(names)))
 
 
-def _count_moves(plan, moved_units, *, people_of=(), people_ids=(), retired=(), grants=None, successor=None):
+def _count_moves(plan, moved_units, *, people_of=(), people_ids=(), retired=(), grants=None, successor=None,
+                 targets=True):
     """The preview's numbers, from the records: what will move and what stays with the closed units."""
     c = plan.counts
     c.setdefault("units", 0)
@@ -357,7 +358,8 @@ def _count_moves(plan, moved_units, *, people_of=(), people_ids=(), retired=(), 
     c["grants"] = len(rows)
     year = plan.effective_on.year
     keys = db.session.execute(select(Target.unit_id, Target.year, Target.indicator_id).where(
-        Target.unit_id.in_(ids), Target.year >= year, Target.status != "superseded").distinct()).all() if ids else []
+        Target.unit_id.in_(ids), Target.year >= year, Target.status != "superseded").distinct()).all() \
+        if ids and targets else []
     c["targets"] = len(keys)
     # what stays with the closed units (their pages keep it) and what follows the moved subtrees
     if ids:

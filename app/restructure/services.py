@@ -159,7 +159,7 @@ class Runner:
                before={"unit_id": src.id, "people": len(ids)}, after={"unit_id": dst.id, "people": len(ids)},
                summary=f"{src.name} → {dst.name}: {len(ids)} · {self.op.decision}", user=self.by)
 
-    def retire(self, unit_ref, successor_ref, status="merged", grants="carry"):
+    def retire(self, unit_ref, successor_ref, status="merged", grants="carry", targets_to="absorb"):
         unit, succ = self._unit(unit_ref), self._unit(successor_ref)
         if unit.status != "active":
             return
@@ -198,9 +198,11 @@ class Runner:
             record(action="grant.restructure", obj=grant, unit=unit, before={"unit_id": unit.id, "role": grant.role},
                    after={"unit_id": succ.id if new_id else None, "role": grant.role},
                    summary=f"{grant.role} · {unit.name} · {self.op.decision}", user=self.by)
-        # targets of this year on: summed into the successor's
-        for new_id, src_id, before, after in targets.absorb(source=unit, successor=succ, from_year=eff.year,
-                                                            reason=reason):
+        # targets of this year on: summed into the successor's (a merge). A dissolved district's targets stay with it:
+        # they were a share of its parent's, which now sums its new children's (targets_to="keep")
+        absorbed = targets.absorb(source=unit, successor=succ, from_year=eff.year, reason=reason) \
+            if targets_to == "absorb" else []
+        for new_id, src_id, before, after in absorbed:
             self._move("target", src_id, unit.id, succ.id, {"new_target_id": new_id, "before": before, "after": after})
             self._count("targets")
         before = {"status": unit.status, "closed_on": None, "merged_into_id": unit.merged_into_id}

@@ -248,7 +248,11 @@ def absorb(*, source, successor, from_year, reason):
 def restore(*, target_id, value_before, reason):
     """The undo of absorb(): the successor's target goes back to its value before (a new version again), or, when it
     had none, the absorbed version is set aside ("superseded") — never deleted."""
-    target = db.session.get(Target, target_id)
+    made = db.session.get(Target, target_id)
+    # the successor's current version now (later undos in the same operation ran first: last absorbed, first undone)
+    target = db.session.scalars(select(Target).where(
+        Target.unit_id == made.unit_id, Target.year == made.year, Target.indicator_id == made.indicator_id,
+        Target.status != "superseded").order_by(Target.number.desc()).limit(1)).first() or made
     if value_before is None:
         target.status = "superseded"
         _event(target, "restructured", reason)

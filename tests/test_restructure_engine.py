@@ -205,3 +205,27 @@ def test_targets_and_open_actions_follow_a_merge_and_come_back_on_undo(db, tree,
     assert db.session.scalars(select(Target).where(Target.unit_id == ward, Target.status != "superseded")).all() == []
     assert db.session.get(CorrectiveAction, action.id).owner_unit_id == tree.C1.id
     assert paths.mismatches() == []
+
+
+def test_an_operation_that_stops_half_way_is_recorded_and_resumes(db, tree, admin, people, monkeypatch):
+    """The dissolve of D is one step per district; a failure in a step rolls that step back, marks the operation
+    "failed" with the error, and a later run resumes at that step. Or the admin undoes what was done."""
+    make = services.Runner.retire
+    calls = {"n": 0}
+
+    def flaky(self, *args):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("mất kết nối")
+        return make(self, *args)
+
+    monkeypatch.setattr(services.Runner, "retire", flaky)
+    plan = plans.dissolve(admin, units=[tree.D], decision="NQ 7", effective_on=EFF)
+    op = services.apply(plan, by=admin)
+    db.session.expire_all()
+    op = db.session.get(RestructureOp, op.id)
+    assert op.status == "failed" and "mất kết nối" in op.error and op.steps_done == 0
+    assert db.session.get(Unit, tree.C1.id).parent_id == tree.D.id  # the step rolled back whole
+    assert paths.mismatches() == []
+    op = services.run(op.id)
+    assert op.status == "applied" and db.session.get(Unit, tree.C1.id).parent_id == tree.P.id

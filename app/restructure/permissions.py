@@ -16,4 +16,5 @@ def can_view_op(user, op):
 
 
 def can_undo(user, op):
-    return op.status == "applied" and op.kind != "undo" and has_role(user, op.scope_unit, ADMIN)
+    """An applied operation, or one stopped half way (its done steps are taken back), by an admin of its scope."""
+    return op.status in ("applied", "failed") and op.kind != "undo" and has_role(user, op.scope_unit, ADMIN)

@@ -199,8 +199,8 @@ def undo(user, op):
     """The inverse of an applied operation, within its decision and effective date: what it moved goes back."""
     plan = Plan("undo", op.scope_unit, op.decision, op.effective_on,
                 _("Hoàn tác thao tác #%(id)s", id=op.id), params={"undoes_id": op.id})
-    if op.status != "applied":
-        plan.conflicts.append(_("Chỉ hoàn tác được thao tác đã thực hiện xong và chưa hoàn tác."))
+    if op.status not in ("applied", "failed") or op.kind == "undo":
+        plan.conflicts.append(_("Chỉ hoàn tác được thao tác đã thực hiện (hoặc dừng giữa chừng) và chưa hoàn tác."))
     if not has_role(user, op.scope_unit, ADMIN):
         plan.conflicts.append(_("Bạn không có quyền quản trị trên %(name)s.", name=op.scope_unit.name))
     plan.steps = inverse_steps(op)

@@ -327,7 +327,7 @@ def start(plan, *, by, form_token=None, recheck=None):
     lock_rows(Unit.id, units_ids + [plan.scope.id])
     running = db.session.scalars(select(RestructureOp).where(RestructureOp.status.in_(("running", "failed")))).all()
     for other in running:
-        if set(other.params.get("units", ())) & set(units_ids):
+        if other.id != plan.params.get("undoes_id") and set(other.params.get("units", ())) & set(units_ids):
             raise Busy(other)
     if recheck is not None:
         again = recheck()

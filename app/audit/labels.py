@@ -235,3 +235,23 @@ FIELDS.update({
     "grade": _l("Xếp loại"), "outstanding": _l("Đoàn viên ưu tú"), "added": _l("Số người thêm vào"),
     "accepted": _l("Số người chấp nhận đề xuất"), "rank": _l("Thứ bậc"), "return_reason": _l("Lý do trả lại"),
 })
+
+
+# ---- restructuring the tree (app.restructure) --------------------------------------------------------------------
+ACTIONS.update({
+    "restructure.start": _l("Bắt đầu sắp xếp tổ chức"), "restructure.apply": _l("Hoàn thành sắp xếp tổ chức"),
+    "unit.restructure": _l("Chuyển đơn vị theo sắp xếp tổ chức"), "unit.retire": _l("Đơn vị thôi hoạt động do sắp xếp"),
+    "unit.reopen": _l("Đơn vị hoạt động lại (hoàn tác sắp xếp)"),
+    "person.restructure": _l("Chuyển người theo sắp xếp tổ chức"),
+    "grant.restructure": _l("Chuyển hoặc thu hồi vai trò do sắp xếp"), "targets.restructure": _l("Chỉ tiêu theo sắp xếp tổ chức"),
+})
+OBJECTS.update({"restructure_op": _l("Thao tác sắp xếp tổ chức")})
+UNIT_KEYS.add("merged_into_id")
+FIELDS.update({
+    "path": _l("Vị trí trong cây"), "merged_into_id": _l("Sáp nhập vào"),
+    "closed_on": _l("Ngày thôi hoạt động"), "people": _l("Số người"), "units": _l("Số đơn vị"),
+    "units_below": _l("Số đơn vị (kể cả trực thuộc)"), "on_roll": _l("Số người trong danh sách sinh hoạt"),
+    "people_moved": _l("Số người đổi chi đoàn"), "actions": _l("Việc khắc phục còn mở"), "grants": _l("Vai trò tài khoản"),
+    "targets": _l("Chỉ tiêu"), "closed": _l("Đơn vị thôi hoạt động"), "created": _l("Đơn vị mới"),
+    "renamed": _l("Đơn vị đổi mã, tên"), "reopened": _l("Đơn vị hoạt động lại"),
+})

@@ -2,6 +2,7 @@
 numbers, nothing written) → the confirm (303 to the operation's page) → the page says "Đã thực hiện" with the numbers;
 refused input kept with messages beside the fields; conflicts hide the confirm button; a double tap makes one
 operation; changed numbers show the preview again; undo; resume; htmx fragments."""
+import gzip
 import re
 from datetime import date
 
@@ -12,7 +13,7 @@ from app.members.models import Person
 from app.restructure import plans, services
 from app.restructure.models import RestructureOp
 from app.units.models import Unit
-from tests.conftest import HTMX, errors_in
+from tests.conftest import HTMX, errors_in, sql_count
 from tests.factories_members import person_in
 
 BASE = "/units/restructure"
@@ -287,3 +288,22 @@ def test_htmx_requests_get_the_fragment(client, db, tree, admin, people):
     op_url = resp.location
     frag = client.get(op_url + "?kind=unit", headers=HTMX).get_data(as_text=True)
     assert 'id="moves"' in frag and "<html" not in frag
+
+
+def test_pages_stay_within_the_statement_and_size_budgets(client, db, tree, admin, people):
+    for b in ("B1", "B2"):
+        for _ in range(20):
+            person_in(db, getattr(tree, b), commit=False)
+    db.session.commit()
+    url = f"{BASE}/merge?unit={tree.D.id}"
+    data = {"sources": [tree.C1.id, tree.C2.id], "target": "new", "new_name": "Phường B", "new_code": "PB",
+            "decision": "QĐ 12", "effective_on": EFF}
+    resp = client.post(url, data=data)
+    assert sql_count(resp) <= 40, sql_count(resp)
+    _html, op_url = preview_then_confirm(client, url, data)
+    for page_url in (op_url, op_url + "?kind=person", f"{BASE}/", f"{BASE}/?unit={tree.D.id}", f"/units/{tree.D.id}",
+                     url, f"{BASE}/split/{tree.B1.id}", f"{BASE}/move/{tree.C3.id}", f"{op_url}/undo"):
+        resp = client.get(page_url)
+        assert resp.status_code == 200, page_url
+        assert sql_count(resp) <= 30, (page_url, sql_count(resp))
+        assert len(gzip.compress(resp.data)) <= 14 * 1024, page_url

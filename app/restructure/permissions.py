@@ -18,3 +18,12 @@ def can_view_op(user, op):
 def can_undo(user, op):
     """An applied operation, or one stopped half way (its done steps are taken back), by an admin of its scope."""
     return op.status in ("applied", "failed") and op.kind != "undo" and has_role(user, op.scope_unit, ADMIN)
+
+
+def can_manage_op(user, op):
+    """The undo preview and resuming a stopped operation: an admin of its scope unit."""
+    return has_role(user, op.scope_unit, ADMIN)
+
+
+def can_resume(user, op):
+    return op.status == "failed" and has_role(user, op.scope_unit, ADMIN)

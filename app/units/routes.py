@@ -33,6 +33,7 @@ def detail(unit_id):
         by_level=queries.count_subtree_by_level(unit),
         closed_count=queries.count_closed_children(unit),
         show_closed=show_closed,
+        successor=queries.get_unit(unit.merged_into_id) if not unit.is_active else None,
         panels=seams.panels(seams.UNIT_PAGE, unit, current_user),
         can_create=permissions.can_create_child(current_user, unit),
         can_edit=permissions.can_edit_unit(current_user, unit),

@@ -119,9 +119,12 @@ def _operate(kind, form, unit, **ctx):
         message = None
         if action == "confirm":
             if plan.fingerprint != form.fingerprint.data:
-                message = _("Số liệu đã thay đổi từ lúc xem trước. Hãy xem lại rồi xác nhận lần nữa.")
+                message = CHANGED
             elif plan.ok:
-                return _apply(plan, form.form_token.data)
+                again = lambda: plans.rebuild(current_user, kind, form.params(), **form.common())  # noqa: E731
+                done, plan, message = _apply(plan, form.form_token.data, again)
+                if done is not None:
+                    return done
         form.fingerprint.data, form.form_token.data = plan.fingerprint, uuid.uuid4().hex
         return render("restructure/preview.html", block="preview", status=200, form=form, plan=plan, message=message,
                       action_url=request.full_path.rstrip("?"), **_preview_context(plan), **ctx)
@@ -134,20 +137,35 @@ def _preview_context(plan):
     return {"count_labels": COUNT_LABELS, "stays_labels": STAYS_LABELS, "grant_units": grant_units, "roles": ROLES}
 
 
-def _apply(plan, token):
+CHANGED = _l("Số liệu đã thay đổi từ lúc xem trước. Hãy xem lại rồi xác nhận lần nữa.")
+
+
+def _apply(plan, token, recheck):
+    """(the 303 to the operation's page, None, None) — or (None, the plan to preview again, why) when another
+    operation on these units is still running, or the records changed under the lock (two admins at once)."""
     try:
-        op = services.apply(plan, by=current_user, form_token=token or None)
+        op = services.apply(plan, by=current_user, form_token=token or None, recheck=recheck)
     except IntegrityError:  # the same confirm twice at once: the other request made the operation
         db.session.rollback()
         op = queries.op_of_token(token)
         if op is None:
             raise
-        return see_other("restructure.op", op_id=op.id)
+        return see_other("restructure.op", op_id=op.id), None, None
+    except services.Busy as busy:
+        db.session.rollback()
+        return None, plan, _("Thao tác #%(id)s (%(kind)s · %(decision)s) đang thực hiện trên một số đơn vị này; hãy chờ "
+                             "nó xong hoặc cho nó tiếp tục rồi xem lại.", id=busy.op.id, kind=busy.op.kind_label,
+                             decision=busy.op.decision)
+    except services.PlanChanged as changed:
+        db.session.rollback()
+        return None, changed.plan, str(CHANGED)
     if op.status == "applied":
         flash(_("Đã thực hiện: %(kind)s · %(decision)s.", kind=op.kind_label, decision=op.decision), "success")
     elif op.status == "failed":
         flash(_("Thao tác bị dừng giữa chừng; xem lỗi bên dưới."), "error")
-    return see_other("restructure.op", op_id=op.id)
+    elif op.status == "running":
+        flash(_("Thao tác lớn đang chạy nền; trang này tự cập nhật tiến độ."), "info")
+    return see_other("restructure.op", op_id=op.id), None, None
 
 
 @bp.get("/ops/<int:op_id>", endpoint="op")
@@ -174,9 +192,11 @@ def undo(op_id):
         if form.validate_on_submit():
             plan = plans.undo(current_user, op)
             if plan.fingerprint != form.fingerprint.data:
-                message = _("Số liệu đã thay đổi từ lúc xem trước. Hãy xem lại rồi xác nhận lần nữa.")
+                message = CHANGED
             elif plan.ok:
-                return _apply(plan, form.form_token.data)
+                done, _plan, message = _apply(plan, form.form_token.data, lambda: plans.undo(current_user, op))
+                if done is not None:
+                    return done
     plan = plans.undo(current_user, op)
     form.fingerprint.data, form.form_token.data = plan.fingerprint, uuid.uuid4().hex
     return render("restructure/undo.html", status=200, op=op, form=form, plan=plan, message=message,

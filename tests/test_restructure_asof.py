@@ -12,6 +12,7 @@ from app.restructure import asof, plans, services
 from app.restructure.models import RestructureOp
 from app.units.models import Unit
 from app.units.queries import count_subtree_by_level
+from tests.conftest import sql_count
 from tests.factories_members import person_in
 
 TODAY = date.today()
@@ -178,3 +179,68 @@ def test_a_fixed_number_of_statements(db, tree, people, app):
 def test_people_stmt_refuses_unknown_kinds(db, tree):
     assert asof.people_stmt(tree.C1, TODAY, "then", "nope") is None
     assert asof.people_stmt(tree.C1, TODAY, "sideways", "union") is None
+
+
+# ---- the page, the list, the unit page's panel ----------------------------------------------------------------------
+def test_the_page_is_a_plain_get(client, db, tree, people, make_user, login):
+    login(make_user("xa.c1", (tree.C1, "officer")))
+    resp = client.get(f"/units/restructure/asof/{tree.C1.id}?on={YESTERDAY:%d/%m/%Y}&tree=then")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert 'id="asof-on_roll"' in html and "Tính đến ngày" in html and 'method="get"' in html
+    link = f"/units/restructure/asof/{tree.C1.id}/people?on={YESTERDAY.isoformat()}&amp;tree=then&amp;kind=union"
+    assert link in html
+    resp = client.get(link.replace("&amp;", "&"))
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert "4 người" in html and tree.B1.name in html
+    # a fragment for htmx
+    assert client.get(link.replace("&amp;", "&"), headers={"HX-Request": "true"}).get_data(as_text=True).lstrip() \
+        .startswith("<p")
+
+
+def test_dates_malformed_and_in_the_future(client, db, tree, people, make_user, login):
+    login(make_user("xa.c1", (tree.C1, "officer")))
+    resp = client.get(f"/units/restructure/asof/{tree.C1.id}?on=31/02/2024")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert "Ngày không hợp lệ" in html and 'id="asof-figures"' not in html
+    resp = client.get(f"/units/restructure/asof/{tree.C1.id}?on=01/01/2199&tree=now")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "tương lai" in html and TODAY.strftime("%d/%m/%Y") in html
+    assert client.get(f"/units/restructure/asof/{tree.C1.id}/people?kind=nope").status_code == 404
+
+
+def test_outsiders_are_refused(client, db, tree, make_user, login):
+    login(make_user("xa.c3", (tree.C3, "officer")))
+    assert client.get(f"/units/restructure/asof/{tree.C1.id}").status_code == 403
+    assert client.get(f"/units/restructure/asof/{tree.C1.id}/people?kind=union").status_code == 403
+    assert client.get("/units/restructure/asof/999999").status_code == 404
+
+
+def test_bounded_statements_3_vs_30_people(client, db, tree, make_user, login):
+    login(make_user("xa.c3", (tree.C3, "officer")))
+    for _ in range(3):
+        person(db, tree.B3)
+    db.session.commit()
+    urls = [f"/units/restructure/asof/{tree.C3.id}?on={YESTERDAY.isoformat()}&tree={t}" for t in asof.TREES]
+    urls += [f"/units/restructure/asof/{tree.C3.id}/people?on={YESTERDAY.isoformat()}&tree=then&kind=on_roll"]
+    few = [sql_count(client.get(u)) for u in urls]
+    for _ in range(27):
+        person(db, tree.B3)
+    db.session.commit()
+    assert [sql_count(client.get(u)) for u in urls] == few
+
+
+def test_the_unit_page_panel(client, db, tree, admin, people, login):
+    login(admin)
+    resp = client.get(f"/units/{tree.C1.id}")
+    html = resp.get_data(as_text=True)
+    assert 'id="asof-panel"' in html and f'value="{TODAY:%d/%m/%Y}"' in html
+    plan = plans.merge(admin, sources=[tree.C1, tree.C2], new={"parent": tree.D, "name": "Đoàn phường Mới",
+                                                                "code": "PM"}, decision="QĐ 9", effective_on=TODAY)
+    applied(db, plan, admin)
+    html = client.get(f"/units/{tree.C1.id}").get_data(as_text=True)
+    assert f'value="{YESTERDAY:%d/%m/%Y}"' in html and "những ngày trước" in html
+    html = client.get(f"/units/restructure/asof/{tree.C1.id}").get_data(as_text=True)  # the default: the eve
+    assert 'id="asof-figures"' in html and YESTERDAY.strftime("%d/%m/%Y") in html

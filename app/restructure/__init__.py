@@ -3,11 +3,16 @@ applies and undoes), with the history that lets figures be computed as of any da
 (app.restructure.asof). Last in the layer order: it moves the records of every domain."""
 from flask import Blueprint
 
+from .. import seams
+
 bp = Blueprint("restructure", __name__, url_prefix="/units/restructure")
 
-from . import routes  # noqa: E402,F401  (routes use bp: the named cycle)
+from . import routes, routes_asof  # noqa: E402,F401  (routes use bp: the named cycle)
 from .models import KINDS, MOVE_KINDS, STATUSES  # noqa: E402
 
 for _name, _labels in {"RESTRUCTURE_KINDS": KINDS, "RESTRUCTURE_MOVES": MOVE_KINDS,
                        "RESTRUCTURE_STATUSES": STATUSES}.items():
     bp.add_app_template_global(_labels, _name)
+
+# ---- what this domain adds to the pages of others (app/seams.py) ---------------------------------------------------
+seams.register(seams.UNIT_PAGE, seams.Panel("restructure/_asof_panel.html", routes_asof.unit_panel, order=95))

@@ -244,3 +244,12 @@ def test_the_unit_page_panel(client, db, tree, admin, people, login):
     assert f'value="{YESTERDAY:%d/%m/%Y}"' in html and "những ngày trước" in html
     html = client.get(f"/units/restructure/asof/{tree.C1.id}").get_data(as_text=True)  # the default: the eve
     assert 'id="asof-figures"' in html and YESTERDAY.strftime("%d/%m/%Y") in html
+
+
+def test_the_yearly_report_links_both_trees(client, db, tree, admin, login):
+    login(admin)
+    year = TODAY.year - 1
+    html = client.get(f"/year/units/{tree.C1.id}/report?year={year}").get_data(as_text=True)
+    assert 'id="asof-year"' in html
+    for t in asof.TREES:
+        assert f"/units/restructure/asof/{tree.C1.id}?on={year}-12-31&amp;tree={t}" in html

@@ -16,3 +16,4 @@ for _name, _labels in {"RESTRUCTURE_KINDS": KINDS, "RESTRUCTURE_MOVES": MOVE_KIN
 
 # ---- what this domain adds to the pages of others (app/seams.py) ---------------------------------------------------
 seams.register(seams.UNIT_PAGE, seams.Panel("restructure/_asof_panel.html", routes_asof.unit_panel, order=95))
+seams.register(seams.YEAR_REPORT, seams.Panel("restructure/_asof_year.html", order=50))

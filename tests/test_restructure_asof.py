@@ -253,3 +253,10 @@ def test_the_yearly_report_links_both_trees(client, db, tree, admin, login):
     assert 'id="asof-year"' in html
     for t in asof.TREES:
         assert f"/units/restructure/asof/{tree.C1.id}?on={year}-12-31&amp;tree={t}" in html
+
+
+def test_a_record_without_history_counts_with_its_standing_now(db, tree):
+    kept = person_in(db, tree.B3, registered=False)
+    person_in(db, tree.B3, registered=False, status="removed")
+    assert people_ids(tree.C3, YESTERDAY) == [kept.id] == people_ids(tree.C3, TODAY, "now")
+    assert_live(tree.C3)

@@ -7,7 +7,8 @@ The history the restructuring keeps (app.restructure.services writes it, the mem
   `until` > d (ties: the smallest id), else its current path;
 - the same for people: PersonPastUnit(person, unit, until) — the branch at d;
 - a person's standing at d is the latest status-changing PersonEvent on or before d (STANDING below); no such event
-  → not on the books at d.
+  → not on the books at d, unless the person has no status-changing event at all (a record entered without its
+  history, as some of the demo's): then their standing now.
 
 Every read here is a fixed number of SQL statements whatever the size of the subtree: the units and people of the
 date are SQL subqueries (correlated to the row), never Python loops over rows.
@@ -20,7 +21,7 @@ from sqlalchemy.orm import aliased
 from ..access import subtree
 from ..activities.standing import filter_people
 from ..extensions import db
-from ..members.models import Person, PersonEvent, PersonPastUnit, over_union_age_born_by
+from ..members.models import ON_ROLL, Person, PersonEvent, PersonPastUnit, over_union_age_born_by
 from ..units.models import Unit, UnitPastPlace
 
 TREES = ("then", "now")
@@ -29,7 +30,6 @@ TREES = ("then", "now")
 STANDING = {**dict.fromkeys(("registered", "joined", "transferred_in", "back", "reinstated", "kept"), "active"),
             "away": "away",
             **{k: k for k in ("transferred_out", "matured", "removed", "expelled", "deceased", "moved_away")}}
-ON_ROLL_KINDS = tuple(k for k, s in STANDING.items() if s in ("active", "away"))
 # The numbers of the page, in order; each links to the list of its people (people_stmt(kind=…)).
 KINDS = ("on_roll", "union", "federation", "youth", "union_over_age", "paper")
 LEVELS = ("district", "commune", "branch")
@@ -63,10 +63,15 @@ def _branch_at(P, on):
     return func.coalesce(row, P.unit_id)
 
 
-def _last_standing_kind(P, on):
-    ev = aliased(PersonEvent)
-    return (select(ev.kind).where(ev.person_id == P.id, ev.kind.in_(tuple(STANDING)), ev.on <= on)
+def _standing_at(P, on):
+    """The person's standing at `on`: that of the latest status-changing event on or before it; a person with no
+    status-changing event at all (a record entered without its history) has their standing now; NULL: not on the
+    books at `on`."""
+    ev, any_ev = aliased(PersonEvent), aliased(PersonEvent)
+    kind = (select(ev.kind).where(ev.person_id == P.id, ev.kind.in_(tuple(STANDING)), ev.on <= on)
             .order_by(ev.on.desc(), ev.id.desc()).limit(1).correlate(P).scalar_subquery())
+    never = ~select(any_ev.id).where(any_ev.person_id == P.id, any_ev.kind.in_(tuple(STANDING))).correlate(P).exists()
+    return case(*[(kind == k, literal(s)) for k, s in STANDING.items()], (never, P.status), else_=None)
 
 
 def path_at(unit, on):
@@ -108,20 +113,20 @@ def _unit_ids(unit, on, tree, then_path=None):
 # ---- the people of the date -----------------------------------------------------------------------------------------
 def _people(unit, on, tree, then_path=None):
     """A subquery of the people whose branch at `on` is one of the date's units, with their branch then, their
-    member type, joined_on, birth date and the last status-changing event's kind on or before `on`."""
+    member type, joined_on, birth date and standing at `on`."""
     units = _unit_ids(unit, on, tree, then_path)
     ids = select(units.c.id)
     moved_out = select(PersonPastUnit.person_id).where(PersonPastUnit.unit_id.in_(ids), PersonPastUnit.until > on)
     branch = _branch_at(Person, on)
     return (select(Person.id.label("id"), branch.label("branch_id"), Person.member_type, Person.joined_on,
-                   Person.birth_date, _last_standing_kind(Person, on).label("kind"))
+                   Person.birth_date, _standing_at(Person, on).label("standing"))
             .where(or_(Person.unit_id.in_(ids), Person.id.in_(moved_out)), branch.in_(ids))
             .subquery("people_at"))
 
 
 def _conditions(sub, on):
     """{kind: SQL condition on the people subquery}."""
-    on_roll = sub.c.kind.in_(ON_ROLL_KINDS)
+    on_roll = sub.c.standing.in_(ON_ROLL)
     joined = or_(sub.c.joined_on.is_(None), sub.c.joined_on <= on)
     union = and_(on_roll, sub.c.member_type == "union", joined)
     over = and_(sub.c.birth_date.isnot(None), sub.c.birth_date <= over_union_age_born_by(on))

@@ -10,6 +10,8 @@ item with the same key again replaces it. Readers ask `items(slot)` (sorted by `
 Slot              read by                                    item
 UNIT_PAGE         the unit page (the home page is one)       Panel: context(unit, user) → dict, or None to hide
 PERSON_PAGE       the person page (members)                  Panel: context(person, user) → dict, or None to hide
+YEAR_REPORT       the yearly report page (year)              Panel: context(unit, user) → dict, or None to hide;
+                                                             the template also reads the page's `unit` and `year`
 PEOPLE_FILTERS    the people list, its links and exports     ListFilter: a select of the list's filter form
 PEOPLE_EXPORT     the people list's XLSX / CSV               ExportColumns: headers, the SQL they read, the cells
 REMOVAL_GROUNDS   the removal proposals (members)            function () → SQL condition on Person (any one proposes)
@@ -36,6 +38,7 @@ class Slot:
 
 UNIT_PAGE = Slot("unit page")
 PERSON_PAGE = Slot("person page")
+YEAR_REPORT = Slot("year report")
 PEOPLE_FILTERS = Slot("people filters")
 PEOPLE_EXPORT = Slot("people export")
 REMOVAL_GROUNDS = Slot("removal grounds")

@@ -7,12 +7,14 @@ from .. import seams
 
 bp = Blueprint("restructure", __name__, url_prefix="/units/restructure")
 
-from . import queries, routes  # noqa: E402,F401  (routes use bp: the named cycle)
+from . import queries, routes, routes_asof  # noqa: E402,F401  (routes use bp: the named cycle)
 from .models import KINDS, MOVE_KINDS, STATUSES  # noqa: E402
 
 for _name, _labels in {"RESTRUCTURE_KINDS": KINDS, "RESTRUCTURE_MOVES": MOVE_KINDS,
                        "RESTRUCTURE_STATUSES": STATUSES}.items():
     bp.add_app_template_global(_labels, _name)
 
-# ---- what this domain adds to the pages of others (app/seams.py) -------------------------------------------------
+# ---- what this domain adds to the pages of others (app/seams.py) ---------------------------------------------------
 seams.register(seams.UNIT_PAGE, seams.Panel("restructure/_unit_panel.html", queries.unit_panel, order=90))
+seams.register(seams.UNIT_PAGE, seams.Panel("restructure/_asof_panel.html", routes_asof.unit_panel, order=95))
+seams.register(seams.YEAR_REPORT, seams.Panel("restructure/_asof_year.html", order=50))

@@ -10,6 +10,7 @@ from flask import abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ... import seams
 from ...activities.standing import VERDICTS
 from ...errors import conflict_returns_to
 from ...extensions import db
@@ -75,7 +76,7 @@ def _report_page(unit, year, form=None):
                   can_write=perm.can_write_report(current_user, unit), changed=changed, ancestors=get_ancestors(unit),
                   fmt=fmt, pdf_url=url_for("year.report_pdf", unit_id=unit.id, year=year, **shown),
                   xlsx_url=url_for("year.report_xlsx", unit_id=unit.id, year=year, **shown),
-                  has_children=unit.level != "commune")
+                  has_children=unit.level != "commune", panels=seams.panels(seams.YEAR_REPORT, unit, current_user))
 
 
 @bp.get("/units/<int:unit_id>/report")

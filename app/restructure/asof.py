@@ -1,0 +1,198 @@
+"""Figures as of a date: how many members a unit had on a past day, along the tree as it was then ("then") or
+re-projected onto today's tree ("now": the communes that now form ward Y, as of 31/12/2024).
+
+The history the restructuring keeps (app.restructure.services writes it, the members' ORM hook too):
+- a unit never moved has no UnitPastPlace row: its place at any date is where it is now; a moved unit has rows
+  (parent, path, until = the first day it no longer sat there): its path at d is the row with the smallest
+  `until` > d (ties: the smallest id), else its current path;
+- the same for people: PersonPastUnit(person, unit, until) — the branch at d;
+- a person's standing at d is the latest status-changing PersonEvent on or before d (STANDING below); no such event
+  → not on the books at d, unless the person has no status-changing event at all (a record entered without its
+  history, as some of the demo's): then their standing now.
+
+Every read here is a fixed number of SQL statements whatever the size of the subtree: the units and people of the
+date are SQL subqueries (correlated to the row), never Python loops over rows.
+"""
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, func, literal, not_, or_, select
+from sqlalchemy.orm import aliased
+
+from ..access import subtree
+from ..activities.standing import filter_people
+from ..extensions import db
+from ..members.models import ON_ROLL, Person, PersonEvent, PersonPastUnit, over_union_age_born_by
+from ..units.models import Unit, UnitPastPlace
+
+TREES = ("then", "now")
+# What a status-changing event makes of a person's standing; other kinds (confirmed, post_*, restructured) do not
+# change it.
+STANDING = {**dict.fromkeys(("registered", "joined", "transferred_in", "back", "reinstated", "kept"), "active"),
+            "away": "away",
+            **{k: k for k in ("transferred_out", "matured", "removed", "expelled", "deceased", "moved_away")}}
+# The numbers of the page, in order; each links to the list of its people (people_stmt(kind=…)).
+KINDS = ("on_roll", "union", "federation", "youth", "union_over_age", "paper")
+LEVELS = ("district", "commune", "branch")
+
+
+def clamp(on, today=None):
+    """A date in the future reads as today: the records know nothing after it."""
+    today = today or date.today()
+    return today if on is None or on > today else on
+
+
+def closing_eve(unit):
+    """The last day a closed unit had its own figures (the day before it closed), or None for an open unit."""
+    if unit.is_active or unit.closed_on is None:
+        return None
+    return unit.closed_on - timedelta(days=1)
+
+
+# ---- where things were at a date (SQL expressions correlated to a Unit or Person row) ---------------------------------
+def _unit_path_at(U, on):
+    past = aliased(UnitPastPlace)
+    row = (select(past.path).where(past.unit_id == U.id, past.until > on).order_by(past.until, past.id).limit(1)
+           .correlate(U).scalar_subquery())
+    return func.coalesce(row, U.path)
+
+
+def _branch_at(P, on):
+    past = aliased(PersonPastUnit)
+    row = (select(past.unit_id).where(past.person_id == P.id, past.until > on).order_by(past.until, past.id).limit(1)
+           .correlate(P).scalar_subquery())
+    return func.coalesce(row, P.unit_id)
+
+
+def _standing_at(P, on):
+    """The person's standing at `on`: that of the latest status-changing event on or before it; a person with no
+    status-changing event at all (a record entered without its history) has their standing now; NULL: not on the
+    books at `on`."""
+    ev, any_ev = aliased(PersonEvent), aliased(PersonEvent)
+    kind = (select(ev.kind).where(ev.person_id == P.id, ev.kind.in_(tuple(STANDING)), ev.on <= on)
+            .order_by(ev.on.desc(), ev.id.desc()).limit(1).correlate(P).scalar_subquery())
+    never = ~select(any_ev.id).where(any_ev.person_id == P.id, any_ev.kind.in_(tuple(STANDING))).correlate(P).exists()
+    return case(*[(kind == k, literal(s)) for k, s in STANDING.items()], (never, P.status), else_=None)
+
+
+def path_at(unit, on):
+    """The unit's path at `on` (one statement)."""
+    return db.session.scalar(select(_unit_path_at(Unit, on)).where(Unit.id == unit.id))
+
+
+# ---- the units of the date ------------------------------------------------------------------------------------------
+def _units_then(unit_path_then, on):
+    """select(unit id, level, path at d) of the units whose path at `on` lies under unit_path_then. The candidates are
+    the units under that path today plus those moved since (a unit never moved has the same path then and now)."""
+    moved_since = select(UnitPastPlace.unit_id).where(UnitPastPlace.until > on)
+    at = _unit_path_at(Unit, on)
+    return (select(Unit.id.label("id"), Unit.level.label("level"), Unit.founded_on, Unit.closed_on)
+            .where(or_(subtree(Unit.path, unit_path_then), Unit.id.in_(moved_since)), at.like(unit_path_then + "%")))
+
+
+def _units_now(unit):
+    """select(unit id) of the units that count in `unit`'s subtree today: those under it that were not merged away,
+    and those merged (through any chain of merged_into_id) into one that is under it now."""
+    chain = (select(Unit.id.label("start"), Unit.merged_into_id.label("cur"), literal(1).label("n"))
+             .where(Unit.merged_into_id.isnot(None)).cte("merge_chain", recursive=True))
+    step = aliased(Unit)
+    chain = chain.union_all(select(chain.c.start, step.merged_into_id, chain.c.n + 1)
+                            .join(step, step.id == chain.c.cur).where(step.merged_into_id.isnot(None), chain.c.n < 30))
+    last = aliased(Unit)
+    merged_in = (select(chain.c.start).join(last, last.id == chain.c.cur)
+                 .where(last.merged_into_id.is_(None), subtree(last.path, unit.path)))
+    here = select(Unit.id).where(subtree(Unit.path, unit.path), Unit.merged_into_id.is_(None))
+    return here.union(merged_in)
+
+
+def _unit_ids(unit, on, tree, then_path=None):
+    if tree == "now":
+        return _units_now(unit).subquery("units_now")
+    return _units_then(then_path or path_at(unit, on), on).subquery("units_then")
+
+
+# ---- the people of the date -----------------------------------------------------------------------------------------
+def _people(unit, on, tree, then_path=None):
+    """A subquery of the people whose branch at `on` is one of the date's units, with their branch then, their
+    member type, joined_on, birth date and standing at `on`."""
+    units = _unit_ids(unit, on, tree, then_path)
+    ids = select(units.c.id)
+    moved_out = select(PersonPastUnit.person_id).where(PersonPastUnit.unit_id.in_(ids), PersonPastUnit.until > on)
+    branch = _branch_at(Person, on)
+    return (select(Person.id.label("id"), branch.label("branch_id"), Person.member_type, Person.joined_on,
+                   Person.birth_date, _standing_at(Person, on).label("standing"))
+            .where(or_(Person.unit_id.in_(ids), Person.id.in_(moved_out)), branch.in_(ids))
+            .subquery("people_at"))
+
+
+def _conditions(sub, on):
+    """{kind: SQL condition on the people subquery}."""
+    on_roll = sub.c.standing.in_(ON_ROLL)
+    joined = or_(sub.c.joined_on.is_(None), sub.c.joined_on <= on)
+    union = and_(on_roll, sub.c.member_type == "union", joined)
+    over = and_(sub.c.birth_date.isnot(None), sub.c.birth_date <= over_union_age_born_by(on))
+    return {
+        "on_roll": on_roll,
+        "union": and_(union, not_(over)),
+        "union_over_age": and_(union, over),
+        "federation": and_(on_roll, sub.c.member_type == "federation"),
+        # a youth, or a Union member admitted after the date (a youth then)
+        "youth": and_(on_roll, or_(sub.c.member_type == "youth",
+                                   and_(sub.c.member_type == "union", not_(joined)))),
+    }
+
+
+def people_stmt(unit, on, tree="then", kind="on_roll"):
+    """select(Person) of the people behind one number of figures(unit, on, tree); None for an unknown kind.
+
+    "paper" is the five-criteria verdict computed live at `on` (app.activities.standing.filter_people) over the
+    people on a roll at `on`. Approximation: those criteria read the person's branch now (Person.unit_id: "is
+    gathered", "is on an open branch's roll") and their status now, not at `on`."""
+    if kind not in KINDS or tree not in TREES:
+        return None
+    sub = _people(unit, on, tree)
+    conds = _conditions(sub, on)
+    stmt = select(Person).join(sub, sub.c.id == Person.id)
+    if kind == "paper":
+        return filter_people(stmt.where(conds["on_roll"]), verdict="paper", as_of=on)
+    return stmt.where(conds[kind])
+
+
+def people_rows_stmt(unit, on, tree="then", kind="on_roll"):
+    """select(Person, branch at `on`) for the list page, ordered by name."""
+    stmt = people_stmt(unit, on, tree, kind)
+    if stmt is None:
+        return None
+    branch = aliased(Unit)
+    return (stmt.add_columns(branch).join(branch, branch.id == _branch_at(Person, on))
+            .order_by(Person.name_key, Person.id))
+
+
+def figures(unit, on, tree="then"):
+    """{kind: count} for KINDS, plus "units": {level: count} of the units of each level in the subtree at `on`
+    (not counting the unit itself; a unit founded after `on` or closed on or before it does not count). Four
+    statements whatever the size ("then" reads the unit's path at `on` first)."""
+    if tree not in TREES:
+        raise ValueError(tree)
+    then_path = path_at(unit, on) if tree == "then" else None
+    sub = _people(unit, on, tree, then_path)
+    conds = _conditions(sub, on)
+    row = db.session.execute(select(*[func.count(case((conds[k], 1))) for k in KINDS[:-1]])).one()
+    out = dict(zip(KINDS[:-1], row, strict=True))
+    out["paper"] = db.session.scalar(filter_people(
+        select(func.count()).select_from(Person).join(sub, sub.c.id == Person.id).where(conds["on_roll"]),
+        verdict="paper", as_of=on))
+    out["units"] = _level_counts(unit, on, then_path)
+    return out
+
+
+def _level_counts(unit, on, then_path=None):
+    """{level: open units below `unit`}: today's tree (then_path None), or the tree at `on` under then_path."""
+    if then_path is None:
+        stmt = (select(Unit.level, func.count(Unit.id))
+                .where(subtree(Unit.path, unit.path), Unit.id != unit.id, Unit.status == "active").group_by(Unit.level))
+    else:
+        units = _units_then(then_path, on).subquery()
+        stmt = (select(units.c.level, func.count(units.c.id))
+                .where(units.c.id != unit.id, or_(units.c.founded_on.is_(None), units.c.founded_on <= on),
+                       or_(units.c.closed_on.is_(None), units.c.closed_on > on)).group_by(units.c.level))
+    return dict(db.session.execute(stmt).all())

@@ -148,6 +148,12 @@ class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def __init__(self, *args, **kwargs):
+        # A ticked item no longer offered (someone changed the list meanwhile), in words, not "'4', '5' is not valid".
+        kwargs.setdefault("invalid_choice_message", _l(
+            "Một số mục đã chọn không còn trong danh sách (có thể vừa có người thay đổi); hãy xem lại và chọn lại."))
+        super().__init__(*args, **kwargs)
+
 
 class VersionedForm(Form):
     """Carries the record's version so two people editing the same record cannot overwrite each other."""

@@ -194,7 +194,7 @@ def test_targets_and_open_actions_follow_a_merge_and_come_back_on_undo(db, tree,
     db.session.commit()
     plan = plans.merge(admin, sources=[tree.C1, tree.C2], new={"parent": tree.D, "name": "Đoàn phường Mới",
                                                                 "code": "PM"}, decision="QĐ 6", effective_on=date.today())
-    assert plan.counts["targets"] == 2
+    assert plan.counts["targets"] == 1  # one indicator: one new version of the ward, the sum of both
     op = applied(db, plan, admin)
     ward = op.params["created_id"]
     current = db.session.scalars(select(Target).where(Target.unit_id == ward, Target.status != "superseded")).all()
@@ -229,3 +229,33 @@ def test_an_operation_that_stops_half_way_is_recorded_and_resumes(db, tree, admi
     assert paths.mismatches() == []
     op = services.run(op.id)
     assert op.status == "applied" and db.session.get(Unit, tree.C1.id).parent_id == tree.P.id
+
+
+def test_two_communes_with_a_branch_of_one_name_merge_into_a_new_ward_only_when_told_apart(db, tree, admin,
+                                                                                            make_unit):
+    """QA: "Chi đoàn Thôn 5" in both communes: a conflict named after the new ward, resolved by the rename option."""
+    make_unit(tree.C2, name="Chi đoàn Thôn 1", code="B1")  # the same name and code as C1's B1
+    new = {"parent": tree.D, "name": "Đoàn phường Mới", "code": "PM"}
+    plan = plans.merge(admin, sources=[tree.C1, tree.C2], new=new, decision="QĐ 8", effective_on=EFF)
+    assert any("Đoàn phường Mới" in c for c in plan.conflicts), plan.conflicts
+    plan = plans.merge(admin, sources=[tree.C1, tree.C2], new=new, decision="QĐ 8", effective_on=EFF, rename=True)
+    op = applied(db, plan, admin)
+    names = sorted(db.session.scalars(select(Unit.name).where(Unit.parent_id == op.params["created_id"])))
+    assert names == ["Chi đoàn Thôn 1", "Chi đoàn Thôn 1 (Đoàn xã Bình Minh)", "Chi đoàn Thôn 2"]
+
+
+def test_percent_targets_are_not_summed(db, tree, admin):
+    from app.targets import catalogue
+    from app.targets.models import Indicator
+
+    catalogue.ensure()
+    percent = db.session.scalar(select(Indicator).where(Indicator.kind == "percent").limit(1))
+    for unit in (tree.C1, tree.C2):
+        db.session.add(Target(unit_id=unit.id, unit_path=unit.path, year=date.today().year, indicator_id=percent.id,
+                              number=1, value=75, status="approved"))
+    db.session.commit()
+    plan = plans.merge(admin, sources=[tree.C1], target=tree.C2, decision="QĐ 9", effective_on=date.today())
+    assert plan.counts["targets"] == 0
+    applied(db, plan, admin)
+    assert db.session.scalars(select(Target.value).where(Target.unit_id == tree.C2.id,
+                                                         Target.status != "superseded")).all() == [75]

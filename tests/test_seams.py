@@ -33,7 +33,9 @@ def test_every_domain_adds_its_parts(app):
     def owners(slot):
         return [p.template.split("/")[0] for p in seams.items(slot)]
 
-    assert owners(seams.UNIT_PAGE) == ["review", "members", "targets", "activities", "classes", "inspections"]
+    assert owners(seams.UNIT_PAGE) == ["review", "members", "targets", "activities", "classes", "inspections", "restructure",
+                                       "restructure"]
+    assert owners(seams.YEAR_REPORT) == ["restructure"]
     assert owners(seams.PERSON_PAGE) == ["activities", "review", "members", "activities", "classes", "activities", "year",
                                          "targets", "members"]
     assert [f.name for f in seams.items(seams.PEOPLE_FILTERS)] == ["verdict", "failing"]

@@ -19,7 +19,7 @@ from ..classes.models import TrainingClass
 from ..extensions import db
 from ..inspections.models import CorrectiveAction, Inspection
 from ..members.models import ON_ROLL, Person, Transfer
-from ..targets.models import Target
+from ..targets.models import Indicator, Target
 from ..units.models import CHILD_LEVELS, Unit, UnitPastPlace
 from .models import RestructureMove
 from .services import OPEN_ACTION, inverse_steps
@@ -96,9 +96,10 @@ def merge(user, *, sources, target=None, new=None, decision, effective_on, note=
         step.append(("retire", src.id, dest.id if dest else "@new", "merged", "carry"))
         plan.steps.append(step)
         plan.units.append((src, _("sáp nhập vào %(name)s", name=dest.name if dest else new["name"])))
+    plan.steps.append([("absorb", [u.id for u in sources], dest.id if dest else "@new")])
     if dest is not None or (new and new.get("parent")):
         _check_codes(plan, dest, [(c, c.code, c.name) for c, _src in moving_children], rename=rename,
-                     former={c.id: src for c, src in moving_children})
+                     former={c.id: src for c, src in moving_children}, where=dest.name if dest else new["name"])
     _count_moves(plan, [c for c, _src in moving_children], people_of=sources, retired=sources, grants="carry",
                  successor=dest)
     _check_transfers(plan, sources)
@@ -184,7 +185,7 @@ def dissolve(user, *, units, decision, effective_on, note="", rename=False):
         moving += [(c, unit) for c in children]
         by_parent.setdefault(parent.id, (parent, []))[1].extend((c, c.code, c.name) for c in children)
         step = [("move_unit", c.id, parent.id) for c in children]
-        step.append(("retire", unit.id, parent.id, "closed", "revoke", "keep"))
+        step.append(("retire", unit.id, parent.id, "closed", "revoke"))
         plan.steps.append(step)
         plan.units.append((unit, _("giải thể; %(n)s đơn vị trực thuộc về %(parent)s", n=len(children),
                                    parent=parent.name)))
@@ -274,10 +275,11 @@ def _check_common(plan, units, effective_on):
                                 d=last.strftime("%d/%m/%Y")))
 
 
-def _check_codes(plan, parent, entries, *, rename, former=None):
+def _check_codes(plan, parent, entries, *, rename, former=None, where=None):
     """Codes are unique among siblings, and two branches of one name under one commune confuse everyone: either is a
     conflict, unless the admin asked to add the former parent's code and name to tell them apart."""
     former = former or {}
+    where = where or (parent.name if parent is not None else "")
     siblings = db.session.execute(select(Unit.id, Unit.code, Unit.name).where(Unit.parent_id == parent.id)).all() \
         if parent is not None else []
     moving_ids = {u.id for u, _c, _n in entries if u is not None}
@@ -293,9 +295,9 @@ def _check_codes(plan, parent, entries, *, rename, former=None):
             renames.append(("recode", unit.id, code, name))
             clash_code, clash_name = code in codes, name.casefold() in names
         if clash_code:
-            plan.conflicts.append(_("Mã %(code)s đã có trong %(parent)s.", code=code, parent=parent.name))
+            plan.conflicts.append(_("Mã %(code)s đã có trong %(parent)s.", code=code, parent=where))
         if clash_name:
-            plan.conflicts.append(_("Tên \"%(name)s\" đã có trong %(parent)s.", name=name, parent=parent.name))
+            plan.conflicts.append(_("Tên \"%(name)s\" đã có trong %(parent)s.", name=name, parent=where))
         codes[code] = 0
         names[name.casefold()] = 0
     if renames:
@@ -357,9 +359,10 @@ def _count_moves(plan, moved_units, *, people_of=(), people_ids=(), retired=(), 
     plan.grants = [(g, u, successor if grants == "carry" else None) for g, u in rows]
     c["grants"] = len(rows)
     year = plan.effective_on.year
-    keys = db.session.execute(select(Target.unit_id, Target.year, Target.indicator_id).where(
-        Target.unit_id.in_(ids), Target.year >= year, Target.status != "superseded").distinct()).all() \
-        if ids and targets else []
+    keys = db.session.execute(select(Target.year, Target.indicator_id).join(
+        Indicator, Indicator.id == Target.indicator_id).where(
+        Target.unit_id.in_(ids), Target.year >= year, Target.status != "superseded", Indicator.kind == "count")
+        .distinct()).all() if ids and targets else []
     c["targets"] = len(keys)
     # what stays with the closed units (their pages keep it) and what follows the moved subtrees
     if ids:

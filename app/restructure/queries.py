@@ -4,6 +4,7 @@ from flask import abort
 from sqlalchemy import func, or_, select
 
 from ..access import authorize, in_scope, subtree
+from ..auth.models import User
 from ..extensions import db
 from ..members.models import ON_ROLL, Person
 from ..units.models import CHILD_LEVELS, Unit
@@ -87,12 +88,17 @@ def move_counts(op):
 
 
 def names_for_moves(moves):
-    """{("unit", id): name, ("person", id): name} for the objects and places a page of moves names: two statements."""
+    """{("unit", id): name, ("person", id): name, ("user", id): name} for the objects and places a page of moves
+    names: three statements at most."""
     unit_ids, person_ids = set(), set()
     for m in moves:
         (person_ids if m.kind == "person" else unit_ids if m.kind in UNIT_MOVES else set()).add(m.obj_id)
         unit_ids.update(i for i in (m.from_id, m.to_id) if i)
+    users = {m.detail["user_id"] for m in moves if m.kind == "grant" and (m.detail or {}).get("user_id")}
     out = {}
+    if users:
+        out.update({("user", i): n or u for i, n, u in db.session.execute(
+            select(User.id, User.full_name, User.username).where(User.id.in_(sorted(users))))})
     if unit_ids:
         out.update({("unit", i): n for i, n in db.session.execute(
             select(Unit.id, Unit.name).where(Unit.id.in_(sorted(unit_ids))))})

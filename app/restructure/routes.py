@@ -128,6 +128,9 @@ def _operate(kind, form, unit, **ctx):
         form.fingerprint.data, form.form_token.data = plan.fingerprint, uuid.uuid4().hex
         return render("restructure/preview.html", block="preview", status=200, form=form, plan=plan, message=message,
                       action_url=request.full_path.rstrip("?"), **_preview_context(plan), **ctx)
+    if request.method == "POST" and action == "confirm":  # a confirm whose choices are gone: someone acted first
+        flash(_("Các đơn vị đã chọn đã thay đổi từ lúc xem trước — có thể vừa có một thao tác sắp xếp khác (xem "
+                "danh sách thao tác). Hãy xem lại."), "warning")
     return render(f"restructure/{kind}.html", block="form", status=200 if action == "edit" else None, form=form,
                   **ctx)
 
@@ -176,7 +179,8 @@ def op_page(op_id):
     page = paginate(queries.moves_stmt(op, kind))
     return render("restructure/op.html", block="moves", op=op, page=page, kind=kind,
                   names=queries.names_for_moves(page.items), move_counts=queries.move_counts(op),
-                  count_labels=COUNT_LABELS, tones=STATUS_TONES, ancestors=get_ancestors(op.scope_unit) + [op.scope_unit],
+                  count_labels=COUNT_LABELS, tones=STATUS_TONES, roles=ROLES,
+                  ancestors=get_ancestors(op.scope_unit) + [op.scope_unit],
                   can_undo=permissions.can_undo(current_user, op), can_resume=permissions.can_resume(current_user, op))
 
 

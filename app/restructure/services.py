@@ -159,7 +159,7 @@ class Runner:
                before={"unit_id": src.id, "people": len(ids)}, after={"unit_id": dst.id, "people": len(ids)},
                summary=f"{src.name} → {dst.name}: {len(ids)} · {self.op.decision}", user=self.by)
 
-    def retire(self, unit_ref, successor_ref, status="merged", grants="carry", targets_to="absorb"):
+    def retire(self, unit_ref, successor_ref, status="merged", grants="carry"):
         unit, succ = self._unit(unit_ref), self._unit(successor_ref)
         if unit.status != "active":
             return
@@ -198,35 +198,41 @@ class Runner:
             record(action="grant.restructure", obj=grant, unit=unit, before={"unit_id": unit.id, "role": grant.role},
                    after={"unit_id": succ.id if new_id else None, "role": grant.role},
                    summary=f"{grant.role} · {unit.name} · {self.op.decision}", user=self.by)
-        # targets of this year on: summed into the successor's (a merge). A dissolved district's targets stay with it:
-        # they were a share of its parent's, which now sums its new children's (targets_to="keep")
-        absorbed = targets.absorb(source=unit, successor=succ, from_year=eff.year, reason=reason) \
-            if targets_to == "absorb" else []
-        for new_id, src_id, before, after in absorbed:
-            self._move("target", src_id, unit.id, succ.id, {"new_target_id": new_id, "before": before, "after": after})
-            self._count("targets")
-        before = {"status": unit.status, "closed_on": None, "merged_into_id": unit.merged_into_id}
+        before = {"unit_status": unit.status, "closed_on": None, "merged_into_id": unit.merged_into_id}
         unit = db.session.get(Unit, unit.id)
-        units.close_unit(unit=unit, closed_on=eff, reason=reason)
-        unit.status, unit.merged_into_id = status, succ.id
+        # closed here, not by units.close_unit: one audit entry that says why ("unit.retire"), not a second "dissolved"
+        unit.status, unit.closed_on, unit.close_reason, unit.merged_into_id = status, eff, reason, succ.id
         db.session.flush()
         self._move("closed", unit.id, None, succ.id, {"status": status})
         self._count("closed")
         record(action="unit.retire", obj=unit, unit=unit, before=before,
-               after={"status": status, "closed_on": eff.isoformat(), "merged_into_id": succ.id},
+               after={"unit_status": status, "closed_on": eff.isoformat(), "merged_into_id": succ.id},
                summary=f"{unit.name} → {succ.name} · {self.op.decision}", user=self.by)
+
+    def absorb(self, source_ids, successor_ref):
+        """The merged units' targets of this year on, summed into the successor's: one new version per indicator
+        for all the sources at once (a step of its own after they closed). A dissolved district's targets stay
+        with it: they were a share of its parent's, which now sums its new children's."""
+        succ = self._unit(successor_ref)
+        sources = [db.session.get(Unit, int(i)) for i in source_ids]
+        reason = _("Sắp xếp tổ chức: %(decision)s", decision=self.op.decision)
+        for new_id, src_ids, before, after in targets.absorb(sources=sources, successor=succ,
+                                                             from_year=self.op.effective_on.year, reason=reason):
+            self._move("target", new_id, None, succ.id, {"new_target_id": new_id, "sources": src_ids,
+                                                         "before": before, "after": after})
+            self._count("targets")
 
     # ---- the undo's primitives (inverse_steps) ----------------------------------------------------------------------
     def reopen(self, unit_id, detail):
         unit = db.session.get(Unit, unit_id)
         if unit.status == "active":
             return
-        before = {"status": unit.status, "merged_into_id": unit.merged_into_id}
+        before = {"unit_status": unit.status, "merged_into_id": unit.merged_into_id}
         unit.status, unit.closed_on, unit.close_reason, unit.merged_into_id = "active", None, None, None
         db.session.flush()
         self._move("reopened", unit.id, None, None, before)
         self._count("reopened")
-        record(action="unit.reopen", obj=unit, unit=unit, before=before, after={"status": "active"},
+        record(action="unit.reopen", obj=unit, unit=unit, before=before, after={"unit_status": "active"},
                summary=f"{unit.name} · {self.op.decision}", user=self.by)
 
 

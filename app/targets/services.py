@@ -17,7 +17,7 @@ from ..extensions import db
 from ..locks import lock_rows
 from ..units.models import Unit
 from . import queries
-from .models import Target, TargetEvent
+from .models import Indicator, Target, TargetEvent
 
 FIELDS = ("number", "value", "justification", "status", "assigned_by_parent")
 
@@ -224,24 +224,32 @@ def split_message(done, skipped):
 
 
 # ---- restructuring (app.restructure): a merged-away unit's targets are summed into its successor's ----------------
-def absorb(*, source, successor, from_year, reason):
-    """For every year from `from_year` and indicator the source has a current target for, the successor gets a new
-    version worth its own current value plus the source's: approved when both were (the decision that merged them is
-    the approval, `reason`), a draft otherwise. The source's rows stay with it (history). Returns
-    [(new target id, source target id, successor's value before or None, value after)] for the undo."""
-    def current(unit):
-        rows = db.session.scalars(select(Target).where(Target.unit_id == unit.id, Target.year >= from_year,
-                                                       Target.status != "superseded").order_by(Target.number)).all()
-        return {(t.year, t.indicator_id): t for t in rows}  # the newest version wins
+def absorb(*, sources, successor, from_year, reason):
+    """For every year from `from_year` and count indicator some source has a current target for, the successor gets
+    one new version worth its own current value plus the sources': approved when every part was (the decision that
+    merged them is the approval, `reason`), a draft for the level above to approve otherwise. Percent indicators are
+    not summed (a share of the parts is not the share of the whole): the successor registers its own. The sources'
+    rows stay with them (history). Returns [(new target id, [source target ids], successor's value before or None,
+    value after)] for the undo."""
+    def current(unit_ids):
+        rows = db.session.scalars(select(Target).join(Indicator, Indicator.id == Target.indicator_id).where(
+            Target.unit_id.in_(unit_ids), Target.year >= from_year, Target.status != "superseded",
+            Indicator.kind == "count").order_by(Target.number)).all()
+        return {(t.unit_id, t.year, t.indicator_id): t for t in rows}  # the newest version wins
 
-    mine, theirs = current(source), current(successor)
+    mine = current([u.id for u in sources])
+    theirs = {(y, i): t for (_u, y, i), t in current([successor.id]).items()}
+    parts = {}
+    for (_u, year, ind), t in mine.items():
+        parts.setdefault((year, ind), []).append(t)
     out = []
-    for key, src in sorted(mine.items()):
+    for key, srcs in sorted(parts.items()):
         succ = theirs.get(key)
         before = succ.value if succ else None
-        approved = src.status == "approved" and (succ is None or succ.status == "approved")
-        new = _restructured_version(successor, src.year, src.indicator, (before or 0) + src.value, approved, reason)
-        out.append((new.id, src.id, before, new.value))
+        approved = all(t.status == "approved" for t in srcs) and (succ is None or succ.status == "approved")
+        value = (before or 0) + sum(t.value for t in srcs)
+        new = _restructured_version(successor, key[0], srcs[0].indicator, value, approved, reason)
+        out.append((new.id, [t.id for t in srcs], before, new.value))
     return out
 
 

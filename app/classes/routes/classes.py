@@ -60,7 +60,7 @@ def unit_panel_context(unit, user):
     year = date.today().year
     numbers = queries.unit_numbers(unit, year)
     return {"classes_numbers": numbers, "classes_year": year,
-            "classes_can_create": has_role(user, unit, "organizer") and unit.level != "branch"}
+            "classes_can_create": unit.is_active and has_role(user, unit, "organizer") and unit.level != "branch"}
 
 
 # ---- a class ------------------------------------------------------------------------------------------------

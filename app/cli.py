@@ -25,6 +25,19 @@ def register_cli(app):
         _print_accounts(accounts)
         click.echo(f"Password for every demo account: {DEMO_PASSWORD}")
 
+    @app.cli.command("restructure-resume")
+    @click.argument("op_id", type=int)
+    def restructure_resume(op_id):
+        """Run the steps an interrupted restructuring has not done yet (its page offers the same to its admins)."""
+        from .restructure import services
+        from .restructure.models import RestructureOp
+
+        op = db.session.get(RestructureOp, op_id)
+        if op is None or op.status not in ("running", "failed"):
+            raise click.ClickException("No restructuring to resume with that number.")
+        op = services.run(op.id)
+        click.echo(f"Restructuring #{op.id}: {op.status}, {op.steps_done}/{op.steps_total} steps. {op.error or ''}")
+
     @app.cli.command("create-admin")
     @click.argument("username")
     @click.option("--full-name", required=True)

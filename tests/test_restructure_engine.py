@@ -259,3 +259,23 @@ def test_percent_targets_are_not_summed(db, tree, admin):
     applied(db, plan, admin)
     assert db.session.scalars(select(Target.value).where(Target.unit_id == tree.C2.id,
                                                          Target.status != "superseded")).all() == [75]
+
+
+def test_an_operation_whose_process_died_is_seen_as_stalled_and_resumes(db, tree, admin, client, login):
+    """A background operation whose worker was restarted stays "running" with no step: after a few minutes its page
+    offers "Tiếp tục" and the resume runs the steps left."""
+    from datetime import timedelta
+
+    from app.dates import utcnow
+
+    plan = plans.move(admin, unit=tree.C1, parent=tree.P, decision="QĐ 10", effective_on=EFF)
+    op = services.start(plan, by=admin)
+    assert not db.session.get(RestructureOp, op.id).stalled
+    db.session.get(RestructureOp, op.id).created_at = utcnow() - timedelta(minutes=10)
+    db.session.commit()
+    login(admin)
+    assert "Tiếp tục" in client.get(f"/units/restructure/ops/{op.id}").text
+    assert client.post(f"/units/restructure/ops/{op.id}/resume").status_code == 303
+    db.session.expire_all()
+    assert db.session.get(RestructureOp, op.id).status == "applied"
+    assert db.session.get(Unit, tree.C1.id).parent_id == tree.P.id

@@ -6,7 +6,7 @@ the operation's page lists them, and the undo is these moves played backwards. S
 transaction; a large one (a whole province's districts) runs in chunks, one source unit per transaction, with its
 progress on this row, so no long lock holds the province.
 """
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String
@@ -43,6 +43,9 @@ MOVE_KINDS = {
 }
 
 
+STALE_AFTER = timedelta(minutes=5)
+
+
 class RestructureOp(db.Model):
     __tablename__ = "restructure_op"
 
@@ -66,6 +69,9 @@ class RestructureOp(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # when its last step committed: a "running" operation with no step for STALE_AFTER stopped with its process (a
+    # restarted worker), and may be resumed from its page or with `flask restructure-resume <id>`
+    progress_at: Mapped[datetime | None]
     # The hidden per-form token of the confirm form: a double-tapped "apply" makes one operation.
     form_token: Mapped[str | None] = mapped_column(String(40), unique=True)
     version: Mapped[int] = mapped_column(default=1)
@@ -82,6 +88,12 @@ class RestructureOp(db.Model):
     @property
     def status_label(self):
         return STATUSES.get(self.status, self.status)
+
+    @property
+    def stalled(self):
+        """Running, but no step for STALE_AFTER: its process is gone (a step of a province takes seconds)."""
+        last = self.progress_at or self.created_at
+        return self.status == "running" and last is not None and utcnow() - last > STALE_AFTER
 
 
 class RestructureMove(db.Model):

@@ -26,4 +26,5 @@ def can_manage_op(user, op):
 
 
 def can_resume(user, op):
-    return op.status == "failed" and has_role(user, op.scope_unit, ADMIN)
+    """A stopped operation (failed, or running with no step for minutes: its process is gone)."""
+    return (op.status == "failed" or op.stalled) and has_role(user, op.scope_unit, ADMIN)

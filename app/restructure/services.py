@@ -369,6 +369,7 @@ def run(op_id, *, by_id=None):
             runner.run_step(i, steps[i])
             op = db.session.get(RestructureOp, op_id)
             op.steps_done, op.moved, op.status, op.error = i + 1, runner.moved, "running", None
+            op.progress_at = utcnow()
             if op.params.get("created_id") != runner.op.params.get("created_id"):
                 op.params = runner.op.params
             db.session.commit()

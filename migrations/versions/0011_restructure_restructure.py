@@ -39,6 +39,7 @@ def upgrade():
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('finished_at', sa.DateTime(), nullable=True),
+    sa.Column('progress_at', sa.DateTime(), nullable=True),
     sa.Column('form_token', sa.String(length=40), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_restructure_op_created_by_id_user_account')),

@@ -307,6 +307,10 @@ def main():
     return report(rows, quiet, people, seeded, commune_name, args, total)
 
 
+def short(label):
+    return label.split(" ", 1)[0]
+
+
 def pct(values, q):
     return concurrency.pct(values, q)
 
@@ -331,11 +335,11 @@ def report(rows, quiet, people, seeded, commune_name, args, total):
               f"{m.get('grants', 0)} | {m.get('targets', 0)} | {'yes' if r['preview_ok'] else 'NO'} | "
               f"{r['mismatches']} | {', '.join(r['lost']) or 'none'} |")
     print("\nPreviews (built from the records, nothing written) took "
-          + ", ".join(f"{r['label'][:3]} {r['preview_s']:.1f} s" for r in rows) + ".\n")
+          + ", ".join(f"{short(r['label'])} {r['preview_s']:.1f} s" for r in rows) + ".\n")
     print("**rows per kind** (every row that existed before an operation is still there after it; new rows are the "
           "successor's versions: a merged target, a carried grant, a new unit)\n")
     names = list(kinds())
-    print("| kind | before (a) | " + " | ".join(f"after {r['label'][:3]}" for r in rows) + " |")
+    print("| kind | before (a) | " + " | ".join(f"after {short(r['label'])}" for r in rows) + " |")
     print("|---|---:|" + "---:|" * len(rows))
     for k in names:
         print(f"| {k} | {rows[0]['before'][k][0]:,} | " + " | ".join(f"{r['after'][k][0]:,}" for r in rows) + " |")

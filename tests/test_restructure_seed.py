@@ -2,7 +2,7 @@
 
 The small demo records a past merge of two branches of Xuân Hòa (app/restructure/seed.py). Then, on this module's own
 copy of the demo (its records of every domain: people, classes, inspections, open actions, targets, accounts'
-grants), the province's replay runs through the same seed function — both districts dissolved at once — followed by a
+grants), the province's replay runs as the province seed runs it — both districts dissolved at once — followed by a
 commune merge and a branch split: per kind every record is accounted for, the paths follow, the previews' numbers are
 what moved, and scoped access follows the grants (carried on a merge, revoked on a dissolved level)."""
 from datetime import date
@@ -105,8 +105,8 @@ def test_the_small_demo_records_a_past_branch_merge(demo_db):
 # ---- the province's replay, scaled down ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def replay(demo_app):
-    """Dissolve the district level (the province seed's own function), merge a commune, split a branch; the census
-    before and after each."""
+    """Dissolve the district level (all districts in one operation, as the province seed does), merge a commune into
+    another, split a branch; the census before and after each."""
     from app.extensions import db
 
     with demo_app.app_context():

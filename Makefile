@@ -40,6 +40,7 @@ bench: deps translations
 	$(BIN)/python bench/review.py
 	$(BIN)/python bench/targets.py
 	$(BIN)/python bench/year.py
+	$(BIN)/python bench/restructure.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -11,6 +11,7 @@ from .classes import seed as classes_seed
 from .extensions import db
 from .inspections import seed as inspections_seed
 from .members import seed as members_seed
+from .restructure import seed as restructure_seed
 from .review import seed as review_seed
 from .targets import seed as targets_seed
 from .units.models import Unit
@@ -22,6 +23,63 @@ ENTERPRISES = ["Công ty TNHH May Hoàng Long", "Công ty CP Giày Sao Vàng", "
 SCHOOLS = ["Trường THPT Lê Lợi", "Trường THPT Hàm Rồng", "Trường THCS Nguyễn Du", "Trường THPT Đào Duy Từ",
            "Trường THCS Trần Phú"]
 AGENCIES = ["UBND xã", "Công an xã", "Trạm Y tế", "Ban Chỉ huy Quân sự"]
+
+
+# The province demo's 27 district-level units before the 2025 reform (Thanh Hóa: 2 cities, 2 towns, 23 districts):
+# (name, code, kind, the words of today's commune names that place a commune in it). Today's communes are grouped
+# under them by name (the seat's namesake, then a shared word; wards without one go to the city; the rest are dealt
+# to the smallest district): a demo approximation, not the real 2024 map. app/restructure/seed.py then dissolves them
+# through the restructuring engine, as on 1 July 2025, so the demo has a past tree to show.
+PRE_2025_DISTRICTS = (
+    ("Thành đoàn Thanh Hóa", "TPTH", "city", ("Hạc Thành", "Hàm Rồng", "Đông Quang", "Đông Tiến", "Nguyệt Viên",
+                                               "Quảng Phú", "Đào Duy Từ")),
+    ("Thành đoàn Sầm Sơn", "TPSS", "city", ("Sầm Sơn", "Nam Sầm Sơn", "Quang Trung")),
+    ("Thị đoàn Bỉm Sơn", "TXBS", "town", ("Bỉm Sơn",)),
+    ("Thị đoàn Nghi Sơn", "TXNS", "town", ("Nghi Sơn", "Hải", "Tĩnh Gia", "Trúc Lâm", "Tân Dân", "Ngọc Sơn")),
+    ("Huyện đoàn Bá Thước", "BT", "district", ("Bá Thước", "Điền", "Thiết", "Lương")),
+    ("Huyện đoàn Cẩm Thủy", "CT", "district", ("Cẩm",)),
+    ("Huyện đoàn Đông Sơn", "DS", "district", ("Đông",)),
+    ("Huyện đoàn Hà Trung", "HTR", "district", ("Hà",)),
+    ("Huyện đoàn Hậu Lộc", "HL", "district", ("Hậu Lộc", "Triệu Lộc", "Hoa Lộc", "Vạn Lộc")),
+    ("Huyện đoàn Hoằng Hóa", "HH", "district", ("Hoằng",)),
+    ("Huyện đoàn Lang Chánh", "LC", "district", ("Lang Chánh", "Đồng Lương", "Giao An", "Văn Phú")),
+    ("Huyện đoàn Mường Lát", "ML", "district", ("Mường", "Pù Nhi", "Nhi Sơn", "Quang Chiểu", "Tam Chung")),
+    ("Huyện đoàn Nga Sơn", "NGS", "district", ("Nga",)),
+    ("Huyện đoàn Ngọc Lặc", "NL", "district", ("Ngọc",)),
+    ("Huyện đoàn Như Thanh", "NT", "district", ("Như Thanh", "Thanh")),
+    ("Huyện đoàn Như Xuân", "NX", "district", ("Như Xuân",)),
+    ("Huyện đoàn Nông Cống", "NC", "district", ("Nông Cống", "Trung Chính", "Công Chính", "Tượng Lĩnh")),
+    ("Huyện đoàn Quan Hóa", "QH", "district", ("Hồi Xuân", "Trung", "Phú Lệ", "Hiền Kiệt")),
+    ("Huyện đoàn Quan Sơn", "QS", "district", ("Quan Sơn", "Na Mèo", "Sơn Điện", "Sơn Thủy", "Tam Thanh")),
+    ("Huyện đoàn Quảng Xương", "QX", "district", ("Quảng",)),
+    ("Huyện đoàn Thạch Thành", "TT", "district", ("Thạch", "Thành Vinh", "Vân Du")),
+    ("Huyện đoàn Thiệu Hóa", "THH", "district", ("Thiệu",)),
+    ("Huyện đoàn Thọ Xuân", "TX", "district", ("Thọ", "Xuân", "Sao Vàng", "Lam Sơn")),
+    ("Huyện đoàn Thường Xuân", "TGX", "district", ("Thường Xuân", "Bát Mọt", "Yên Nhân", "Lương Sơn", "Vạn Xuân")),
+    ("Huyện đoàn Triệu Sơn", "TS", "district", ("Triệu", "Hợp Tiến", "Tân Ninh", "An Nông")),
+    ("Huyện đoàn Vĩnh Lộc", "VL", "district", ("Vĩnh", "Tây Đô", "Biện Thượng")),
+    ("Huyện đoàn Yên Định", "YD", "district", ("Yên", "Định")),
+)
+
+
+def _district_of(wards):
+    """The index in PRE_2025_DISTRICTS of each ward's district (deterministic; see PRE_2025_DISTRICTS)."""
+    place = [w.name.split(" ", 1)[1] for w in wards]
+    out = [None] * len(wards)
+    for rule in (lambda name, words: name in words,  # the seat: "Xã Hoằng Hóa" in Hoằng Hóa
+                 lambda name, words: any(name.startswith(x) or x in name.split(" ") for x in words)):
+        for i, name in enumerate(place):
+            if out[i] is None:
+                out[i] = next((d for d, spec in enumerate(PRE_2025_DISTRICTS) if rule(name, spec[3])), None)
+    for i, w in enumerate(wards):
+        if out[i] is None and w.division_type.value == "phường":
+            out[i] = 0
+    sizes = [out.count(d) for d in range(len(PRE_2025_DISTRICTS))]
+    for i in range(len(wards)):
+        if out[i] is None:
+            out[i] = min(range(len(sizes)), key=lambda d: (sizes[d], d))
+            sizes[out[i]] += 1
+    return out
 
 
 def _branch_specs(rng, commune_code, n):
@@ -84,10 +142,13 @@ def seed_units(size, rng):
         from vietnam_provinces import Ward
 
         wards = sorted((w for w in Ward.iter_all() if int(w.province_code) == 38), key=lambda w: w.name)
-        for w in wards:
+        districts = [_add(pending, province, name=name, code=code, level="district", kind=kind)
+                     for name, code, kind, _words in PRE_2025_DISTRICTS]
+        _flush_paths(pending)
+        for w, d in zip(wards, _district_of(wards)):
             kind = {"phường": "ward", "thị trấn": "township"}.get(w.division_type.value, "commune")
-            communes.append(_add(pending, province, name=f"Đoàn {w.name[0].lower()}{w.name[1:]}", code=str(int(w.code)),
-                                 level="commune", kind=kind, official_code=str(int(w.code))))
+            communes.append(_add(pending, districts[d], name=f"Đoàn {w.name[0].lower()}{w.name[1:]}",
+                                 code=str(int(w.code)), level="commune", kind=kind, official_code=str(int(w.code))))
         per_commune = (18, 30)
     _flush_paths(pending)
     for c in communes:
@@ -98,7 +159,8 @@ def seed_units(size, rng):
 
 
 # The domains with demo records of their own (app/<name>/seed.py), in the order they are seeded.
-DOMAIN_SEEDS = (members_seed, activities_seed, classes_seed, inspections_seed, review_seed, targets_seed, year_seed)
+DOMAIN_SEEDS = (members_seed, activities_seed, classes_seed, inspections_seed, review_seed, targets_seed, year_seed,
+                restructure_seed)
 ROLE_SET = ("admin", "officer", "organizer", "inspector", "viewer")
 
 

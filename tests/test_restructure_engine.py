@@ -82,8 +82,11 @@ def test_dissolve_the_district_and_undo(db, tree, admin, people, make_user):
     assert kinds(db)["person"] == before["person"]
     undo = plans.undo(admin, op)
     assert undo.ok, undo.conflicts
-    services.apply(undo, by=admin)
+    back = services.apply(undo, by=admin)
     db.session.expire_all()
+    for key in plans.COUNTED:  # the undo's preview too is what it moved
+        assert (back.moved or {}).get(key, 0) == undo.counts.get(key, 0), (key, back.moved, undo.counts)
+    assert undo.counts["people"] == 6 and undo.counts["units"] == 2  # C1 and C2 back under D, with B1, B2
     c1, d = db.session.get(Unit, tree.C1.id), db.session.get(Unit, tree.D.id)
     assert c1.parent_id == tree.D.id and c1.path == tree.C1.path and d.status == "active"
     assert db.session.get(RestructureOp, op.id).status == "undone"
@@ -279,3 +282,14 @@ def test_an_operation_whose_process_died_is_seen_as_stalled_and_resumes(db, tree
     db.session.expire_all()
     assert db.session.get(RestructureOp, op.id).status == "applied"
     assert db.session.get(Unit, tree.C1.id).parent_id == tree.P.id
+
+
+def test_two_branches_of_one_name_in_one_merged_commune_are_told_apart_by_their_codes(db, tree, admin, make_unit):
+    make_unit(tree.C1, name="Chi đoàn Thôn 1", code="B1X")  # C1 already has a "Chi đoàn Thôn 1" (B1)
+    make_unit(tree.C2, name="Chi đoàn Thôn 1", code="B1")
+    plan = plans.merge(admin, sources=[tree.C1, tree.C2], new={"parent": tree.D, "name": "Đoàn phường Mới",
+                                                                "code": "PM"}, decision="QĐ 11", effective_on=EFF,
+                       rename=True)
+    op = applied(db, plan, admin)
+    names = sorted(db.session.scalars(select(Unit.name).where(Unit.parent_id == op.params["created_id"])))
+    assert len(set(n.casefold() for n in names)) == len(names) == 4, names

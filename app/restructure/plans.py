@@ -207,9 +207,18 @@ def undo(user, op):
     plan.steps = inverse_steps(op)
     kinds = dict(db.session.execute(select(RestructureMove.kind, func.count()).where(RestructureMove.op_id == op.id)
                                     .group_by(RestructureMove.kind)).all())
-    plan.counts = {"units": kinds.get("unit", 0), "people_moved": kinds.get("person", 0),
-                   "actions": kinds.get("action", 0), "grants": kinds.get("grant", 0),
-                   "targets": kinds.get("target", 0), "reopened": kinds.get("closed", 0), "closed": kinds.get("created", 0)}
+    # what goes back: the units and people still where the operation put them (a later change is left alone)
+    back_units = db.session.scalars(select(Unit).join(RestructureMove, RestructureMove.obj_id == Unit.id).where(
+        RestructureMove.op_id == op.id, RestructureMove.kind == "unit", Unit.parent_id == RestructureMove.to_id)).all()
+    back_people = db.session.scalar(select(func.count()).select_from(RestructureMove).join(
+        Person, Person.id == RestructureMove.obj_id).where(
+        RestructureMove.op_id == op.id, RestructureMove.kind == "person", Person.unit_id == RestructureMove.to_id))
+    below = _subtree_counts(back_units)
+    plan.counts = {"units": len(back_units), "units_below": below["units_below"],
+                   "people": below["people"] + back_people, "on_roll": below["on_roll"], "people_moved": back_people,
+                   "actions": kinds.get("action", 0), "grants": kinds.get("grant", 0), "targets": kinds.get("target", 0),
+                   "reopened": kinds.get("closed", 0), "closed": kinds.get("created", 0),
+                   "renamed": kinds.get("renamed", 0)}
     return plan
 
 
@@ -291,7 +300,10 @@ def _check_codes(plan, parent, entries, *, rename, former=None, where=None):
         if (clash_code or clash_name) and rename and unit is not None and unit.id in former:
             old_parent = former[unit.id]
             code = f"{old_parent.code}-{code}"[:40]
-            name = f"{name} ({old_parent.name})"[:200] if clash_name else name
+            if clash_name:
+                name = f"{name} ({old_parent.name})"[:200]
+                if name.casefold() in names:  # two of one name in the same former unit: its code tells them apart
+                    name = f"{name[:-1]}, {unit.code})"[:200]
             renames.append(("recode", unit.id, code, name))
             clash_code, clash_name = code in codes, name.casefold() in names
         if clash_code:
@@ -323,6 +335,22 @@ def _check_transfers(plan, retired, people_ids=()):
                                 "rút trước.", names=", ".join(names)))
 
 
+def _subtree_counts(units):
+    """{"units_below", "people", "on_roll"} in the subtrees of these units (what moves with them): three statements."""
+    if not units:
+        return {"units_below": 0, "people": 0, "on_roll": 0}
+    prefixes = [u.path for u in units]
+
+    def under(col):
+        return or_(*[col.like(p + "%") for p in prefixes])
+    return {
+        "units_below": db.session.scalar(select(func.count()).select_from(Unit).where(under(Unit.path))),
+        "people": db.session.scalar(select(func.count()).select_from(Person).where(under(Person.unit_path))),
+        "on_roll": db.session.scalar(select(func.count()).select_from(Person).where(
+            under(Person.unit_path), Person.status.in_(ON_ROLL))),
+    }
+
+
 def _count_moves(plan, moved_units, *, people_of=(), people_ids=(), retired=(), grants=None, successor=None,
                  targets=True):
     """The preview's numbers, from the records: what will move and what stays with the closed units."""
@@ -330,13 +358,9 @@ def _count_moves(plan, moved_units, *, people_of=(), people_ids=(), retired=(), 
     c.setdefault("units", 0)
     c["units"] += len(moved_units)
     prefixes = [u.path for u in moved_units]
-    below = or_(*[Unit.path.like(p + "%") for p in prefixes]) if prefixes else None
     in_moved = (lambda col: or_(*[col.like(p + "%") for p in prefixes])) if prefixes else None
-    c["units_below"] = db.session.scalar(select(func.count()).select_from(Unit).where(below)) if below is not None else 0
-    people = db.session.scalar(select(func.count()).select_from(Person).where(in_moved(Person.unit_path))) \
-        if prefixes else 0
-    c["on_roll"] = db.session.scalar(select(func.count()).select_from(Person).where(
-        in_moved(Person.unit_path), Person.status.in_(ON_ROLL))) if prefixes else 0
+    below = _subtree_counts(moved_units)
+    c["units_below"], c["on_roll"], people = below["units_below"], below["on_roll"], below["people"]
     direct = 0
     if people_of:
         direct = db.session.scalar(select(func.count()).select_from(Person).where(

@@ -260,3 +260,24 @@ def test_a_record_without_history_counts_with_its_standing_now(db, tree):
     person_in(db, tree.B3, registered=False, status="removed")
     assert people_ids(tree.C3, YESTERDAY) == [kept.id] == people_ids(tree.C3, TODAY, "now")
     assert_live(tree.C3)
+
+
+def test_paper_members_are_not_computed_for_a_unit_too_large(client, db, tree, make_user, login, monkeypatch):
+    """Above PAPER_LIMIT people on the roll the page shows "—" and asks for a smaller unit (the five criteria at a
+    past date are computed person by person); the list of them says the same, nothing is computed."""
+    from datetime import date
+
+    from app.restructure import asof
+    from tests.factories_members import person_in
+
+    for _ in range(3):
+        person_in(db, tree.B1, commit=False)
+    db.session.commit()
+    monkeypatch.setattr(asof, "PAPER_LIMIT", 2)
+    assert asof.figures(tree.C1, date.today())["paper"] is None
+    make_user("tinh.viewer", (tree.P, "viewer"))
+    login("tinh.viewer")
+    page = client.get(f"/units/restructure/asof/{tree.C1.id}")
+    assert page.status_code == 200 and "asof-paper" not in page.text and "quá lớn" in page.text
+    people = client.get(f"/units/restructure/asof/{tree.C1.id}/people?kind=paper")
+    assert people.status_code == 200 and "hãy chọn một xã" in people.text

@@ -64,7 +64,10 @@ def asof_people(unit_id):
     kind = request.args.get("kind", "on_roll")
     if kind not in KIND_LABELS:
         abort(404)
-    page = paginate(asof.people_rows_stmt(unit, on, tree, kind), rows=True) if on else None
+    too_many = on is not None and kind == "paper" and asof.on_roll_count(unit, on, tree) > asof.PAPER_LIMIT
+    page = paginate(asof.people_rows_stmt(unit, on, tree, kind), rows=True) if on and not too_many else None
+    if too_many:
+        note = _("Quá nhiều người để tính năm tiêu chí tại ngày đó cho cả đơn vị: hãy chọn một xã, phường hoặc chi đoàn.")
     return render("restructure/asof_people.html", block="results", unit=unit, ancestors=get_ancestors(unit) + [unit],
                   form=form, on=on, tree=tree, note=note, kind=kind, kind_label=KIND_LABELS[kind], page=page,
                   trees=TREE_LABELS, status=200)

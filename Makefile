@@ -41,6 +41,7 @@ bench: deps translations
 	$(BIN)/python bench/targets.py
 	$(BIN)/python bench/year.py
 	$(BIN)/python bench/restructure.py
+	$(BIN)/python bench/asof.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

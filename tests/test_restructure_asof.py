@@ -14,6 +14,7 @@ from app.units.models import Unit
 from app.units.queries import count_subtree_by_level
 from tests.conftest import sql_count
 from tests.factories_members import person_in
+from tests.factories_restructure import applied
 
 TODAY = date.today()
 YESTERDAY = TODAY - timedelta(days=1)
@@ -48,15 +49,6 @@ def people(db, tree):
     out["B3"] = [person(db, tree.B3)]
     db.session.commit()
     return out
-
-
-def applied(db, plan, user):
-    assert plan.ok, plan.conflicts
-    op = services.apply(plan, by=user)
-    db.session.expire_all()
-    op = db.session.get(RestructureOp, op.id)
-    assert op.status == "applied", op.error
-    return op
 
 
 def unit(db, u):

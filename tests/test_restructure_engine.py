@@ -13,6 +13,7 @@ from app.restructure.models import RestructureOp
 from app.targets.models import Target
 from app.units.models import Unit
 from tests.factories_members import person_in
+from tests.factories_restructure import applied
 
 EFF = date(2025, 7, 1)
 
@@ -33,18 +34,6 @@ def kinds(db):
     """Rows per kind: nothing is ever deleted by an operation."""
     return {m.__tablename__: db.session.scalar(select(func.count()).select_from(m))
             for m in (Unit, Person, CorrectiveAction, Target, RoleGrant)}
-
-
-def applied(db, plan, user):
-    assert plan.ok, plan.conflicts
-    op = services.apply(plan, by=user)
-    db.session.expire_all()
-    op = db.session.get(RestructureOp, op.id)
-    assert op.status == "applied", op.error
-    for key in plans.COUNTED:
-        assert op.moved.get(key, 0) == plan.counts.get(key, 0), (key, op.moved, plan.counts)
-    assert paths.mismatches() == []
-    return op
 
 
 def test_merge_two_communes_into_a_new_ward(db, tree, admin, people, make_user):

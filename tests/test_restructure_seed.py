@@ -22,6 +22,7 @@ from app.restructure import seed as restructure_seed
 from app.restructure.models import RestructureMove, RestructureOp
 from app.targets.models import Target
 from app.units.models import Unit, UnitPastPlace
+from tests.factories_restructure import applied
 
 EFF = restructure_seed.EFFECTIVE_ON
 KINDS = {"units": Unit, "people": Person, "classes": TrainingClass, "inspections": Inspection,
@@ -45,20 +46,6 @@ def unit(db, code):
 
 def user(db, username):
     return db.session.scalar(select(User).where(User.username == username))
-
-
-def applied(db, plan, admin):
-    """Apply a previewed plan; the operation's moved numbers are the preview's, no path copy differs."""
-    assert plan.ok, plan.conflicts
-    op = services.start(plan, by=admin)
-    op = services.run(op.id, by_id=admin.id)
-    db.session.expire_all()
-    op = db.session.get(RestructureOp, op.id)
-    assert op.status == "applied", op.error
-    for key in plans.COUNTED:
-        assert op.moved.get(key, 0) == plan.counts.get(key, 0), (key, op.moved, plan.counts)
-    assert paths.mismatches() == []
-    return op
 
 
 def accounted(db, before, op):

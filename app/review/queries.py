@@ -198,10 +198,11 @@ def coverage(campaign, unit, today=None):
         by_key.setdefault(k, Tally(unit=units.get(k))).add(outcome, start_type, found, n)
     tallies = [t for t in by_path.values() if t.listed or t.found]
     _flag(campaign, tallies, today)
+    # a unit closed by a restructuring is not chased: its lists are read, its successor does the work
     if unit.level == "commune":
-        total.flagged = [t for t in tallies if t.flag]
+        total.flagged = [t for t in tallies if t.flag and t.unit.is_active]
     else:
-        communes = [t for t in by_key.values() if t.unit is not None]
+        communes = [t for t in by_key.values() if t.unit is not None and t.unit.is_active]
         _flag(campaign, communes, today)
         total.flagged = sorted((t for t in communes if t.flag), key=lambda t: (t.share, t.unit.name))
     return total, tallies

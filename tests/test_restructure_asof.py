@@ -273,3 +273,20 @@ def test_paper_members_are_not_computed_for_a_unit_too_large(client, db, tree, m
     assert page.status_code == 200 and "asof-paper" not in page.text and "quá lớn" in page.text
     people = client.get(f"/units/restructure/asof/{tree.C1.id}/people?kind=paper")
     assert people.status_code == 200 and "hãy chọn một xã" in people.text
+
+
+def test_a_wards_page_names_the_communes_it_was_formed_from(client, db, tree, make_user, login):
+    """After C1 and C2 merge into a new ward, the ward's page names them (links) and offers its figures on the eve of
+    the merge on today's tree."""
+    from datetime import date
+
+    from app.restructure import plans
+
+    admin = make_user("tinh.admin", (tree.P, "admin"))
+    plan = plans.merge(admin, sources=[tree.C1, tree.C2], new={"parent": tree.D, "name": "Đoàn phường Mới",
+                                                                "code": "PM"}, decision="QĐ 1", effective_on=date.today())
+    op = applied(db, plan, admin)
+    login(admin)
+    page = client.get(f"/units/{op.params['created_id']}").text
+    assert 'id="asof-formed"' in page and "Đoàn xã An Phú" in page and "Đoàn xã Bình Minh" in page
+    assert "tree=now" in page

@@ -52,6 +52,14 @@ def closing_eve(unit):
     return unit.closed_on - timedelta(days=1)
 
 
+def merged_into(unit, limit=20):
+    """[(id, name, closed_on)] of the units merged into this one, by date (one statement): a ward's unit page names
+    the communes it was formed from and offers their figures before the merge on today's tree."""
+    return db.session.execute(
+        select(Unit.id, Unit.name, Unit.closed_on).where(Unit.merged_into_id == unit.id, Unit.status == "merged")
+        .order_by(Unit.closed_on, Unit.name).limit(limit)).all()
+
+
 # ---- where things were at a date (SQL expressions correlated to a Unit or Person row) ---------------------------------
 def _unit_path_at(U, on):
     past = aliased(UnitPastPlace)

@@ -1,6 +1,6 @@
 """Figures as of a date (app.restructure.asof): the page of a unit's numbers on a chosen day, along the tree as it
 was then or re-projected onto today's tree, and the list of the people behind each number. Reads only (GET)."""
-from datetime import date
+from datetime import date, timedelta
 
 from flask import abort, request
 from flask_babel import gettext as _
@@ -75,6 +75,10 @@ def asof_people(unit_id):
 
 def unit_panel(unit, user):
     """The unit page's "figures on a day" panel: the little GET form, prefilled with today, or for a closed unit with
-    the day before it closed. No SQL statement (the page has loaded the unit and checked the right to view it)."""
+    the day before it closed; and the units merged into this one, with a link to their figures on the eve of the
+    last merge on today's tree. One statement (the page has loaded the unit and checked the right to view it)."""
     eve = asof.closing_eve(unit)
-    return {"on": eve or date.today(), "eve": eve}
+    formed = asof.merged_into(unit)
+    merged_eve = max(r.closed_on for r in formed if r.closed_on) - timedelta(days=1) \
+        if any(r.closed_on for r in formed) else None
+    return {"on": eve or date.today(), "eve": eve, "formed": formed, "merged_eve": merged_eve}

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from .assets import init_assets
 from .config import Config
 from .errors import init_errors
+from .health import init_health
 from .extensions import babel, compress, csrf, db, htmx, login_manager, migrate
 from .formatting import init_formatting, select_locale
 from .nav import init_nav
@@ -53,6 +54,7 @@ def create_app(overrides=None):
     compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
     init_web(app)
+    init_health(app)
     init_errors(app)
     init_assets(app)
     init_formatting(app)

@@ -152,7 +152,7 @@ def _fresh_request_state():
 
 def _require_login():
     # Every page but login and static assets needs a signed-in user.
-    if request.endpoint in (None, "static", "asset", "auth.login", "auth.set_language"):
+    if request.endpoint in (None, "static", "asset", "auth.login", "auth.set_language", "health_live", "health_ready"):
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()

@@ -9,7 +9,7 @@ from sqlalchemy import text
 import tests
 from tests.conftest import make_app
 
-PUBLIC = {"static", "asset", "auth.login", "auth.set_language"}
+PUBLIC = {"static", "asset", "auth.login", "auth.set_language", "health_live", "health_ready"}
 # Routes without an object in the URL whose scoping is checked by their domain's own tests (lists filtered in SQL).
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 

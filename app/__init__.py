@@ -12,9 +12,9 @@ from sqlalchemy.engine import Engine
 from .assets import init_assets
 from .config import Config
 from .errors import init_errors
-from .health import init_health
 from .extensions import babel, compress, csrf, db, htmx, login_manager, migrate
 from .formatting import init_formatting, select_locale
+from .health import init_health
 from .nav import init_nav
 from .web import init_web
 

@@ -66,6 +66,7 @@ def register_cli(app):
             grant_role(user=user, unit=root, role=role, granted_by=None)
         db.session.commit()
         click.echo(f"Created {username} on {root.name}.")
+
     _register_backup(app)
 
 

@@ -1,6 +1,7 @@
 import click
 from sqlalchemy import func, select
 
+from . import backup as backups
 from .extensions import db
 
 
@@ -65,6 +66,46 @@ def register_cli(app):
             grant_role(user=user, unit=root, role=role, granted_by=None)
         db.session.commit()
         click.echo(f"Created {username} on {root.name}.")
+
+    _register_backup(app)
+
+
+def _register_backup(app):
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False))
+    def backup_cmd(path):
+        """Write ONE file (.tar.gz): the database dump, the inspection photos and a manifest."""
+        try:
+            manifest = backups.backup(path)
+        except backups.BackupError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"Backup written to {path} ({manifest['dialect']}, migration {manifest['migration_head']}, "
+                   f"{manifest['photos']} photos).")
+        _print_counts(manifest["counts"])
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--yes", is_flag=True, help="Replace a database that already has data.")
+    def restore_cmd(path, yes):
+        """Replace the database and the inspection photos with a backup's (refuses a non-empty database without
+        --yes, another dialect, or a backup from a newer migration than this code knows)."""
+        try:
+            manifest, counts = backups.restore(path, yes=yes)
+        except backups.BackupError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"Restored {path} (made {manifest['created_at']}, migration {manifest['migration_head']}).")
+        _print_counts(manifest["counts"], counts)
+        if counts != manifest["counts"]:
+            raise click.ClickException("The restored row counts differ from the backup's manifest.")
+        head = manifest["migration_head"]
+        if head and head != backups.code_head():
+            click.echo(f"The backup is at migration {head}; run `flask db upgrade` to bring it to {backups.code_head()}.")
+
+
+def _print_counts(expected, restored=None):
+    for table, n in expected.items():
+        tail = "" if restored is None else f"  restored {restored.get(table, 0):>9}"
+        click.echo(f"  {table:<14} backup {n:>9}{tail}")
 
 
 def _print_accounts(accounts=None):

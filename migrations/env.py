@@ -1,8 +1,16 @@
 import logging
+import sys
 from logging.config import fileConfig
+from pathlib import Path
 
 from alembic import context
 from flask import current_app
+
+# The project folder on sys.path, so a migration may `from migrations.guard import refuse_data_loss` however
+# Alembic was started (flask db, the tests, a script).
+_PROJECT = str(Path(__file__).resolve().parent.parent)
+if _PROJECT not in sys.path:
+    sys.path.append(_PROJECT)
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.

@@ -10,8 +10,9 @@ The history the restructuring keeps (app.restructure.services writes it, the mem
   → not on the books at d, unless the person has no status-changing event at all (a record entered without its
   history, as some of the demo's): then their standing now.
 
-Every read here is a fixed number of SQL statements whatever the size of the subtree: the units and people of the
-date are SQL subqueries (correlated to the row), never Python loops over rows.
+Every read here is a fixed number of SQL statements whatever the size of the subtree: the units of the date are an
+SQL subquery (each unit's path then, correlated to its row), the people of the date one set-based query over the
+candidates' history rows (_people), never Python loops over rows.
 """
 from datetime import date, timedelta
 
@@ -60,30 +61,12 @@ def merged_into(unit, limit=20):
         .order_by(Unit.closed_on, Unit.name).limit(limit)).all()
 
 
-# ---- where things were at a date (SQL expressions correlated to a Unit or Person row) ---------------------------------
+# ---- where a unit was at a date (an SQL expression correlated to a Unit row; the people's are set-based, _people) ----
 def _unit_path_at(U, on):
     past = aliased(UnitPastPlace)
     row = (select(past.path).where(past.unit_id == U.id, past.until > on).order_by(past.until, past.id).limit(1)
            .correlate(U).scalar_subquery())
     return func.coalesce(row, U.path)
-
-
-def _branch_at(P, on):
-    past = aliased(PersonPastUnit)
-    row = (select(past.unit_id).where(past.person_id == P.id, past.until > on).order_by(past.until, past.id).limit(1)
-           .correlate(P).scalar_subquery())
-    return func.coalesce(row, P.unit_id)
-
-
-def _standing_at(P, on):
-    """The person's standing at `on`: that of the latest status-changing event on or before it; a person with no
-    status-changing event at all (a record entered without its history) has their standing now; NULL: not on the
-    books at `on`."""
-    ev, any_ev = aliased(PersonEvent), aliased(PersonEvent)
-    kind = (select(ev.kind).where(ev.person_id == P.id, ev.kind.in_(tuple(STANDING)), ev.on <= on)
-            .order_by(ev.on.desc(), ev.id.desc()).limit(1).correlate(P).scalar_subquery())
-    never = ~select(any_ev.id).where(any_ev.person_id == P.id, any_ev.kind.in_(tuple(STANDING))).correlate(P).exists()
-    return case(*[(kind == k, literal(s)) for k, s in STANDING.items()], (never, P.status), else_=None)
 
 
 def path_at(unit, on):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 
 from ..access import common_path, has_role
 from ..auth.models import RoleGrant, User
@@ -335,20 +335,22 @@ def _check_transfers(plan, retired, people_ids=()):
                                 "rút trước.", names=", ".join(names)))
 
 
+def _under(col, prefixes):
+    """SQL: the path column lies in one of these subtrees."""
+    return or_(*[col.like(p + "%") for p in prefixes])
+
+
 def _subtree_counts(units):
-    """{"units_below", "people", "on_roll"} in the subtrees of these units (what moves with them): three statements."""
+    """{"units_below", "people", "on_roll"} in the subtrees of these units (what moves with them): two statements."""
     if not units:
         return {"units_below": 0, "people": 0, "on_roll": 0}
     prefixes = [u.path for u in units]
-
-    def under(col):
-        return or_(*[col.like(p + "%") for p in prefixes])
-    return {
-        "units_below": db.session.scalar(select(func.count()).select_from(Unit).where(under(Unit.path))),
-        "people": db.session.scalar(select(func.count()).select_from(Person).where(under(Person.unit_path))),
-        "on_roll": db.session.scalar(select(func.count()).select_from(Person).where(
-            under(Person.unit_path), Person.status.in_(ON_ROLL))),
-    }
+    people, on_roll = db.session.execute(
+        select(func.count(), func.count(case((Person.status.in_(ON_ROLL), 1))))
+        .where(_under(Person.unit_path, prefixes))).one()
+    return {"units_below": db.session.scalar(select(func.count()).select_from(Unit)
+                                             .where(_under(Unit.path, prefixes))),
+            "people": people, "on_roll": on_roll}
 
 
 def _count_moves(plan, moved_units, *, people_of=(), people_ids=(), retired=(), grants=None, successor=None,
@@ -358,7 +360,6 @@ def _count_moves(plan, moved_units, *, people_of=(), people_ids=(), retired=(), 
     c.setdefault("units", 0)
     c["units"] += len(moved_units)
     prefixes = [u.path for u in moved_units]
-    in_moved = (lambda col: or_(*[col.like(p + "%") for p in prefixes])) if prefixes else None
     below = _subtree_counts(moved_units)
     c["units_below"], c["on_roll"], people = below["units_below"], below["on_roll"], below["people"]
     direct = 0
@@ -398,6 +399,6 @@ def _count_moves(plan, moved_units, *, people_of=(), people_ids=(), retired=(), 
         }
     if prefixes:
         plan.stays["classes_moving"] = db.session.scalar(select(func.count()).select_from(TrainingClass).where(
-            in_moved(TrainingClass.unit_path)))
+            _under(TrainingClass.unit_path, prefixes)))
         plan.stays["inspections_moving"] = db.session.scalar(select(func.count()).select_from(Inspection).where(
-            in_moved(Inspection.unit_path)))
+            _under(Inspection.unit_path, prefixes)))

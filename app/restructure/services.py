@@ -199,7 +199,6 @@ class Runner:
                    after={"unit_id": succ.id if new_id else None, "role": grant.role},
                    summary=f"{grant.role} · {unit.name} · {self.op.decision}", user=self.by)
         before = {"unit_status": unit.status, "closed_on": None, "merged_into_id": unit.merged_into_id}
-        unit = db.session.get(Unit, unit.id)
         # closed here, not by units.close_unit: one audit entry that says why ("unit.retire"), not a second "dissolved"
         unit.status, unit.closed_on, unit.close_reason, unit.merged_into_id = status, eff, reason, succ.id
         db.session.flush()
@@ -369,9 +368,7 @@ def run(op_id, *, by_id=None):
             runner.run_step(i, steps[i])
             op = db.session.get(RestructureOp, op_id)
             op.steps_done, op.moved, op.status, op.error = i + 1, runner.moved, "running", None
-            op.progress_at = utcnow()
-            if op.params.get("created_id") != runner.op.params.get("created_id"):
-                op.params = runner.op.params
+            op.progress_at = utcnow()  # (a created unit's id is already in op.params: runner.op is this row)
             db.session.commit()
         except Exception as exc:  # noqa: BLE001 — any failure stops the operation, recorded, resumable
             db.session.rollback()

@@ -621,14 +621,19 @@ def _inspection_records(unit, year, what):
             stmt = stmt.where(Inspection.status == "closed")
         return "inspections", stmt.order_by(VISIT_DATE.desc(), Inspection.id.desc())
     if what in ("findings", "verified"):
-        stmt = (_findings_stmt(unit.path, year)
-                .with_only_columns(CorrectiveAction, CorrectiveAction.due_on, CorrectiveAction.status == "verified",
-                                   CorrectiveAction.status)
-                .options(joinedload(CorrectiveAction.owner_unit)))
-        if what == "verified":
-            stmt = stmt.where(CorrectiveAction.status == "verified")
-        return "actions", stmt.order_by(CorrectiveAction.due_on, CorrectiveAction.id)
+        return _action_records(_findings_stmt(unit.path, year), verified_only=what == "verified")
     raise KeyError(what)
+
+
+def _action_records(stmt, *, verified_only):
+    """The follow-up actions a statement selects, as the records page lists them (an inspection's findings, a plan's
+    measures): each with its deadline and whether it is verified, by deadline."""
+    stmt = (stmt.with_only_columns(CorrectiveAction, CorrectiveAction.due_on, CorrectiveAction.status == "verified",
+                                   CorrectiveAction.status)
+            .options(joinedload(CorrectiveAction.owner_unit)))
+    if verified_only:
+        stmt = stmt.where(CorrectiveAction.status == "verified")
+    return "actions", stmt.order_by(CorrectiveAction.due_on, CorrectiveAction.id)
 
 
 def _grade_of(kind, code):
@@ -684,13 +689,8 @@ def _cons_records(unit, year, what):
     result = result_sql(grade)
     if what in ("measures", "verified"):
         stmt = (stmt.join(ConsolidationMeasure, ConsolidationMeasure.entry_id == ConsolidationEntry.id)
-                .join(CorrectiveAction, CorrectiveAction.id == ConsolidationMeasure.action_id)
-                .with_only_columns(CorrectiveAction, CorrectiveAction.due_on, CorrectiveAction.status == "verified",
-                                   CorrectiveAction.status)
-                .options(joinedload(CorrectiveAction.owner_unit)))
-        if what == "verified":
-            stmt = stmt.where(CorrectiveAction.status == "verified")
-        return "actions", stmt.order_by(CorrectiveAction.due_on, CorrectiveAction.id)
+                .join(CorrectiveAction, CorrectiveAction.id == ConsolidationMeasure.action_id))
+        return _action_records(stmt, verified_only=what == "verified")
     if what != "units" and what not in CONS_RESULTS:
         raise KeyError(what)
     stmt = (stmt.join(Unit, Unit.id == ConsolidationEntry.unit_id)

@@ -28,6 +28,7 @@ STATUSES = {
     "failed": _l("Bị dừng giữa chừng"),
     "undone": _l("Đã hoàn tác"),
 }
+TONES = {"applied": "ok", "running": "warn", "failed": "bad"}  # the status badge's colour (_macros/ui.html badge)
 # What a RestructureMove moved: a unit (to a new parent), a person (to a new branch), an open action (to a new
 # owner), a grant (re-granted on the successor or revoked), a target (summed into the successor's), a closed unit.
 MOVE_KINDS = {
@@ -88,6 +89,10 @@ class RestructureOp(db.Model):
     @property
     def status_label(self):
         return STATUSES.get(self.status, self.status)
+
+    @property
+    def tone(self):
+        return TONES.get(self.status, "")
 
     @property
     def stalled(self):

@@ -40,7 +40,6 @@ STAYS_LABELS = {
     "classes_moving": _l("Lớp học theo đơn vị chuyển"),
     "inspections_moving": _l("Cuộc kiểm tra theo đơn vị chuyển"),
 }
-STATUS_TONES = {"applied": "ok", "running": "warn", "failed": "bad", "undone": ""}
 
 
 def _unit_for(unit_id, parent=False):
@@ -70,7 +69,7 @@ def index():
     return render("restructure/index.html", block="ops", unit=unit, roots=roots,
                   ancestors=get_ancestors(unit) + [unit] if unit else [],
                   can_restructure=unit is not None and permissions.can_restructure(current_user, unit),
-                  page=paginate(queries.ops_stmt(current_user, unit)), tones=STATUS_TONES)
+                  page=paginate(queries.ops_stmt(current_user, unit)))
 
 
 @bp.route("/merge", methods=["GET", "POST"])
@@ -179,7 +178,7 @@ def op_page(op_id):
     page = paginate(queries.moves_stmt(op, kind))
     return render("restructure/op.html", block="moves", op=op, page=page, kind=kind,
                   names=queries.names_for_moves(page.items), move_counts=queries.move_counts(op),
-                  count_labels=COUNT_LABELS, tones=STATUS_TONES, roles=ROLES,
+                  count_labels=COUNT_LABELS, roles=ROLES,
                   ancestors=get_ancestors(op.scope_unit) + [op.scope_unit],
                   can_undo=permissions.can_undo(current_user, op), can_resume=permissions.can_resume(current_user, op))
 
